@@ -1,0 +1,131 @@
+package io.kubecrawl.crd.v1alpha1;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CrawlJobStatus {
+
+    @JsonPropertyDescription("The metadata.generation this status was computed from.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Pending, Running, Completing, Succeeded, Failed or Suspended.")
+    private CrawlJobPhase phase;
+
+    @JsonPropertyDescription("Ready, Progressing, Complete, Failed and Suspended, each True, False or Unknown with a reason.")
+    private List<Condition> conditions;
+
+    @JsonPropertyDescription("Worker pod counts, mirrored from the worker Job.")
+    private WorkersStatus workers;
+
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the worker pods, for the scale subresource.")
+    private String selector;
+
+    @JsonPropertyDescription("Digest of the Spider bundle this job runs, pinned when the job started so that later "
+            + "changes to the Spider do not reach a running job.")
+    private String bundleDigest;
+
+    @JsonPropertyDescription("Completed batches out of all batches, for example 12/40.")
+    private String progress;
+
+    @JsonPropertyDescription("Items collected so far.")
+    private Long items;
+
+    @JsonPropertyDescription("When the worker Job was created (RFC 3339).")
+    private String startTime;
+
+    @JsonPropertyDescription("When the job succeeded or failed (RFC 3339).")
+    private String completionTime;
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public CrawlJobPhase getPhase() {
+        return phase;
+    }
+
+    public void setPhase(CrawlJobPhase phase) {
+        this.phase = phase;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public WorkersStatus getWorkers() {
+        return workers;
+    }
+
+    public void setWorkers(WorkersStatus workers) {
+        this.workers = workers;
+    }
+
+    public String getSelector() {
+        return selector;
+    }
+
+    public void setSelector(String selector) {
+        this.selector = selector;
+    }
+
+    public String getBundleDigest() {
+        return bundleDigest;
+    }
+
+    public void setBundleDigest(String bundleDigest) {
+        this.bundleDigest = bundleDigest;
+    }
+
+    public String getProgress() {
+        return progress;
+    }
+
+    public void setProgress(String progress) {
+        this.progress = progress;
+    }
+
+    public Long getItems() {
+        return items;
+    }
+
+    public void setItems(Long items) {
+        this.items = items;
+    }
+
+    public String getStartTime() {
+        return startTime;
+    }
+
+    public void setStartTime(String startTime) {
+        this.startTime = startTime;
+    }
+
+    public String getCompletionTime() {
+        return completionTime;
+    }
+
+    public void setCompletionTime(String completionTime) {
+        this.completionTime = completionTime;
+    }
+
+    @JsonIgnore
+    public Optional<Condition> condition(String type) {
+        return conditions == null ? Optional.empty()
+                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+}

@@ -1,0 +1,81 @@
+package io.kubecrawl.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@ValidationRule(value = "self.partitioning != 'None' || self.slots == 1",
+        message = "partitioning None puts every request in one slot: slots must be 1", reason = "FieldValueInvalid")
+public class FrontierSpec {
+
+    @Default("Host")
+    @JsonPropertyDescription("How requests are assigned to slots: Host (a hash of the host, so one site's requests go "
+            + "to one slot and one worker at a time), Url (a hash of the whole URL) or None (a single slot).")
+    private Partitioning partitioning;
+
+    @Min(1)
+    @Max(4096)
+    @Default("16")
+    @JsonPropertyDescription("Number of slots the requests are split into. A slot's batches stay on one worker while it lives.")
+    private Integer slots;
+
+    @Min(1)
+    @Max(100000)
+    @Default("50")
+    @JsonPropertyDescription("Number of requests in one batch, the unit a worker leases, runs and completes.")
+    private Integer batchSize;
+
+    @Min(1)
+    @Max(64)
+    @Default("1")
+    @JsonPropertyDescription("Most batches one worker holds at once.")
+    private Integer maxBatchesPerWorker;
+
+    @Min(5)
+    @Max(86400)
+    @Default("120")
+    @JsonPropertyDescription("Seconds a lease lasts without renewal; then its batch returns to the frontier.")
+    private Integer leaseSeconds;
+
+    public Partitioning getPartitioning() {
+        return partitioning;
+    }
+
+    public void setPartitioning(Partitioning partitioning) {
+        this.partitioning = partitioning;
+    }
+
+    public Integer getSlots() {
+        return slots;
+    }
+
+    public void setSlots(Integer slots) {
+        this.slots = slots;
+    }
+
+    public Integer getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(Integer batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public Integer getMaxBatchesPerWorker() {
+        return maxBatchesPerWorker;
+    }
+
+    public void setMaxBatchesPerWorker(Integer maxBatchesPerWorker) {
+        this.maxBatchesPerWorker = maxBatchesPerWorker;
+    }
+
+    public Integer getLeaseSeconds() {
+        return leaseSeconds;
+    }
+
+    public void setLeaseSeconds(Integer leaseSeconds) {
+        this.leaseSeconds = leaseSeconds;
+    }
+}
