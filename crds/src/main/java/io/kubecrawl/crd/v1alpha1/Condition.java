@@ -1,5 +1,6 @@
 package io.kubecrawl.crd.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -93,6 +94,7 @@ public class Condition {
         this.observedGeneration = observedGeneration;
     }
 
+    @JsonIgnore
     public boolean isTrue() {
         return TRUE.equals(status);
     }

@@ -1,0 +1,206 @@
+package io.kubecrawl.operator.crawljob;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.kubecrawl.crd.v1alpha1.Condition;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.WorkersStatus;
+import io.kubecrawl.operator.events.ClusterEvent;
+
+/**
+ * Decides, from a CrawlJob and what the cluster holds for it, which children to create or change and which status
+ * to write. A pure function: it reads nothing and writes nothing, so every rule here is unit-tested.
+ */
+public class CrawlJobDecider {
+
+    public static final String SPIDER_NOT_FOUND = "SpiderNotFound";
+    public static final String SPIDER_NOT_READY = "SpiderNotReady";
+    public static final String WORKERS_STARTING = "WorkersStarting";
+    public static final String CRAWLING = "Crawling";
+    public static final String SUSPENDED_BY_SPEC = "SuspendedBySpec";
+    public static final String WORKERS_SUCCEEDED = "WorkersSucceeded";
+    public static final String WORKERS_FAILED = "WorkersFailed";
+    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
+    private final WorkerJobFactory workerJobFactory;
+
+    public CrawlJobDecider(WorkerJobFactory workerJobFactory) {
+        this.workerJobFactory = workerJobFactory;
+    }
+
+    public CrawlJobPlan decide(CrawlJob crawlJob, CrawlJobObservation observed, Instant now) {
+        CrawlJobStatusBuilder status = new CrawlJobStatusBuilder(crawlJob, now);
+        CrawlJobStatus previous = crawlJob.getStatus();
+        CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
+
+        // Succeeded and Failed are final: a finished job is left alone, whatever happens to its children.
+        if (previousPhase != null && previousPhase.isFinished()) {
+            status.phase(previousPhase, previousReason(previous), previousMessage(previous));
+            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), status.build(), List.of());
+        }
+
+        boolean suspend = CrawlJobSpecs.suspended(crawlJob);
+        int workers = CrawlJobSpecs.workers(crawlJob);
+        boolean createToken = false;
+        Optional<Job> createJob = Optional.empty();
+        Optional<WorkerJobChange> changeJob = Optional.empty();
+        Optional<Job> job = observed.workerJob();
+
+        if (job.isEmpty()) {
+            Optional<String> digest = Optional.ofNullable(previous == null ? null : previous.getBundleDigest());
+            if (suspend) {
+                status.phase(CrawlJobPhase.Suspended, SUSPENDED_BY_SPEC,
+                        "spec.suspend is true; no worker runs until it is set to false");
+            } else if (observed.spider().isEmpty()) {
+                status.phase(CrawlJobPhase.Pending, SPIDER_NOT_FOUND, "Spider " + spiderName(crawlJob)
+                        + " does not exist in namespace " + crawlJob.getMetadata().getNamespace());
+            } else if (digest.isEmpty() && !isReady(observed.spider().get())) {
+                status.phase(CrawlJobPhase.Pending, SPIDER_NOT_READY, "Spider " + spiderName(crawlJob)
+                        + " is not ready: " + readyMessage(observed.spider().get()));
+            } else {
+                // The digest is pinned once: a running job keeps its bundle whatever later happens to the Spider.
+                String bundle = digest.orElseGet(() -> observed.spider().get().getStatus().getBundle().getDigest());
+                status.bundleDigest(bundle).startTimeIfUnset(now);
+                createToken = observed.workerToken().isEmpty();
+                createJob = Optional.of(workerJobFactory.build(crawlJob, observed.spider().get(), bundle));
+                status.workers(new WorkersStatus(workers, 0, 0, 0, 0));
+                status.phase(CrawlJobPhase.Pending, WORKERS_STARTING, "creating worker Job "
+                        + ChildNames.workerJob(crawlJob.getMetadata().getName()) + " with " + workers + " workers");
+            }
+        } else {
+            Job existing = job.get();
+            createToken = observed.workerToken().isEmpty() && !isFinished(existing);
+            status.startTimeIfUnset(creation(existing).orElse(now));
+            if (status.bundleDigest() == null) {
+                status.bundleDigest(existing.getMetadata().getAnnotations() == null ? null
+                        : existing.getMetadata().getAnnotations().get(WorkerLabels.BUNDLE_ANNOTATION));
+            }
+            status.workers(workersStatus(existing, suspend ? 0 : workers));
+            observeJob(existing, suspend, status, now);
+            boolean parallelismDiffers = !Objects.equals(existing.getSpec().getParallelism(), workers);
+            boolean suspendDiffers = suspend != Boolean.TRUE.equals(existing.getSpec().getSuspend());
+            if (!status.phase().isFinished() && (parallelismDiffers || suspendDiffers)) {
+                changeJob = Optional.of(new WorkerJobChange(workers, suspend));
+            }
+        }
+
+        CrawlJobStatus next = status.build();
+        return new CrawlJobPlan(createToken, createJob, changeJob, next, events(previous, status));
+    }
+
+    private static void observeJob(Job job, boolean suspend, CrawlJobStatusBuilder status, Instant now) {
+        Optional<JobCondition> failed = trueCondition(job, "Failed");
+        Optional<JobCondition> complete = trueCondition(job, "Complete");
+        JobStatus jobStatus = job.getStatus();
+        if (complete.isPresent()) {
+            status.completionTimeIfUnset(Optional.ofNullable(jobStatus.getCompletionTime())
+                    .map(Instant::parse).orElse(now));
+            status.phase(CrawlJobPhase.Succeeded, WORKERS_SUCCEEDED, "the workers drained the frontier and exited");
+        } else if (failed.isPresent()) {
+            status.completionTimeIfUnset(now);
+            String jobReason = failed.get().getReason();
+            String reason = "DeadlineExceeded".equals(jobReason) ? DEADLINE_EXCEEDED : WORKERS_FAILED;
+            status.phase(CrawlJobPhase.Failed, reason, "worker Job " + job.getMetadata().getName() + " failed"
+                    + (jobReason == null ? "" : " (" + jobReason + ")")
+                    + (failed.get().getMessage() == null ? "" : ": " + failed.get().getMessage()));
+        } else if (suspend) {
+            status.phase(CrawlJobPhase.Suspended, SUSPENDED_BY_SPEC,
+                    "spec.suspend is true; the workers are stopped until it is set to false");
+        } else if (count(jobStatus == null ? null : jobStatus.getActive()) > 0) {
+            status.phase(CrawlJobPhase.Running, CRAWLING, count(jobStatus.getActive()) + " workers running");
+        } else {
+            status.phase(CrawlJobPhase.Pending, WORKERS_STARTING, "waiting for worker pods of Job "
+                    + job.getMetadata().getName() + " to start");
+        }
+    }
+
+    private static List<ClusterEvent> events(CrawlJobStatus previous, CrawlJobStatusBuilder next) {
+        String previousReason = previous == null || previous.getPhase() == null ? null : previousReason(previous);
+        CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
+        if (next.phase() == previousPhase && Objects.equals(next.reason(), previousReason)) {
+            return List.of();
+        }
+        List<ClusterEvent> events = new ArrayList<>();
+        boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
+                || SPIDER_NOT_READY.equals(next.reason());
+        events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
+                : ClusterEvent.normal(next.reason(), next.message()));
+        return events;
+    }
+
+    private static WorkersStatus workersStatus(Job job, int desired) {
+        JobStatus s = job.getStatus();
+        if (s == null) {
+            return new WorkersStatus(desired, 0, 0, 0, 0);
+        }
+        return new WorkersStatus(desired, count(s.getReady()), count(s.getActive()), count(s.getSucceeded()),
+                count(s.getFailed()));
+    }
+
+    private static Optional<JobCondition> trueCondition(Job job, String type) {
+        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return job.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()))
+                .findFirst();
+    }
+
+    private static boolean isFinished(Job job) {
+        return trueCondition(job, "Complete").isPresent() || trueCondition(job, "Failed").isPresent();
+    }
+
+    private static Optional<Instant> creation(Job job) {
+        return Optional.ofNullable(job.getMetadata().getCreationTimestamp()).map(Instant::parse);
+    }
+
+    private static int count(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static boolean isReady(Spider spider) {
+        return spider.getStatus() != null && spider.getStatus().getBundle() != null
+                && spider.getStatus().getBundle().getDigest() != null
+                && spider.getStatus().condition("Ready").map(Condition::isTrue).orElse(false)
+                && Objects.equals(spider.getStatus().getObservedGeneration(), spider.getMetadata().getGeneration());
+    }
+
+    private static String readyMessage(Spider spider) {
+        return spider.getStatus() == null ? "it has not been reconciled yet"
+                : spider.getStatus().condition("Ready").map(c -> c.getReason() + ": " + c.getMessage())
+                        .orElse("it has not been reconciled yet");
+    }
+
+    private static String spiderName(CrawlJob crawlJob) {
+        return crawlJob.getSpec().getSpiderRef().getName();
+    }
+
+    /** The condition that carries the reason of a phase: the one a user looks at for that phase. */
+    private static Optional<Condition> phaseCondition(CrawlJobStatus previous) {
+        String type = switch (previous.getPhase()) {
+            case Succeeded -> CrawlJobStatusBuilder.COMPLETE;
+            case Failed -> CrawlJobStatusBuilder.FAILED;
+            case Suspended -> CrawlJobStatusBuilder.SUSPENDED;
+            case Running, Completing, Pending -> CrawlJobStatusBuilder.PROGRESSING;
+        };
+        return previous.condition(type);
+    }
+
+    private static String previousReason(CrawlJobStatus previous) {
+        return phaseCondition(previous).map(Condition::getReason).orElse(null);
+    }
+
+    private static String previousMessage(CrawlJobStatus previous) {
+        return phaseCondition(previous).map(Condition::getMessage).orElse(null);
+    }
+}

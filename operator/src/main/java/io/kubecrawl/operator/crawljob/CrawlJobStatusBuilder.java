@@ -1,0 +1,144 @@
+package io.kubecrawl.operator.crawljob;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.WorkersStatus;
+import io.kubecrawl.operator.status.ConditionsBuilder;
+
+/**
+ * Assembles a CrawlJob status with its fixed set of conditions (Ready, Progressing, Complete, Failed, Suspended),
+ * carrying over what must survive a reconcile: the pinned bundle, the start and completion times, the counters.
+ */
+public final class CrawlJobStatusBuilder {
+
+    public static final String READY = "Ready";
+    public static final String PROGRESSING = "Progressing";
+    public static final String COMPLETE = "Complete";
+    public static final String FAILED = "Failed";
+    public static final String SUSPENDED = "Suspended";
+
+    private final CrawlJob crawlJob;
+    private final Instant now;
+    private final CrawlJobStatus status = new CrawlJobStatus();
+    private CrawlJobPhase phase = CrawlJobPhase.Pending;
+    private String reason;
+    private String message;
+
+    public CrawlJobStatusBuilder(CrawlJob crawlJob, Instant now) {
+        this.crawlJob = crawlJob;
+        this.now = now;
+        CrawlJobStatus previous = crawlJob.getStatus();
+        if (previous != null) {
+            status.setBundleDigest(previous.getBundleDigest());
+            status.setStartTime(previous.getStartTime());
+            status.setCompletionTime(previous.getCompletionTime());
+            status.setItems(previous.getItems());
+            status.setProgress(previous.getProgress());
+            status.setWorkers(previous.getWorkers());
+        }
+        status.setSelector(WorkerLabels.podSelector(crawlJob));
+    }
+
+    public CrawlJobStatusBuilder phase(CrawlJobPhase phase, String reason, String message) {
+        this.phase = phase;
+        this.reason = reason;
+        this.message = message;
+        return this;
+    }
+
+    public CrawlJobStatusBuilder bundleDigest(String digest) {
+        status.setBundleDigest(digest);
+        return this;
+    }
+
+    public CrawlJobStatusBuilder workers(WorkersStatus workers) {
+        status.setWorkers(workers);
+        return this;
+    }
+
+    public CrawlJobStatusBuilder startTimeIfUnset(Instant startTime) {
+        if (status.getStartTime() == null) {
+            status.setStartTime(timestamp(startTime));
+        }
+        return this;
+    }
+
+    public CrawlJobStatusBuilder completionTimeIfUnset(Instant completionTime) {
+        if (status.getCompletionTime() == null) {
+            status.setCompletionTime(timestamp(completionTime));
+        }
+        return this;
+    }
+
+    public String bundleDigest() {
+        return status.getBundleDigest();
+    }
+
+    public CrawlJobPhase phase() {
+        return phase;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public CrawlJobStatus build() {
+        long generation = crawlJob.getMetadata().getGeneration() == null ? 0 : crawlJob.getMetadata().getGeneration();
+        status.setObservedGeneration(generation);
+        status.setPhase(phase);
+        CrawlJobStatus previous = crawlJob.getStatus();
+        ConditionsBuilder conditions = new ConditionsBuilder(previous == null ? null : previous.getConditions(),
+                generation, now);
+        String phaseName = phase.name();
+        switch (phase) {
+            case Pending -> conditions
+                    .set(READY, false, reason, message)
+                    .set(PROGRESSING, CrawlJobDecider.WORKERS_STARTING.equals(reason), reason, message)
+                    .set(COMPLETE, false, phaseName, message)
+                    .set(FAILED, false, phaseName, message)
+                    .set(SUSPENDED, false, phaseName, message);
+            case Running, Completing -> {
+                boolean workersReady = status.getWorkers() != null && status.getWorkers().getReady() != null
+                        && status.getWorkers().getReady() > 0;
+                conditions
+                        .set(READY, workersReady, workersReady ? "WorkersReady" : "WorkersNotReady", message)
+                        .set(PROGRESSING, true, reason, message)
+                        .set(COMPLETE, false, phaseName, message)
+                        .set(FAILED, false, phaseName, message)
+                        .set(SUSPENDED, false, phaseName, message);
+            }
+            case Suspended -> conditions
+                    .set(READY, false, phaseName, message)
+                    .set(PROGRESSING, false, phaseName, message)
+                    .set(COMPLETE, false, phaseName, message)
+                    .set(FAILED, false, phaseName, message)
+                    .set(SUSPENDED, true, reason, message);
+            case Succeeded -> conditions
+                    .set(READY, true, phaseName, message)
+                    .set(PROGRESSING, false, phaseName, message)
+                    .set(COMPLETE, true, reason, message)
+                    .set(FAILED, false, phaseName, message)
+                    .set(SUSPENDED, false, phaseName, message);
+            case Failed -> conditions
+                    .set(READY, false, reason, message)
+                    .set(PROGRESSING, false, reason, message)
+                    .set(COMPLETE, false, reason, message)
+                    .set(FAILED, true, reason, message)
+                    .set(SUSPENDED, false, phaseName, message);
+        }
+        status.setConditions(conditions.build());
+        return status;
+    }
+
+    static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

@@ -1,0 +1,14 @@
+package io.kubecrawl.operator.spider;
+
+/**
+ * Why a Spider's source cannot give a bundle: a CamelCase reason for machines and a message that tells the user
+ * what to fix.
+ */
+public record SourceProblem(String reason, String message) {
+
+    public static final String SOURCE_NOT_FOUND = "SourceNotFound";
+    public static final String KEY_NOT_FOUND = "KeyNotFound";
+    public static final String INVALID_PATH = "InvalidPath";
+    public static final String AWAITING_UPLOAD = "AwaitingUpload";
+    public static final String INVALID_SPEC = "InvalidSpec";
+}

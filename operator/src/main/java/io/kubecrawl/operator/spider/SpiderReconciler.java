@@ -1,0 +1,108 @@
+package io.kubecrawl.operator.spider;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kubecrawl.crd.v1alpha1.Condition;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.SpiderStatus;
+import io.kubecrawl.operator.events.ClusterEvent;
+import io.kubecrawl.operator.events.EventRecorder;
+import io.kubecrawl.operator.status.StatusRecorder;
+
+/**
+ * Resolves a Spider's source into a bundle: observe the source, decide the status, record it. A change to the source
+ * ConfigMap reaches the Spider through an event source, not polling.
+ */
+@ControllerConfiguration(name = "spider")
+public class SpiderReconciler implements Reconciler<Spider> {
+
+    static final String BY_CONFIG_MAP = "spiders-by-configmap";
+
+    private final StatusRecorder statusRecorder;
+    private final EventRecorder eventRecorder;
+    private final Clock clock;
+
+    public SpiderReconciler(StatusRecorder statusRecorder, EventRecorder eventRecorder, Clock clock) {
+        this.statusRecorder = statusRecorder;
+        this.eventRecorder = eventRecorder;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, Spider>> prepareEventSources(EventSourceContext<Spider> context) {
+        context.getPrimaryCache().addIndexer(BY_CONFIG_MAP, spider -> configMapName(spider)
+                .map(name -> List.of(indexKey(spider.getMetadata().getNamespace(), name)))
+                .orElse(List.of()));
+        var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, Spider.class)
+                .withSecondaryToPrimaryMapper((ConfigMap configMap) -> context.getPrimaryCache()
+                        .byIndex(BY_CONFIG_MAP, indexKey(configMap.getMetadata().getNamespace(),
+                                configMap.getMetadata().getName()))
+                        .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper((Spider spider) -> configMapName(spider)
+                        .map(name -> Set.of(new ResourceID(name, spider.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+                .build();
+        return List.of(new InformerEventSource<>(configMaps, context));
+    }
+
+    @Override
+    public UpdateControl<Spider> reconcile(Spider spider, Context<Spider> context) {
+        BundleResolution resolution = resolve(spider, context.getSecondaryResource(ConfigMap.class));
+        SpiderStatus next = SpiderStatusBuilder.build(spider, resolution, clock.instant());
+        if (statusRecorder.record(spider, next)) {
+            readyChange(spider.getStatus(), next).ifPresent(event -> eventRecorder.record(spider, event));
+        }
+        return UpdateControl.noUpdate();
+    }
+
+    static BundleResolution resolve(Spider spider, Optional<ConfigMap> configMap) {
+        SpiderSource source = spider.getSpec().getSource();
+        if (source != null && source.getConfigMap() != null && source.getUpload() == null) {
+            return ConfigMapBundleReader.read(spider.getMetadata().getNamespace(), source.getConfigMap(), configMap);
+        }
+        if (source != null && source.getUpload() != null && source.getConfigMap() == null) {
+            return BundleResolution.failed(SourceProblem.AWAITING_UPLOAD, "no bundle has been uploaded yet; PUT a "
+                    + ".tar.gz or .zip to /api/v1/namespaces/" + spider.getMetadata().getNamespace() + "/spiders/"
+                    + spider.getMetadata().getName() + "/bundle");
+        }
+        return BundleResolution.failed(SourceProblem.INVALID_SPEC,
+                "spec.source must set exactly one of configMap and upload");
+    }
+
+    private static Optional<ClusterEvent> readyChange(SpiderStatus before, SpiderStatus after) {
+        Optional<Condition> was = before == null ? Optional.empty() : before.condition(SpiderStatusBuilder.READY);
+        Condition now = after.condition(SpiderStatusBuilder.READY).orElseThrow();
+        boolean same = was.map(c -> c.getStatus().equals(now.getStatus()) && c.getReason().equals(now.getReason())
+                && java.util.Objects.equals(c.getMessage(), now.getMessage())).orElse(false);
+        if (same) {
+            return Optional.empty();
+        }
+        return Optional.of(now.isTrue() ? ClusterEvent.normal(now.getReason(), now.getMessage())
+                : ClusterEvent.warning(now.getReason(), now.getMessage()));
+    }
+
+    private static Optional<String> configMapName(Spider spider) {
+        SpiderSource source = spider.getSpec() == null ? null : spider.getSpec().getSource();
+        return source == null || source.getConfigMap() == null ? Optional.empty()
+                : Optional.ofNullable(source.getConfigMap().getName());
+    }
+
+    private static String indexKey(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+}

@@ -1,0 +1,73 @@
+package io.kubecrawl.operator.status;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.jboss.logging.Logger;
+
+/**
+ * The one place that writes the status of Kubecrawl resources.
+ *
+ * <p>A status equal to the one the resource carries, or to the one this recorder wrote last, is not written: the
+ * API server's write load must not grow with reconciles that change nothing, and the informer may still hand out
+ * the resource as it was before our last write. Writes are JSON patches of the status subresource, which every API
+ * server implements (unlike server-side apply).
+ */
+@ApplicationScoped
+public class StatusRecorder {
+
+    private static final Logger LOG = Logger.getLogger(StatusRecorder.class);
+    private static final int REMEMBERED_RESOURCES = 10_000;
+
+    private final KubernetesClient client;
+    private final Map<String, JsonNode> lastWritten = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, JsonNode> eldest) {
+                    return size() > REMEMBERED_RESOURCES;
+                }
+            });
+
+    public StatusRecorder(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /**
+     * Writes {@code status} to {@code resource} unless nothing changed.
+     *
+     * @return whether a write was sent
+     */
+    public <S, R extends CustomResource<?, S>> boolean record(R resource, S status) {
+        JsonNode next = client.getKubernetesSerialization().convertValue(status, JsonNode.class);
+        JsonNode current = client.getKubernetesSerialization().convertValue(resource.getStatus(), JsonNode.class);
+        String key = resource.getMetadata().getUid();
+        if (next.equals(current) || next.equals(lastWritten.get(key))) {
+            return false;
+        }
+        String patch = client.getKubernetesSerialization().asJson(List.of(
+                Map.of("op", "add", "path", "/status", "value", next)));
+        client.resources(resourceClass(resource))
+                .inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName())
+                .subresource("status")
+                .patch(PatchContext.of(PatchType.JSON), patch);
+        lastWritten.put(key, next);
+        LOG.debugf("Status of %s %s/%s written", resource.getKind(), resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName());
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends CustomResource<?, ?>> Class<R> resourceClass(R resource) {
+        return (Class<R>) resource.getClass();
+    }
+}
