@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -27,6 +28,8 @@ public class StatusRecorder {
 
     private static final Logger LOG = Logger.getLogger(StatusRecorder.class);
     private static final int REMEMBERED_RESOURCES = 10_000;
+    /** Status writes by kind and outcome (written, unchanged): the API server load the operator causes. */
+    public static final String METRIC = "kubecrawl.status.updates";
 
     private final KubernetesClient client;
     private final Map<String, JsonNode> lastWritten = Collections.synchronizedMap(
@@ -37,8 +40,11 @@ public class StatusRecorder {
                 }
             });
 
-    public StatusRecorder(KubernetesClient client) {
+    private final MeterRegistry meters;
+
+    public StatusRecorder(KubernetesClient client, MeterRegistry meters) {
         this.client = client;
+        this.meters = meters;
     }
 
     /**
@@ -51,6 +57,7 @@ public class StatusRecorder {
         JsonNode current = client.getKubernetesSerialization().convertValue(resource.getStatus(), JsonNode.class);
         String key = resource.getMetadata().getUid();
         if (next.equals(current) || next.equals(lastWritten.get(key))) {
+            count(resource, "unchanged");
             return false;
         }
         String patch = client.getKubernetesSerialization().asJson(List.of(
@@ -61,9 +68,14 @@ public class StatusRecorder {
                 .subresource("status")
                 .patch(PatchContext.of(PatchType.JSON), patch);
         lastWritten.put(key, next);
+        count(resource, "written");
         LOG.debugf("Status of %s %s/%s written", resource.getKind(), resource.getMetadata().getNamespace(),
                 resource.getMetadata().getName());
         return true;
+    }
+
+    private void count(CustomResource<?, ?> resource, String outcome) {
+        meters.counter(METRIC, "kind", resource.getKind(), "outcome", outcome).increment();
     }
 
     @SuppressWarnings("unchecked")

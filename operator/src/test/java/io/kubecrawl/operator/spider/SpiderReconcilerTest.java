@@ -1,0 +1,144 @@
+package io.kubecrawl.operator.spider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubecrawl.crd.v1alpha1.Condition;
+import io.kubecrawl.crd.v1alpha1.KeyToPath;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.UploadSource;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class SpiderReconcilerTest {
+
+    private static final String SPIDER_PY = "import scrapy\n\nclass QuotesSpider(scrapy.Spider):\n    name = 'quotes'\n";
+    private static final String RUN_SH = "#!/bin/sh\nexec scrapy crawl quotes\n";
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    MockCluster cluster;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new MockCluster(client, server.getKubernetesMockServer());
+    }
+
+    @Test
+    void readyWithTheDigestOfItsFilesAndModes() throws Exception {
+        cluster.configMap("quotes-code", Map.of("spider", SPIDER_PY, "run", RUN_SH));
+        cluster.spider("quotes", MockCluster.configMapSource("quotes-code",
+                new KeyToPath("spider", "crawlab_project/spiders/quotes.py", null),
+                new KeyToPath("run", "bin/run.sh", 0755)));
+
+        Spider spider = cluster.awaitSpider("quotes", s -> s.getStatus() != null);
+
+        // The digest computed here by hand, independently of BundleManifest, from the documented canonical form.
+        String expected = "sha256:" + sha256(
+                sha256(RUN_SH) + " 0755 " + RUN_SH.length() + " bin/run.sh\n"
+                        + sha256(SPIDER_PY) + " 0644 " + SPIDER_PY.length() + " crawlab_project/spiders/quotes.py\n");
+        assertThat(spider.getStatus().getBundle().getDigest()).isEqualTo(expected);
+        assertThat(spider.getStatus().getBundle().getFiles()).isEqualTo(2);
+        assertThat(spider.getStatus().getBundle().getBytes()).isEqualTo(SPIDER_PY.length() + RUN_SH.length());
+        assertThat(spider.getStatus().getObservedGeneration()).isEqualTo(spider.getMetadata().getGeneration());
+        Condition ready = spider.getStatus().condition("Ready").orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo("BundleResolved");
+        assertThat(ready.getLastTransitionTime()).isNotNull();
+    }
+
+    @Test
+    void editingTheConfigMapChangesTheDigest() {
+        cluster.configMap("code", Map.of("quotes.py", SPIDER_PY));
+        cluster.spider("quotes", MockCluster.configMapSource("code"));
+        String before = cluster.awaitSpider("quotes", s -> s.getStatus() != null).getStatus().getBundle().getDigest();
+
+        cluster.configMap("code", Map.of("quotes.py", SPIDER_PY + "# v2\n"));
+
+        Spider after = cluster.awaitSpider("quotes", s -> !before.equals(s.getStatus().getBundle().getDigest()));
+        assertThat(after.getStatus().getBundle().getDigest()).startsWith("sha256:").isNotEqualTo(before);
+        assertThat(after.getStatus().getBundle().getBytes()).isEqualTo(SPIDER_PY.length() + 5);
+    }
+
+    @Test
+    void missingConfigMapIsSourceNotFoundUntilItIsCreated() {
+        cluster.spider("quotes", MockCluster.configMapSource("later"));
+
+        Spider waiting = cluster.awaitSpider("quotes", s -> s.getStatus() != null);
+        Condition notReady = waiting.getStatus().condition("Ready").orElseThrow();
+        assertThat(notReady.getStatus()).isEqualTo("False");
+        assertThat(notReady.getReason()).isEqualTo("SourceNotFound");
+        assertThat(notReady.getMessage()).contains("later", cluster.namespace());
+        assertThat(cluster.client().v1().events().inNamespace(cluster.namespace()).list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("SourceNotFound");
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("quotes");
+                });
+
+        cluster.configMap("later", Map.of("quotes.py", SPIDER_PY));
+
+        Spider ready = cluster.awaitSpider("quotes", s -> s.getStatus().condition("Ready").get().isTrue());
+        assertThat(ready.getStatus().getBundle().getFiles()).isEqualTo(1);
+    }
+
+    @Test
+    void pathOutsideTheBundleIsInvalidPath() {
+        cluster.configMap("evil", Map.of("x", "boom"));
+        cluster.spider("evil", MockCluster.configMapSource("evil", new KeyToPath("x", "a/../../etc/passwd", null)));
+
+        Condition ready = cluster.awaitSpider("evil", s -> s.getStatus() != null).getStatus().condition("Ready")
+                .orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("InvalidPath");
+        assertThat(ready.getMessage()).contains("a/../../etc/passwd");
+    }
+
+    @Test
+    void missingKeyIsKeyNotFound() {
+        cluster.configMap("code", Map.of("quotes.py", SPIDER_PY));
+        cluster.spider("quotes", MockCluster.configMapSource("code", new KeyToPath("nope.py", "nope.py", null)));
+
+        Condition ready = cluster.awaitSpider("quotes", s -> s.getStatus() != null).getStatus().condition("Ready")
+                .orElseThrow();
+        assertThat(ready.getReason()).isEqualTo("KeyNotFound");
+        assertThat(ready.getMessage()).contains("nope.py");
+    }
+
+    @Test
+    void uploadSourceAwaitsItsUpload() {
+        SpiderSource source = new SpiderSource();
+        source.setUpload(new UploadSource());
+        cluster.spider("uploaded", source);
+
+        Condition ready = cluster.awaitSpider("uploaded", s -> s.getStatus() != null).getStatus()
+                .condition("Ready").orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("AwaitingUpload");
+        assertThat(ready.getMessage()).contains("/spiders/uploaded/bundle");
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}

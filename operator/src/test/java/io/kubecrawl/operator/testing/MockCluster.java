@@ -1,0 +1,158 @@
+package io.kubecrawl.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kubecrawl.crd.v1alpha1.ConfigMapSource;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
+import io.kubecrawl.crd.v1alpha1.KeyToPath;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.SpiderSpec;
+
+/**
+ * The fabric8 mock API server in CRUD mode as the tests use it: resources in a namespace of their own, waits for
+ * the operator, and the part of the Job controller the mock server does not play.
+ */
+public final class MockCluster {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final KubernetesClient client;
+    private final KubernetesMockServer server;
+    private final String namespace = "t-" + UUID.randomUUID().toString().substring(0, 8);
+
+    public MockCluster(KubernetesClient client, KubernetesMockServer server) {
+        this.client = client;
+        this.server = server;
+        registerCrds();
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Registering the CRDs tells the mock server that the status of our resources is a subresource. */
+    private void registerCrds() {
+        for (String file : List.of("crawljobs.kubecrawl.io-v1.yml", "spiders.kubecrawl.io-v1.yml")) {
+            try (InputStream yaml = getClass().getClassLoader().getResourceAsStream("META-INF/fabric8/" + file)) {
+                CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(yaml,
+                        CustomResourceDefinition.class);
+                client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    public ConfigMap configMap(String name, Map<String, String> data) {
+        return client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build())
+                .withData(data).build()).createOr(c -> c.update());
+    }
+
+    public Spider spider(String name, ConfigMapSource configMapSource) {
+        SpiderSource source = new SpiderSource();
+        source.setConfigMap(configMapSource);
+        return spider(name, source);
+    }
+
+    public Spider spider(String name, SpiderSource source) {
+        Spider spider = new Spider();
+        spider.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        SpiderSpec spec = new SpiderSpec();
+        SpiderRuntime runtime = new SpiderRuntime();
+        runtime.setImage("example.test/quotes-spider:1.0");
+        runtime.setCommand(List.of("scrapy", "crawl", "quotes"));
+        spec.setRuntime(runtime);
+        spec.setSource(source);
+        spider.setSpec(spec);
+        return client.resource(spider).create();
+    }
+
+    public static ConfigMapSource configMapSource(String name, KeyToPath... items) {
+        ConfigMapSource source = new ConfigMapSource();
+        source.setName(name);
+        source.setItems(items.length == 0 ? null : List.of(items));
+        return source;
+    }
+
+    public CrawlJob crawlJob(String name, String spider, int workers) {
+        CrawlJob crawlJob = new CrawlJob();
+        crawlJob.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        CrawlJobSpec spec = new CrawlJobSpec();
+        spec.setSpiderRef(new SpiderReference(spider));
+        spec.setWorkers(workers);
+        spec.setSeeds(List.of("http://quotes.test/page/1/"));
+        crawlJob.setSpec(spec);
+        return client.resource(crawlJob).create();
+    }
+
+    public CrawlJob editCrawlJob(String name, UnaryOperator<CrawlJob> edit) {
+        return client.resources(CrawlJob.class).inNamespace(namespace).withName(name).edit(edit);
+    }
+
+    public Spider awaitSpider(String name, Predicate<Spider> condition) {
+        return await().atMost(TIMEOUT).until(
+                () -> client.resources(Spider.class).inNamespace(namespace).withName(name).get(),
+                s -> s != null && condition.test(s));
+    }
+
+    public CrawlJob awaitCrawlJob(String name, Predicate<CrawlJob> condition) {
+        return await().atMost(TIMEOUT).until(
+                () -> client.resources(CrawlJob.class).inNamespace(namespace).withName(name).get(),
+                c -> c != null && condition.test(c));
+    }
+
+    public Job awaitJob(String name, Predicate<Job> condition) {
+        return await().atMost(TIMEOUT).until(
+                () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get(),
+                j -> j != null && condition.test(j));
+    }
+
+    /** Plays the Job controller, which the mock server lacks: sets the status a real one would write. */
+    public Job setJobStatus(String name, UnaryOperator<io.fabric8.kubernetes.api.model.batch.v1.JobStatus> status) {
+        Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+        job.setStatus(status.apply(job.getStatus() == null
+                ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatus() : job.getStatus()));
+        return client.batch().v1().jobs().inNamespace(namespace).resource(job).updateStatus();
+    }
+
+    /** Takes every request the mock server has recorded so far. */
+    public List<RecordedRequest> drainRequests() {
+        List<RecordedRequest> requests = new ArrayList<>();
+        try {
+            RecordedRequest request;
+            while ((request = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+                requests.add(request);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return requests;
+    }
+}
