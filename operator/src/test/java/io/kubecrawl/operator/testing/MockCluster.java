@@ -42,8 +42,16 @@ public final class MockCluster {
     private final KubernetesMockServer server;
     private final String namespace = "t-" + UUID.randomUUID().toString().substring(0, 8);
 
-    public MockCluster(KubernetesClient client, KubernetesMockServer server) {
-        this.client = client;
+    /** Requests of the tests carry this user agent, so that they can be told from the operator's own. */
+    public static final String TEST_USER_AGENT = "kubecrawl-tests";
+    private static final Map<String, KubernetesClient> TEST_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public MockCluster(KubernetesClient operatorClient, KubernetesMockServer server) {
+        this.client = TEST_CLIENTS.computeIfAbsent(operatorClient.getConfiguration().getMasterUrl(),
+                url -> new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(operatorClient.getConfiguration())
+                                .withUserAgent(TEST_USER_AGENT).build())
+                        .build());
         this.server = server;
         registerCrds();
     }
@@ -52,6 +60,7 @@ public final class MockCluster {
         return namespace;
     }
 
+    /** A client of the tests' own, distinct from the operator's. */
     public KubernetesClient client() {
         return client;
     }

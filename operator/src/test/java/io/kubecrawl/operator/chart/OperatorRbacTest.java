@@ -1,0 +1,115 @@
+package io.kubecrawl.operator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's ClusterRole grants exactly what the operator uses: every request the operator sent to an API server of
+ * its own, from start-up through a whole job, maps to a granted (group, resource, verb), and every granted one was
+ * used.
+ */
+@QuarkusTest
+@TestProfile(OperatorRbacTest.OwnApiServer.class)
+@WithKubernetesTestServer(crud = true)
+class OperatorRbacTest {
+
+    /** A profile of its own gives this test a fresh operator and API server, whose every request is recorded. */
+    public static class OwnApiServer implements QuarkusTestProfile {
+    }
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void clusterRoleGrantsExactlyWhatTheOperatorUses() {
+        MockCluster cluster = new MockCluster(client, server.getKubernetesMockServer());
+        runAWholeJob(cluster);
+
+        Set<String> used = new TreeSet<>();
+        for (RecordedRequest request : cluster.drainRequests()) {
+            if (!MockCluster.TEST_USER_AGENT.equals(request.getHeader("User-Agent"))) {
+                used.add(permission(request));
+            }
+        }
+        Set<String> granted = new TreeSet<>();
+        ClusterRole role = RenderedChart.withDefaults().single(ClusterRole.class);
+        role.getRules().forEach(rule -> rule.getApiGroups().forEach(group -> rule.getResources().forEach(
+                resource -> rule.getVerbs().forEach(verb -> granted.add(group + "/" + resource + ":" + verb)))));
+
+        assertThat(used).as("requests the operator made").isNotEmpty();
+        assertThat(granted).as("granted by the chart's ClusterRole").containsAll(used);
+        assertThat(used).as("used by the operator").containsAll(granted);
+    }
+
+    private static void runAWholeJob(MockCluster cluster) {
+        cluster.configMap("code", Map.of("quotes.py", "import scrapy\n"));
+        cluster.spider("quotes", MockCluster.configMapSource("code"));
+        cluster.crawlJob("crawl", "quotes", 2);
+        cluster.awaitJob("crawl-workers", j -> true);
+        cluster.setJobStatus("crawl-workers", s -> { s.setActive(2); s.setReady(2); return s; });
+        cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Running);
+        cluster.editCrawlJob("crawl", c -> { c.getSpec().setWorkers(3); return c; });
+        cluster.awaitJob("crawl-workers", j -> j.getSpec().getParallelism() == 3);
+        cluster.setJobStatus("crawl-workers", s -> {
+            s.setActive(0);
+            s.setSucceeded(3);
+            s.setConditions(List.of(new JobConditionBuilder().withType("Complete").withStatus("True").build()));
+            return s;
+        });
+        cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+    }
+
+    /** {@code group/resource[/subresource]:verb} of one API request, as RBAC sees it. */
+    static String permission(RecordedRequest request) {
+        URI uri = URI.create(request.getPath());
+        List<String> segments = List.of(uri.getPath().substring(1).split("/"));
+        String group;
+        List<String> rest;
+        if (segments.get(0).equals("api")) {
+            group = "";
+            rest = segments.subList(2, segments.size());
+        } else {
+            group = segments.get(1);
+            rest = segments.subList(3, segments.size());
+        }
+        if (rest.size() >= 2 && rest.get(0).equals("namespaces")) {
+            rest = rest.subList(2, rest.size());
+        }
+        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
+        boolean named = rest.size() > 1;
+        String query = uri.getQuery() == null ? "" : uri.getQuery();
+        String verb = switch (request.getMethod()) {
+            case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> request.getMethod();
+        };
+        return group + "/" + resource + ":" + verb;
+    }
+}

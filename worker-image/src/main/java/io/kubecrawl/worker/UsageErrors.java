@@ -1,0 +1,33 @@
+package io.kubecrawl.worker;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Usage errors found after parsing, worded like picocli's own so that a user reads one style, and naming the
+ * environment variable too: in a pod the value usually comes from there.
+ */
+final class UsageErrors {
+    private UsageErrors() {
+    }
+
+    /** The option's value, or a usage error if neither the option nor its environment variable gave one. */
+    static String require(CommandSpec command, String option, String environmentVariable, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ParameterException(command.commandLine(), "Missing required option: '" + synopsis(command, option)
+                    + "' (or environment variable " + environmentVariable + ")");
+        }
+        return value.strip();
+    }
+
+    static ParameterException invalid(CommandSpec command, String option, String value, String reason) {
+        return new ParameterException(command.commandLine(),
+                "Invalid value for option '" + option + "': '" + value + "': " + reason);
+    }
+
+    private static String synopsis(CommandSpec command, String option) {
+        OptionSpec spec = command.findOption(option);
+        return spec == null ? option : option + "=" + spec.paramLabel();
+    }
+}
