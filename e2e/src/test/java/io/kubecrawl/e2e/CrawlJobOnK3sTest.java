@@ -150,11 +150,11 @@ class CrawlJobOnK3sTest {
     }
 
     /**
-     * Applies every {@code *.yaml} of examples/ to the crawl namespace, with each Spider pointed at the worker image
+     * Applies every {@code *.yaml} of examples/quotes/ to the crawl namespace, with each Spider pointed at the worker image
      * built here, and returns the name of the first CrawlJob among them.
      */
     private static String applyExamples(String workerImage) throws IOException {
-        Path examples = Checkout.ROOT.resolve("examples");
+        Path examples = Checkout.ROOT.resolve("examples/quotes");
         assertThat(examples).as("the example manifests this suite applies").isDirectory();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(CRAWL_NAMESPACE).endMetadata()
                 .build()).serverSideApply();

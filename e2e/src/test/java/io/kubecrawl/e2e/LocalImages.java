@@ -25,8 +25,8 @@ import org.testcontainers.utility.MountableFile;
  */
 final class LocalImages {
     // Tagged, never "latest": with any other tag the kubelet runs an image containerd already holds.
-    static final String OPERATOR = "kubecrawl/operator:e2e";
-    static final String WORKER = "kubecrawl/worker:e2e";
+    static final String OPERATOR = "kubecrawl/kubecrawl-operator:e2e";
+    static final String WORKER = "kubecrawl/kubecrawl-worker:e2e";
 
     private LocalImages() {
     }

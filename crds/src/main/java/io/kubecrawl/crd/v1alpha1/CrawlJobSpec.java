@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 @ValidationRule(value = "has(self.seeds) != has(self.seedsFrom)",
         message = "exactly one of seeds and seedsFrom must be set", reason = "FieldValueInvalid")
+@ValidationRule(value = "has(self.seeds) == has(oldSelf.seeds)",
+        message = "seeds and seedsFrom cannot be swapped once the job exists: the frontier is derived from them")
 public class CrawlJobSpec {
 
     @Required

@@ -31,6 +31,16 @@ public class CrawlJobStatus {
             + "changes to the Spider do not reach a running job.")
     private String bundleDigest;
 
+    @JsonPropertyDescription("Durable frontier progress per slot, from which a restarted operator rebuilds the job's "
+            + "remaining work. Only slots with progress are listed.")
+    private List<SlotProgress> slots;
+
+    @JsonPropertyDescription("Batch counts of the frontier.")
+    private BatchCounters batches;
+
+    @JsonPropertyDescription("Seed requests of the job.")
+    private Long requests;
+
     @JsonPropertyDescription("Completed batches out of all batches, for example 12/40.")
     private String progress;
 
@@ -89,6 +99,30 @@ public class CrawlJobStatus {
 
     public void setBundleDigest(String bundleDigest) {
         this.bundleDigest = bundleDigest;
+    }
+
+    public List<SlotProgress> getSlots() {
+        return slots;
+    }
+
+    public void setSlots(List<SlotProgress> slots) {
+        this.slots = slots;
+    }
+
+    public BatchCounters getBatches() {
+        return batches;
+    }
+
+    public void setBatches(BatchCounters batches) {
+        this.batches = batches;
+    }
+
+    public Long getRequests() {
+        return requests;
+    }
+
+    public void setRequests(Long requests) {
+        this.requests = requests;
     }
 
     public String getProgress() {

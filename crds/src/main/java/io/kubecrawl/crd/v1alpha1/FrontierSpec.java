@@ -4,21 +4,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "self.partitioning != 'None' || self.slots == 1",
-        message = "partitioning None puts every request in one slot: slots must be 1", reason = "FieldValueInvalid")
 public class FrontierSpec {
 
     @Default("Host")
     @JsonPropertyDescription("How requests are assigned to slots: Host (a hash of the host, so one site's requests go "
-            + "to one slot and one worker at a time), Url (a hash of the whole URL) or None (a single slot).")
+            + "to one slot and one worker at a time), Url (a hash of the whole URL) or None (a single slot, so a "
+            + "single worker at a time; slots is then ignored).")
     private Partitioning partitioning;
 
     @Min(1)
     @Max(4096)
     @Default("16")
-    @JsonPropertyDescription("Number of slots the requests are split into. A slot's batches stay on one worker while it lives.")
+    @JsonPropertyDescription("Number of slots the requests are split into. A slot's batches stay on one worker while it "
+            + "lives, so no more workers than non-empty slots are busy at once.")
     private Integer slots;
 
     @Min(1)

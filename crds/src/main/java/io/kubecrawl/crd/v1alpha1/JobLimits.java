@@ -12,8 +12,9 @@ public class JobLimits {
     private Integer maxBatchAttempts;
 
     @Min(1)
-    @JsonPropertyDescription("Seconds the job may run in all, suspended time excluded; then it fails with reason "
-            + "DeadlineExceeded. Unset means no limit.")
+    @JsonPropertyDescription("Seconds the worker Job may stay active before it fails with reason DeadlineExceeded "
+            + "(the Job's activeDeadlineSeconds: Kubernetes restarts its timer when a suspended job resumes). Read when "
+            + "the worker Job is created. Unset means no limit.")
     private Long activeDeadlineSeconds;
 
     public Integer getMaxBatchAttempts() {

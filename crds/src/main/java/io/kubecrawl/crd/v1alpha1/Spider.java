@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** The crawler code (its bundle of files), the image it runs in and the command that starts it. */
 @Group(ApiGroup.NAME)
 @Version(ApiGroup.VERSION)
-@ShortNames({"spd", "spiders"})
+@ShortNames("spd")
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Bundle", jsonPath = ".status.bundle.digest", type = AdditionalPrinterColumn.Type.STRING,

@@ -11,10 +11,10 @@ public class WorkersStatus {
     private Integer desired;
 
     @StatusReplicas
-    @JsonPropertyDescription("Worker pods that are ready.")
+    @JsonPropertyDescription("Worker pods that are ready: their bundle is synced and they run batches.")
     private Integer ready;
 
-    @JsonPropertyDescription("Worker pods that are running.")
+    @JsonPropertyDescription("Worker pods that are pending or running (the Job's active count), syncing included.")
     private Integer active;
 
     @JsonPropertyDescription("Worker pods that exited successfully.")

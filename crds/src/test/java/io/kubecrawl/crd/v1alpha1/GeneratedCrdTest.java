@@ -78,11 +78,11 @@ class GeneratedCrdTest {
     @Test
     void celRulesSayWhatTheSchemaCannot() throws IOException {
         JSONSchemaProps crawlJobSpec = property(version("crawljobs.kubecrawl.io-v1.yml"), "spec");
-        assertThat(rules(crawlJobSpec)).contains("has(self.seeds) != has(self.seedsFrom)");
+        assertThat(rules(crawlJobSpec)).contains("has(self.seeds) != has(self.seedsFrom)",
+                "has(self.seeds) == has(oldSelf.seeds)");
         assertThat(rules(crawlJobSpec.getProperties().get("spiderRef"))).contains("self == oldSelf");
         assertThat(rules(crawlJobSpec.getProperties().get("seeds"))).contains("self == oldSelf");
-        assertThat(rules(crawlJobSpec.getProperties().get("frontier")))
-                .contains("self.partitioning != 'None' || self.slots == 1", "self == oldSelf");
+        assertThat(rules(crawlJobSpec.getProperties().get("frontier"))).contains("self == oldSelf");
 
         JSONSchemaProps source = property(version("spiders.kubecrawl.io-v1.yml"), "spec").getProperties()
                 .get("source");

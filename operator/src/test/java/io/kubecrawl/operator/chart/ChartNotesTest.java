@@ -27,7 +27,7 @@ class ChartNotesTest {
         assertThat(notes)
                 .contains("kubectl -n crawl-system rollout status deployment/kubecrawl")
                 .contains("kubectl get crd spiders.kubecrawl.io crawljobs.kubecrawl.io")
-                .contains("kubectl apply -n <namespace> -f examples/")
+                .contains("kubectl apply -n <namespace> -f examples/quotes/")
                 .contains("kubectl -n crawl-system port-forward service/kubecrawl 8080:8080")
                 .contains("/api/v1/namespaces/<namespace>/spiders/<name>/bundle")
                 .contains("/api/v1/namespaces/<namespace>/crawljobs/<name>/items")
