@@ -3,6 +3,8 @@ package io.kubecrawl.worker;
 import java.io.IOException;
 import java.util.Map;
 
+import io.kubecrawl.protocol.CrawlJobName;
+
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -61,6 +63,16 @@ public final class ConnectionOptions {
         }
         String validNamespace = UsageErrors.require(command, "--namespace", NAMESPACE_ENV, namespace);
         String validJob = UsageErrors.require(command, "--job", JOB_ENV, job);
+        try {
+            new CrawlJobName(validNamespace, "x");
+        } catch (IllegalArgumentException malformed) {
+            throw UsageErrors.invalid(command, "--namespace", validNamespace, "not a Kubernetes namespace name");
+        }
+        try {
+            new CrawlJobName("x", validJob);
+        } catch (IllegalArgumentException malformed) {
+            throw UsageErrors.invalid(command, "--job", validJob, "not a Kubernetes object name");
+        }
         String validWorker = UsageErrors.require(command, "--worker", WORKER_ENV, worker);
         TokenSource token = TokenSource.configured(tokenFile, environment).orElseThrow(() -> new ParameterException(
                 command.commandLine(), "Missing worker token: pass '--token-file=<file>' or set the environment "

@@ -1,7 +1,14 @@
 package io.kubecrawl.worker;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+
+import io.kubecrawl.worker.sync.BundleClient;
+import io.kubecrawl.worker.sync.BundleSyncer;
+import io.kubecrawl.worker.sync.SyncFailedException;
+import io.kubecrawl.worker.sync.SyncSettings;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,14 +53,40 @@ public final class SyncCommand implements Callable<Integer> {
             description = "Attempts per file before the sync gives up. Default: 8.")
     private int maxAttempts;
 
+    // Hidden: the defaults suit a pod; tests shorten them so that a file failing eight times fails in milliseconds.
+    @Option(names = "--retry-delay-ms", hidden = true, defaultValue = "250",
+            description = "First backoff delay in milliseconds; each further one doubles, with jitter.")
+    private long retryDelayMillis;
+
+    @Option(names = "--retry-max-delay-ms", hidden = true, defaultValue = "15000",
+            description = "Longest backoff delay in milliseconds.")
+    private long retryMaxDelayMillis;
+
     /** Everything a sync needs, validated. */
     public record Settings(Connection connection, BundleDigest bundle, Path target, int parallelism, int maxAttempts) {
     }
 
+    /**
+     * Mirrors the bundle. Exit code 0 when the whole bundle is in place and the completion marker written; 3 with a
+     * one-line reason on stderr when it cannot be (the marker is then absent).
+     */
     @Override
-    public Integer call() {
-        validate();
-        return KubecrawlWorker.notImplemented(command);
+    public Integer call() throws InterruptedException {
+        Settings settings = validate();
+        SyncSettings syncSettings = new SyncSettings(settings.bundle(), settings.target(), settings.parallelism(),
+                settings.maxAttempts(), Duration.ofMillis(retryDelayMillis), Duration.ofMillis(retryMaxDelayMillis),
+                SyncSettings.DEFAULT_CALL_TIMEOUT, SyncSettings.DEFAULT_IDLE_TIMEOUT);
+        PrintWriter err = command.commandLine().getErr();
+        String prefix = command.qualifiedName() + ": ";
+        try (BundleClient client = BundleClient.connect(settings.connection(), syncSettings)) {
+            new BundleSyncer(client, syncSettings, err, prefix).sync();
+            return ExitCodes.DONE;
+        } catch (SyncFailedException failed) {
+            err.println(prefix + String.valueOf(failed.getMessage()).strip().replaceAll("\\s*\\R\\s*", " "));
+            return ExitCodes.CANNOT_COMPLETE;
+        } finally {
+            err.flush();
+        }
     }
 
     /** @throws picocli.CommandLine.ParameterException naming the first option that is missing or malformed */
@@ -69,10 +102,12 @@ public final class SyncCommand implements Callable<Integer> {
         Path targetDirectory = Path.of(UsageErrors.require(command, "--target", WORKSPACE_ENV, target));
         requirePositive("--parallelism", parallelism);
         requirePositive("--max-attempts", maxAttempts);
+        requirePositive("--retry-delay-ms", retryDelayMillis);
+        requirePositive("--retry-max-delay-ms", retryMaxDelayMillis);
         return new Settings(connection, bundleDigest, targetDirectory, parallelism, maxAttempts);
     }
 
-    private void requirePositive(String option, int value) {
+    private void requirePositive(String option, long value) {
         if (value < 1) {
             throw UsageErrors.invalid(command, option, String.valueOf(value), "must be at least 1");
         }

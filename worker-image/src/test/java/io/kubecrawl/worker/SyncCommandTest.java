@@ -13,13 +13,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SyncCommandTest {
     private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
 
-    @Test
-    void withEveryInputValidItReportsThatItIsNotImplementedAndCannotComplete() {
-        CliRun run = CliRun.execute(CliRun.podEnvironment(), "sync");
+    @ParameterizedTest
+    @CsvSource({
+            "KUBECRAWL_NAMESPACE, Crawls,    --namespace",
+            "KUBECRAWL_JOB,       quotes_1,  --job",
+            "KUBECRAWL_JOB,       -quotes,   --job"})
+    void aNamespaceOrJobThatIsNotAKubernetesNameIsAUsageError(String variable, String value, String option) {
+        Map<String, String> environment = CliRun.podEnvironment();
+        environment.put(variable, value);
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.CANNOT_COMPLETE);
-        assertThat(run.err()).isEqualTo("kubecrawl-worker sync: not implemented in this version%n".formatted());
-        assertThat(run.out()).isEmpty();
+        CliRun run = CliRun.execute(environment, "sync");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).startsWith("kubecrawl-worker sync: Invalid value for option '" + option + "': '" + value
+                + "'").hasLineCount(1);
     }
 
     @ParameterizedTest

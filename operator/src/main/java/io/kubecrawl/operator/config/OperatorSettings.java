@@ -1,6 +1,9 @@
 package io.kubecrawl.operator.config;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 /** Settings of the operator; each one is also an environment variable (kubecrawl.worker.image = KUBECRAWL_WORKER_IMAGE). */
@@ -16,6 +19,23 @@ public interface OperatorSettings {
 
     Upload upload();
 
+    Bundles bundles();
+
+    Frontier frontier();
+
+    interface Frontier {
+        /**
+         * How often a running job's frontier progress is written to its status (at most): the API server's write
+         * load grows with the number of jobs, never with the number of workers or batches.
+         */
+        @WithDefault("5s")
+        Duration checkpointInterval();
+
+        /** How long a worker with nothing to do waits before asking for a batch again. */
+        @WithDefault("2s")
+        Duration retryAfter();
+    }
+
     interface Worker {
         /** Image of the init container that syncs the bundle; it carries the kubecrawl-worker agent. */
         String image();
@@ -28,6 +48,19 @@ public interface OperatorSettings {
         /** host:port of the operator's gRPC endpoint as worker pods reach it (the chart's Service). */
         @WithName("grpc-address")
         String grpcAddress();
+    }
+
+    interface Bundles {
+        /** How often unpinned bundles are collected from the data directory (also the delay after start). */
+        @WithDefault("10m")
+        Duration gcInterval();
+
+        /**
+         * How old an unpinned manifest, blob or temporary file must be before it is collected: protects what is
+         * being written right now and not pinned yet.
+         */
+        @WithDefault("1h")
+        Duration gcGrace();
     }
 
     interface Upload {

@@ -31,6 +31,12 @@ public class CrawlJobDecider {
     public static final String WORKERS_SUCCEEDED = "WorkersSucceeded";
     public static final String WORKERS_FAILED = "WorkersFailed";
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    public static final String WORKERS_EXITED_EARLY = "WorkersExitedEarly";
+    public static final String FRONTIER_DRAINED = "FrontierDrained";
+    public static final String CRAWL_COMPLETED = "CrawlCompleted";
+    public static final String SEEDS_NOT_FOUND = "SeedsNotFound";
+    public static final String INVALID_SEEDS = "InvalidSeeds";
+    public static final String INCONSISTENT_STATUS = "InconsistentStatus";
 
     private final WorkerJobFactory workerJobFactory;
 
@@ -46,7 +52,33 @@ public class CrawlJobDecider {
         // Succeeded and Failed are final: a finished job is left alone, whatever happens to its children.
         if (previousPhase != null && previousPhase.isFinished()) {
             status.phase(previousPhase, previousReason(previous), previousMessage(previous));
-            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), status.build(), List.of());
+            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), false, status.build(), List.of());
+        }
+
+        if (observed.problem().isPresent()) {
+            JobProblem problem = observed.problem().get();
+            if (problem.fatal()) {
+                status.completionTimeIfUnset(now);
+            }
+            status.phase(problem.fatal() ? CrawlJobPhase.Failed : CrawlJobPhase.Pending, problem.reason(),
+                    problem.message());
+            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), false, status.build(),
+                    events(previous, status));
+        }
+        observed.frontier().ifPresent(status::frontier);
+        if (observed.frontier().map(FrontierView::drained).orElse(false)) {
+            boolean finalized = observed.frontier().get().outputsFinalized();
+            if (previousPhase == CrawlJobPhase.Completing && finalized) {
+                status.completionTimeIfUnset(now);
+                status.phase(CrawlJobPhase.Succeeded, CRAWL_COMPLETED, "every batch is finished and the items are "
+                        + "final: " + observed.frontier().get().items() + " items");
+            } else {
+                status.phase(CrawlJobPhase.Completing, FRONTIER_DRAINED,
+                        "every batch is finished; finalising the items and logs");
+            }
+            observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
+            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(),
+                    status.phase() == CrawlJobPhase.Completing, status.build(), events(previous, status));
         }
 
         boolean suspend = CrawlJobSpecs.suspended(crawlJob);
@@ -86,7 +118,7 @@ public class CrawlJobDecider {
                         : existing.getMetadata().getAnnotations().get(WorkerLabels.BUNDLE_ANNOTATION));
             }
             status.workers(workersStatus(existing, suspend ? 0 : workers));
-            observeJob(existing, suspend, status, now);
+            observeJob(existing, suspend, observed.frontier().isPresent(), status, now);
             boolean parallelismDiffers = !Objects.equals(existing.getSpec().getParallelism(), workers);
             boolean suspendDiffers = suspend != Boolean.TRUE.equals(existing.getSpec().getSuspend());
             if (!status.phase().isFinished() && (parallelismDiffers || suspendDiffers)) {
@@ -95,14 +127,20 @@ public class CrawlJobDecider {
         }
 
         CrawlJobStatus next = status.build();
-        return new CrawlJobPlan(createToken, createJob, changeJob, next, events(previous, status));
+        return new CrawlJobPlan(createToken, createJob, changeJob, false, next, events(previous, status));
     }
 
-    private static void observeJob(Job job, boolean suspend, CrawlJobStatusBuilder status, Instant now) {
+    private static void observeJob(Job job, boolean suspend, boolean frontierKnown, CrawlJobStatusBuilder status,
+            Instant now) {
         Optional<JobCondition> failed = trueCondition(job, "Failed");
         Optional<JobCondition> complete = trueCondition(job, "Complete");
         JobStatus jobStatus = job.getStatus();
-        if (complete.isPresent()) {
+        if (complete.isPresent() && frontierKnown) {
+            // Workers exit 0 only once the frontier is drained, and a drained frontier was handled before.
+            status.completionTimeIfUnset(now);
+            status.phase(CrawlJobPhase.Failed, WORKERS_EXITED_EARLY, "every worker of Job "
+                    + job.getMetadata().getName() + " exited successfully before the frontier was drained");
+        } else if (complete.isPresent()) {
             status.completionTimeIfUnset(Optional.ofNullable(jobStatus.getCompletionTime())
                     .map(Instant::parse).orElse(now));
             status.phase(CrawlJobPhase.Succeeded, WORKERS_SUCCEEDED, "the workers drained the frontier and exited");
@@ -116,11 +154,12 @@ public class CrawlJobDecider {
         } else if (suspend) {
             status.phase(CrawlJobPhase.Suspended, SUSPENDED_BY_SPEC,
                     "spec.suspend is true; the workers are stopped until it is set to false");
-        } else if (count(jobStatus == null ? null : jobStatus.getActive()) > 0) {
-            status.phase(CrawlJobPhase.Running, CRAWLING, count(jobStatus.getActive()) + " workers running");
+        } else if (count(jobStatus == null ? null : jobStatus.getReady()) > 0) {
+            // Ready, not merely active: an active pod may still be pending or syncing its bundle.
+            status.phase(CrawlJobPhase.Running, CRAWLING, count(jobStatus.getReady()) + " workers running");
         } else {
             status.phase(CrawlJobPhase.Pending, WORKERS_STARTING, "waiting for worker pods of Job "
-                    + job.getMetadata().getName() + " to start");
+                    + job.getMetadata().getName() + " to sync their bundle and start");
         }
     }
 
@@ -132,7 +171,7 @@ public class CrawlJobDecider {
         }
         List<ClusterEvent> events = new ArrayList<>();
         boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
-                || SPIDER_NOT_READY.equals(next.reason());
+                || SPIDER_NOT_READY.equals(next.reason()) || SEEDS_NOT_FOUND.equals(next.reason());
         events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
                 : ClusterEvent.normal(next.reason(), next.message()));
         return events;

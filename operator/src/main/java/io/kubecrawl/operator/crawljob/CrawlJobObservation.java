@@ -6,6 +6,16 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kubecrawl.crd.v1alpha1.Spider;
 
-/** What the cluster holds for one CrawlJob, read from the informer caches; nothing here is ever written. */
-public record CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJob, Optional<Secret> workerToken) {
+/**
+ * What the cluster and the operator's stores hold for one CrawlJob; nothing here is written by deciding.
+ *
+ * @param frontier the job's frontier and outputs, when it has one
+ * @param problem why the job's seeds or recorded progress cannot give a frontier
+ */
+public record CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJob, Optional<Secret> workerToken,
+        Optional<FrontierView> frontier, Optional<JobProblem> problem) {
+
+    public CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJob, Optional<Secret> workerToken) {
+        this(spider, workerJob, workerToken, Optional.empty(), Optional.empty());
+    }
 }

@@ -1,10 +1,15 @@
 package io.kubecrawl.operator.crawljob;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -26,9 +31,20 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierRegistry;
+import io.kubecrawl.operator.frontier.InconsistentFrontierException;
+import io.kubecrawl.operator.frontier.InvalidSeedException;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.status.StatusRecorder;
+import io.kubecrawl.protocol.CrawlJobName;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,19 +57,31 @@ import org.jboss.logging.Logger;
 public class CrawlJobReconciler implements Reconciler<CrawlJob> {
 
     static final String BY_SPIDER = "crawljobs-by-spider";
+    static final String BATCH_FAILED = "BatchFailed";
+    /** JSON pointer of the generation annotation ('/' in the key escaped as ~1). */
+    private static final String GENERATION_PATH = "/metadata/annotations/"
+            + WorkerLabels.GENERATION_ANNOTATION.replace("~", "~0").replace("/", "~1");
     private static final Logger LOG = Logger.getLogger(CrawlJobReconciler.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CrawlJobDecider decider;
     private final StatusRecorder statusRecorder;
     private final EventRecorder eventRecorder;
+    private final FrontierRegistry frontiers;
+    private final ItemStore items;
+    private final LogStore logs;
+    private final OperatorSettings settings;
     private final Clock clock;
 
     public CrawlJobReconciler(CrawlJobDecider decider, StatusRecorder statusRecorder, EventRecorder eventRecorder,
-            Clock clock) {
+            FrontierRegistry frontiers, ItemStore items, LogStore logs, OperatorSettings settings, Clock clock) {
         this.decider = decider;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
+        this.frontiers = frontiers;
+        this.items = items;
+        this.logs = logs;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -83,11 +111,10 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
 
     @Override
     public UpdateControl<CrawlJob> reconcile(CrawlJob crawlJob, Context<CrawlJob> context) {
-        CrawlJobObservation observed = new CrawlJobObservation(
-                context.getSecondaryResource(Spider.class),
-                context.getSecondaryResource(Job.class),
-                context.getSecondaryResource(Secret.class));
-        CrawlJobPlan plan = decider.decide(crawlJob, observed, clock.instant());
+        Instant now = clock.instant();
+        CrawlJobName name = new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName());
+        CrawlJobObservation observed = observe(crawlJob, name, context, now);
+        CrawlJobPlan plan = decider.decide(crawlJob, observed, now);
 
         KubernetesClient client = context.getClient();
         if (plan.createWorkerToken()) {
@@ -101,12 +128,74 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                     .withName(job.getMetadata().getName())
                     .patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization().asJson(List.of(
                             Map.of("op", "add", "path", "/spec/parallelism", "value", change.parallelism()),
-                            Map.of("op", "add", "path", "/spec/suspend", "value", change.suspend()))));
+                            Map.of("op", "add", "path", "/spec/suspend", "value", change.suspend()),
+                            Map.of("op", "add", "path", GENERATION_PATH,
+                                    "value", String.valueOf(crawlJob.getMetadata().getGeneration())))));
         }));
         if (statusRecorder.record(crawlJob, plan.status())) {
             plan.events().forEach(event -> eventRecorder.record(crawlJob, event));
         }
-        return UpdateControl.noUpdate();
+        // After the status says Completing, so that a crash here is resumed by the next operator.
+        if (plan.finalizeOutputs()) {
+            finalizeOutputs(name);
+        }
+        frontiers.find(name).ifPresent(frontier -> frontier.drainGivenUp().forEach(batch ->
+                eventRecorder.record(crawlJob, ClusterEvent.warning(BATCH_FAILED, "batch " + batch.batch()
+                        + " was given up after " + batch.attempts() + " failed attempts: " + batch.lastError()))));
+
+        CrawlJobPhase phase = plan.status().getPhase();
+        if (phase.isFinished()) {
+            frontiers.markFinished(name);
+            logs.finishAll(name);
+            return UpdateControl.noUpdate();
+        }
+        // The checkpoint: progress reaches the status at most this often, however many workers report.
+        return UpdateControl.<CrawlJob>noUpdate().rescheduleAfter(phase == CrawlJobPhase.Completing
+                ? Duration.ofMillis(100) : settings.frontier().checkpointInterval());
+    }
+
+    private CrawlJobObservation observe(CrawlJob crawlJob, CrawlJobName name, Context<CrawlJob> context,
+            Instant now) {
+        Optional<Spider> spider = context.getSecondaryResource(Spider.class);
+        Optional<Job> job = context.getSecondaryResource(Job.class);
+        Optional<Secret> token = context.getSecondaryResource(Secret.class);
+        CrawlJobStatus status = crawlJob.getStatus();
+        if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
+            return new CrawlJobObservation(spider, job, token);
+        }
+        try {
+            Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
+                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient())),
+                    CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
+                    status == null ? null : status.getSlots()));
+            // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
+            frontier.expireLeases(now);
+            FrontierView view = new FrontierView(frontier.progress(), frontier.counters(), frontier.requests(),
+                    items.count(name), frontier.isDrained(), items.isFinal(name));
+            return new CrawlJobObservation(spider, job, token, Optional.of(view), Optional.empty());
+        } catch (SeedsReader.SeedsNotFoundException e) {
+            return problem(spider, job, token, CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), false);
+        } catch (InvalidSeedException e) {
+            return problem(spider, job, token, CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true);
+        } catch (InconsistentFrontierException e) {
+            return problem(spider, job, token, CrawlJobDecider.INCONSISTENT_STATUS,
+                    "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true);
+        }
+    }
+
+    private static CrawlJobObservation problem(Optional<Spider> spider, Optional<Job> job, Optional<Secret> token,
+            String reason, String message, boolean fatal) {
+        return new CrawlJobObservation(spider, job, token, Optional.empty(),
+                Optional.of(new JobProblem(reason, message, fatal)));
+    }
+
+    private void finalizeOutputs(CrawlJobName name) {
+        try {
+            items.finalizeOutput(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot finalise the items of " + name, e);
+        }
+        logs.finishAll(name);
     }
 
     /** The informer may not have seen a child we created a moment ago; finding it already there is success. */

@@ -1,6 +1,15 @@
 package io.kubecrawl.operator.crawljob;
 
+import java.time.Duration;
+import java.util.List;
+
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
+import io.kubecrawl.crd.v1alpha1.JobLimits;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.operator.frontier.FrontierLayout;
+import io.kubecrawl.operator.frontier.FrontierSettings;
+import io.kubecrawl.operator.frontier.SeedRequest;
 
 /**
  * Reads a CrawlJob spec with the CRD's defaults applied, for API servers (and tests) that did not apply them.
@@ -18,5 +27,27 @@ final class CrawlJobSpecs {
 
     static boolean suspended(CrawlJob crawlJob) {
         return Boolean.TRUE.equals(crawlJob.getSpec().getSuspend());
+    }
+
+    static FrontierLayout layout(CrawlJob crawlJob, List<SeedRequest> seeds) {
+        FrontierSpec frontier = frontier(crawlJob);
+        return FrontierLayout.of(seeds,
+                frontier.getPartitioning() == null ? Partitioning.Host : frontier.getPartitioning(),
+                frontier.getSlots() == null ? 16 : frontier.getSlots(),
+                frontier.getBatchSize() == null ? 50 : frontier.getBatchSize());
+    }
+
+    static FrontierSettings frontierSettings(CrawlJob crawlJob, Duration retryAfter) {
+        FrontierSpec frontier = frontier(crawlJob);
+        JobLimits limits = crawlJob.getSpec().getLimits();
+        return new FrontierSettings(
+                frontier.getMaxBatchesPerWorker() == null ? 1 : frontier.getMaxBatchesPerWorker(),
+                Duration.ofSeconds(frontier.getLeaseSeconds() == null ? 120 : frontier.getLeaseSeconds()),
+                limits == null || limits.getMaxBatchAttempts() == null ? 3 : limits.getMaxBatchAttempts(),
+                retryAfter);
+    }
+
+    private static FrontierSpec frontier(CrawlJob crawlJob) {
+        return crawlJob.getSpec().getFrontier() == null ? new FrontierSpec() : crawlJob.getSpec().getFrontier();
     }
 }

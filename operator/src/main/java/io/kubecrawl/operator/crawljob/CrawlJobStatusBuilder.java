@@ -38,6 +38,9 @@ public final class CrawlJobStatusBuilder {
             status.setCompletionTime(previous.getCompletionTime());
             status.setItems(previous.getItems());
             status.setProgress(previous.getProgress());
+            status.setSlots(previous.getSlots());
+            status.setBatches(previous.getBatches());
+            status.setRequests(previous.getRequests());
             status.setWorkers(previous.getWorkers());
         }
         status.setSelector(WorkerLabels.podSelector(crawlJob));
@@ -52,6 +55,16 @@ public final class CrawlJobStatusBuilder {
 
     public CrawlJobStatusBuilder bundleDigest(String digest) {
         status.setBundleDigest(digest);
+        return this;
+    }
+
+    public CrawlJobStatusBuilder frontier(FrontierView frontier) {
+        status.setSlots(frontier.progress().isEmpty() ? null : frontier.progress());
+        status.setBatches(frontier.batches());
+        status.setRequests(frontier.requests());
+        status.setItems(frontier.items());
+        int finished = frontier.batches().getDone() + frontier.batches().getFailed();
+        status.setProgress(finished + "/" + frontier.batches().getTotal());
         return this;
     }
 

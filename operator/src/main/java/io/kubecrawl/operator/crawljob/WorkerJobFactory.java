@@ -36,6 +36,7 @@ public class WorkerJobFactory {
     static final String RUN_CONTAINER = "run";
     static final String AGENT = "kubecrawl-worker";
     static final long WORKER_UID = 1000L;
+    static final int USAGE_ERROR_EXIT_CODE = 2;
 
     private final String workerImage;
     private final String operatorAddress;
@@ -70,6 +71,11 @@ public class WorkerJobFactory {
                 .withParallelism(CrawlJobSpecs.workers(crawlJob))
                 .withSuspend(CrawlJobSpecs.suspended(crawlJob))
                 .withBackoffLimit(backoffLimit)
+                .withNewPodFailurePolicy()
+                // Exit code 2 is a usage error of the agent: retrying the same pod template cannot help.
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withOperator("In")
+                .withValues(USAGE_ERROR_EXIT_CODE).endOnExitCodes().endRule()
+                .endPodFailurePolicy()
                 .withActiveDeadlineSeconds(deadline)
                 .withNewTemplate()
                 .withNewMetadata()

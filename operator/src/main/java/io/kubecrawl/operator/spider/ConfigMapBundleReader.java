@@ -3,6 +3,7 @@ package io.kubecrawl.operator.spider;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,15 @@ import java.util.TreeMap;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.kubecrawl.crd.v1alpha1.ConfigMapSource;
 import io.kubecrawl.crd.v1alpha1.KeyToPath;
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.BundleManifest;
+import io.kubecrawl.protocol.bundle.BundlePath;
+import io.kubecrawl.protocol.bundle.Sha256;
 
-/** Turns a ConfigMap source into a bundle manifest, the way a ConfigMap volume projection would lay out the files. */
+/**
+ * Turns a ConfigMap source into a bundle manifest, the way a ConfigMap volume projection would lay out the files,
+ * together with the files' contents for the bundle store. Pure: it reads nothing but its arguments.
+ */
 public final class ConfigMapBundleReader {
 
     public static final int DEFAULT_MODE = 0644;
@@ -35,6 +43,7 @@ public final class ConfigMapBundleReader {
         int defaultMode = source.getDefaultMode() != null ? source.getDefaultMode() : DEFAULT_MODE;
 
         List<BundleFile> files = new ArrayList<>();
+        Map<String, byte[]> contentBySha256 = new HashMap<>();
         Set<String> paths = new HashSet<>();
         for (KeyToPath item : items) {
             byte[] content = contents.get(item.getKey());
@@ -52,13 +61,19 @@ public final class ConfigMapBundleReader {
                         + "' is named by more than one item");
             }
             int mode = item.getMode() != null ? item.getMode() : defaultMode;
-            files.add(new BundleFile(item.getPath(), mode, content.length, BundleManifest.sha256Hex(content)));
+            if (mode < 0 || mode > BundleFile.MAX_MODE) {
+                return BundleResolution.failed(SourceProblem.INVALID_SPEC, "mode " + Integer.toOctalString(mode)
+                        + " (octal) of path '" + item.getPath() + "' is not a permission mode (0 to 7777 octal)");
+            }
+            String sha256 = Sha256.hex(content);
+            files.add(new BundleFile(item.getPath(), mode, content.length, sha256));
+            contentBySha256.put(sha256, content);
         }
         Optional<String> clash = fileUsedAsDirectory(paths);
         if (clash.isPresent()) {
             return BundleResolution.failed(SourceProblem.INVALID_PATH, clash.get());
         }
-        return BundleResolution.of(new BundleManifest(files));
+        return BundleResolution.of(new BundleManifest(files), contentBySha256);
     }
 
     private static Map<String, byte[]> contents(ConfigMap configMap) {

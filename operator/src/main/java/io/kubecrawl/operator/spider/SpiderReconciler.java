@@ -1,6 +1,9 @@
 package io.kubecrawl.operator.spider;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,26 +23,36 @@ import io.kubecrawl.crd.v1alpha1.Condition;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
+import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
 import io.kubecrawl.operator.status.StatusRecorder;
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.BundleManifest;
+import org.jboss.logging.Logger;
 
 /**
- * Resolves a Spider's source into a bundle: observe the source, decide the status, record it. A change to the source
- * ConfigMap reaches the Spider through an event source, not polling.
+ * Resolves a Spider's source into a bundle: observe the source, decide the bundle and the status, act by storing the
+ * bundle and then recording the status. A change to the source ConfigMap reaches the Spider through an event source,
+ * not polling.
  */
 @ControllerConfiguration(name = "spider")
 public class SpiderReconciler implements Reconciler<Spider> {
 
     static final String BY_CONFIG_MAP = "spiders-by-configmap";
+    private static final Logger LOG = Logger.getLogger(SpiderReconciler.class);
+    private static final Duration STORE_RETRY = Duration.ofSeconds(30);
 
     private final StatusRecorder statusRecorder;
     private final EventRecorder eventRecorder;
+    private final BundleStore bundleStore;
     private final Clock clock;
 
-    public SpiderReconciler(StatusRecorder statusRecorder, EventRecorder eventRecorder, Clock clock) {
+    public SpiderReconciler(StatusRecorder statusRecorder, EventRecorder eventRecorder, BundleStore bundleStore,
+            Clock clock) {
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
+        this.bundleStore = bundleStore;
         this.clock = clock;
     }
 
@@ -62,12 +75,48 @@ public class SpiderReconciler implements Reconciler<Spider> {
 
     @Override
     public UpdateControl<Spider> reconcile(Spider spider, Context<Spider> context) {
-        BundleResolution resolution = resolve(spider, context.getSecondaryResource(ConfigMap.class));
+        BundleResolution resolution = store(resolve(spider, context.getSecondaryResource(ConfigMap.class)));
         SpiderStatus next = SpiderStatusBuilder.build(spider, resolution, clock.instant());
         if (statusRecorder.record(spider, next)) {
             readyChange(spider.getStatus(), next).ifPresent(event -> eventRecorder.record(spider, event));
         }
-        return UpdateControl.noUpdate();
+        boolean storeFailed = resolution.problem().filter(p -> p.reason().equals(SourceProblem.STORE_FAILED))
+                .isPresent();
+        return storeFailed ? UpdateControl.<Spider>noUpdate().rescheduleAfter(STORE_RETRY) : UpdateControl.noUpdate();
+    }
+
+    /**
+     * Act, before any status names the digest: the files, then the manifest, go into the bundle store, so that the
+     * bundle of a Ready Spider is always servable to workers. Contents already stored are only retained (their
+     * garbage-collection age starts again), not written again.
+     *
+     * @return the resolution, or a failed one when the store cannot hold the bundle
+     */
+    private BundleResolution store(BundleResolution resolution) {
+        if (resolution.manifest().isEmpty()) {
+            return resolution;
+        }
+        BundleManifest manifest = resolution.manifest().get();
+        try {
+            for (BundleFile file : manifest.files()) {
+                if (bundleStore.retain(file.sha256())) {
+                    continue;
+                }
+                byte[] content = resolution.contents().get(file.sha256());
+                if (content == null) {
+                    return BundleResolution.failed(SourceProblem.BUNDLE_INCOMPLETE, "file '" + file.path()
+                            + "' of bundle " + manifest.digest() + " is not in the operator's bundle store");
+                }
+                bundleStore.write(new ByteArrayInputStream(content), file.sha256());
+            }
+            bundleStore.putManifest(manifest);
+            return resolution;
+        } catch (IOException e) {
+            LOG.warnf(e, "Cannot store bundle %s", manifest.digest());
+            return BundleResolution.failed(SourceProblem.STORE_FAILED, "the operator cannot store bundle "
+                    + manifest.digest() + " in its data directory (" + e.getMessage() + "); it retries in "
+                    + STORE_RETRY.toSeconds() + "s");
+        }
     }
 
     static BundleResolution resolve(Spider spider, Optional<ConfigMap> configMap) {

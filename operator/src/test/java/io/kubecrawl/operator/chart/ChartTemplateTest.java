@@ -219,10 +219,10 @@ class ChartTemplateTest {
         assertThat(role.getAggregationRule()).isNull();
         assertThat(role.getRules()).extracting(ChartTemplateTest::describe).containsExactly(
                 "kubecrawl.io [spiders, crawljobs] [get, list, watch]",
-                "kubecrawl.io [spiders/status, crawljobs/status] [get, patch, update]",
+                "kubecrawl.io [spiders/status, crawljobs/status] [patch]",
                 " [configmaps] [get, list, watch]",
                 " [secrets] [get, list, watch, create]",
-                " [events] [create, patch]",
+                " [events] [create]",
                 "batch [jobs] [get, list, watch, create, patch]",
                 "authentication.k8s.io [tokenreviews] [create]",
                 "authorization.k8s.io [subjectaccessreviews] [create]");

@@ -7,15 +7,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.kubecrawl.crd.v1alpha1.ConfigMapKeyReference;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
+import io.kubecrawl.crd.v1alpha1.SeedsSource;
+import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.WorkerClient;
+import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.WorkerCredentials;
+import io.kubecrawl.protocol.v1.BundleServiceGrpc;
+import io.kubecrawl.protocol.v1.GetManifestRequest;
+import io.kubecrawl.protocol.v1.LeaseReply;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -41,6 +56,9 @@ class OperatorRbacTest {
     @KubernetesTestServer
     KubernetesServer server;
 
+    @ConfigProperty(name = "quarkus.grpc.server.test-port")
+    int grpcPort;
+
     @Inject
     KubernetesClient client;
 
@@ -65,21 +83,40 @@ class OperatorRbacTest {
         assertThat(used).as("used by the operator").containsAll(granted);
     }
 
-    private static void runAWholeJob(MockCluster cluster) {
+    private void runAWholeJob(MockCluster cluster) {
         cluster.configMap("code", Map.of("quotes.py", "import scrapy\n"));
         cluster.spider("quotes", MockCluster.configMapSource("code"));
-        cluster.crawlJob("crawl", "quotes", 2);
+        cluster.configMap("seeds", Map.of("seeds.txt", "http://a.test/1\nhttp://b.test/2\n"));
+        CrawlJob crawlJob = new CrawlJob();
+        crawlJob.setMetadata(new ObjectMetaBuilder().withName("crawl").withNamespace(cluster.namespace()).build());
+        CrawlJobSpec spec = new CrawlJobSpec();
+        spec.setSpiderRef(new SpiderReference("quotes"));
+        spec.setWorkers(2);
+        spec.setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "seeds.txt")));
+        crawlJob.setSpec(spec);
+        cluster.client().resource(crawlJob).create();
         cluster.awaitJob("crawl-workers", j -> true);
         cluster.setJobStatus("crawl-workers", s -> { s.setActive(2); s.setReady(2); return s; });
         cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Running);
         cluster.editCrawlJob("crawl", c -> { c.getSpec().setWorkers(3); return c; });
         cluster.awaitJob("crawl-workers", j -> j.getSpec().getParallelism() == 3);
-        cluster.setJobStatus("crawl-workers", s -> {
-            s.setActive(0);
-            s.setSucceeded(3);
-            s.setConditions(List.of(new JobConditionBuilder().withType("Complete").withStatus("True").build()));
-            return s;
-        });
+        // A worker syncs the bundle and drains the frontier over gRPC, as the agent does.
+        String token = WorkerClient.token(cluster.awaitSecret("crawl-worker-token"));
+        CrawlJobName job = new CrawlJobName(cluster.namespace(), "crawl");
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        try {
+            BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(new WorkerCredentials(job, token))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).getManifest(GetManifestRequest.getDefaultInstance());
+            WorkerClient worker = new WorkerClient(channel, job, token, "crawl-workers-abcde");
+            LeaseReply reply;
+            while (!(reply = worker.lease()).hasDrained()) {
+                if (reply.hasBatch()) {
+                    worker.complete(reply.getBatch(), List.of("{\"ok\":true}"));
+                }
+            }
+        } finally {
+            channel.shutdownNow();
+        }
         cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
     }
 

@@ -89,7 +89,7 @@ class CrawlJobDeciderTest {
 
     @Test
     void differentWorkerCountOrSuspendChangesTheJob() {
-        Job job = job(2, false, Map.of("active", 2));
+        Job job = job(2, false, Map.of("active", 2, "ready", 2));
 
         CrawlJobPlan scaled = decider.decide(crawlJob(5, false, CrawlJobPhase.Running), observed(spider(true), job,
                 true), NOW);

@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.spider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +16,10 @@ import io.kubecrawl.crd.v1alpha1.KeyToPath;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.UploadSource;
+import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -35,6 +39,9 @@ class SpiderReconcilerTest {
 
     @Inject
     KubernetesClient client;
+
+    @Inject
+    BundleStore store;
 
     MockCluster cluster;
 
@@ -67,6 +74,28 @@ class SpiderReconcilerTest {
     }
 
     @Test
+    void aReadySpidersBundleIsInTheStoreManifestAndEveryFile() throws Exception {
+        cluster.configMap("quotes-code", Map.of("spider", SPIDER_PY, "run", RUN_SH));
+        cluster.spider("quotes", MockCluster.configMapSource("quotes-code",
+                new KeyToPath("spider", "crawlab_project/spiders/quotes.py", null),
+                new KeyToPath("run", "bin/run.sh", 0755)));
+
+        String digest = cluster.awaitSpider("quotes", s -> s.getStatus() != null).getStatus().getBundle().getDigest();
+
+        BundleManifest manifest = store.manifest(digest).orElseThrow();
+        assertThat(manifest.digest()).isEqualTo(digest);
+        assertThat(manifest.files()).extracting(BundleFile::path, BundleFile::mode)
+                .containsExactly(tuple("bin/run.sh", 0755),
+                        tuple("crawlab_project/spiders/quotes.py", 0644));
+        for (BundleFile file : manifest.files()) {
+            try (var content = store.open(file.sha256())) {
+                assertThat(new String(content.readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo(file.path().endsWith(".sh") ? RUN_SH : SPIDER_PY);
+            }
+        }
+    }
+
+    @Test
     void editingTheConfigMapChangesTheDigest() {
         cluster.configMap("code", Map.of("quotes.py", SPIDER_PY));
         cluster.spider("quotes", MockCluster.configMapSource("code"));
@@ -77,6 +106,7 @@ class SpiderReconcilerTest {
         Spider after = cluster.awaitSpider("quotes", s -> !before.equals(s.getStatus().getBundle().getDigest()));
         assertThat(after.getStatus().getBundle().getDigest()).startsWith("sha256:").isNotEqualTo(before);
         assertThat(after.getStatus().getBundle().getBytes()).isEqualTo(SPIDER_PY.length() + 5);
+        assertThat(store.containsManifest(after.getStatus().getBundle().getDigest())).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -15,6 +16,7 @@ import java.util.function.UnaryOperator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -141,6 +143,11 @@ public final class MockCluster {
         return await().atMost(TIMEOUT).until(
                 () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get(),
                 j -> j != null && condition.test(j));
+    }
+
+    public Secret awaitSecret(String name) {
+        return await().atMost(TIMEOUT).until(
+                () -> client.secrets().inNamespace(namespace).withName(name).get(), Objects::nonNull);
     }
 
     /** Plays the Job controller, which the mock server lacks: sets the status a real one would write. */

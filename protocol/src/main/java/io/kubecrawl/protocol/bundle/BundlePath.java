@@ -1,4 +1,4 @@
-package io.kubecrawl.operator.spider;
+package io.kubecrawl.protocol.bundle;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public final class BundlePath {
 
-    private static final int MAX_LENGTH = 4096;
+    public static final int MAX_LENGTH = 4096;
 
     private BundlePath() {
     }
@@ -56,5 +56,23 @@ public final class BundlePath {
             return Optional.of("the path holds an empty segment or a trailing '/'");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where a bundle file lands inside {@code directory}. Checks the path again, and then that the resolved result
+     * really is below the directory, so no path reaches outside it whatever the platform's separator rules.
+     *
+     * @throws IllegalArgumentException when the path is refused
+     */
+    public static Path resolveIn(Path directory, String path) {
+        problem(path).ifPresent(problem -> {
+            throw new IllegalArgumentException("path '" + path + "' is refused: " + problem);
+        });
+        Path base = directory.toAbsolutePath().normalize();
+        Path resolved = base.resolve(path).normalize();
+        if (!resolved.startsWith(base) || resolved.equals(base)) {
+            throw new IllegalArgumentException("path '" + path + "' lands outside " + base);
+        }
+        return resolved;
     }
 }

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Bundle sync benchmark: kubecrawl-worker sync against rsync (daemon on loopback) and cp -a, on the same data, in a
+# temporary directory on one disk. Prints one line per run and the ratios the targets are stated in.
+#
+#   benchmarks/bundle-sync/run.sh       # builds protocol and worker-image first, unless SKIP_BUILD=1
+#
+# Needs Java 17, rsync (apt-get install -y rsync), bc and python3, and about 6 GiB free under $TMPDIR (default /tmp).
+# Page caches cannot be dropped here, so every cold copy goes into a fresh, empty directory while the sources sit in
+# the page cache: "cold" means the target is empty, not that the disk cache is cold. Each figure is one run.
+# PARALLELISM (default 4) and JAVA_OPTS go to kubecrawl-worker.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+jar="$root/worker-image/target/kubecrawl-worker.jar"
+parallelism="${PARALLELISM:-4}"
+java_opts="${JAVA_OPTS:-}"
+
+for tool in rsync bc python3 java; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y $tool)" >&2; exit 2; }
+done
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  (cd "$root" && ./mvnw -B -q -pl protocol,worker-image -am install -DskipTests)
+fi
+classpath_file="$(mktemp)"
+(cd "$root" && ./mvnw -B -q -pl worker-image dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$classpath_file")
+server_cp="$root/worker-image/target/test-classes:$root/worker-image/target/classes:$(cat "$classpath_file")"
+rm -f "$classpath_file"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/bundle-sync-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "work directory: $work ($(df --output=source,fstype "$work" | tail -1 | tr -s ' '))"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $(rsync --version | head -1)"
+
+# --- data: one 1 GiB file; 10,000 files of 10 KiB in 100 directories ---------------------------------------------
+mkdir -p "$work/src/big" "$work/src/small"
+head -c $((1024 * 1024 * 1024)) /dev/urandom > "$work/src/big/big.bin"
+python3 - "$work/src/small" <<'PY'
+import os, sys
+root = sys.argv[1]
+for i in range(10000):
+    d = os.path.join(root, "pkg%02d" % (i // 1000), "mod%02d" % (i % 1000 // 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "file%05d.py" % i), "wb") as f:
+        f.write(os.urandom(10240))
+PY
+sync
+big_bytes=$((1024 * 1024 * 1024))
+small_bytes=$((10000 * 10240))
+
+# --- servers: the bundle service stand-in (test classpath) and an rsync daemon, both on loopback --------------------
+start_server() { # directory -> sets port and digest
+  local out
+  out="$work/server-$(basename "$1").out"
+  java -cp "$server_cp" io.kubecrawl.worker.DirectoryBundleServer "$1" 0 > "$out" 2> "$out.err" &
+  pids+=($!)
+  for _ in $(seq 1 600); do grep -q '^port=' "$out" 2>/dev/null && break; sleep 0.1; done
+  port="$(sed -n 's/^port=\([0-9]*\) .*/\1/p' "$out")"
+  digest="$(sed -n 's/.* digest=\(sha256:[0-9a-f]*\) .*/\1/p' "$out")"
+  [ -n "$port" ] || { echo "bundle server did not start:"; cat "$out.err"; exit 1; }
+}
+start_server "$work/src/big"; big_port=$port; big_digest=$digest
+start_server "$work/src/small"; small_port=$port; small_digest=$digest
+
+rsync_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+cat > "$work/rsyncd.conf" <<CONF
+use chroot = no
+read only = yes
+log file = $work/rsyncd.log
+[big]
+path = $work/src/big
+[small]
+path = $work/src/small
+CONF
+rsync --daemon --no-detach --config="$work/rsyncd.conf" --port="$rsync_port" --address=127.0.0.1 &
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rsync_port") 2>/dev/null && break; sleep 0.1; done
+
+# --- runs -------------------------------------------------------------------------------------------------------
+declare -A seconds
+timed() { # name command...
+  local name="$1" start end
+  shift
+  start="$(date +%s.%N)"
+  "$@" > "$work/$name.log" 2>&1 || { echo "$name failed:"; tail -5 "$work/$name.log"; exit 1; }
+  end="$(date +%s.%N)"
+  seconds[$name]="$(echo "$end - $start" | bc -l)"
+}
+worker_sync() { # port digest target
+  # shellcheck disable=SC2086
+  KUBECRAWL_OPERATOR_ADDRESS="127.0.0.1:$1" KUBECRAWL_NAMESPACE=crawls KUBECRAWL_JOB=quotes-1 \
+    KUBECRAWL_WORKER=bench KUBECRAWL_TOKEN=t0ken-from-secret KUBECRAWL_BUNDLE_DIGEST="$2" \
+    java $java_opts -jar "$jar" sync --target="$3" --parallelism="$parallelism"
+}
+same_tree() { diff -r -q -x .kubecrawl "$1" "$2" > /dev/null || { echo "DIFFERENT: $1 $2"; exit 1; }; }
+
+sync; timed cp_big            cp -a "$work/src/big" "$work/cp-big"
+sync; timed kc_big            worker_sync "$big_port" "$big_digest" "$work/kc-big"
+sync; timed rsync_big         rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
+sync; timed cp_small          cp -a "$work/src/small" "$work/cp-small"
+sync; timed kc_small          worker_sync "$small_port" "$small_digest" "$work/kc-small"
+sync; timed rsync_small       rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
+sync; timed kc_small_warm     worker_sync "$small_port" "$small_digest" "$work/kc-small"
+sync; timed rsync_small_warm  rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
+sync; timed kc_big_warm       worker_sync "$big_port" "$big_digest" "$work/kc-big"
+sync; timed rsync_big_warm    rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
+
+same_tree "$work/src/big" "$work/kc-big"
+same_tree "$work/src/small" "$work/kc-small"
+same_tree "$work/src/small" "$work/rs-small"
+
+# --- report -----------------------------------------------------------------------------------------------------
+rate() { echo "scale=1; $2 / 1000000 / ${seconds[$1]}" | bc -l; }
+row() { printf '  %-36s %8.3f s  %9s MB/s\n' "$1" "${seconds[$2]}" "$([ -n "${3:-}" ] && rate "$2" "$3" || echo -)"; }
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+echo
+echo "one 1 GiB file, cold (empty target)"
+row "cp -a (local-disk limit)" cp_big $big_bytes
+row "kubecrawl-worker sync" kc_big $big_bytes
+row "rsync -a from daemon" rsync_big $big_bytes
+echo "10,000 files of 10 KiB, cold (empty target)"
+row "cp -a (local-disk limit)" cp_small $small_bytes
+row "kubecrawl-worker sync" kc_small $small_bytes
+row "rsync -a from daemon" rsync_small $small_bytes
+echo "re-sync with nothing changed (whole process, JVM start included)"
+row "kubecrawl-worker sync, 10,000 files" kc_small_warm
+row "rsync -a, 10,000 files" rsync_small_warm
+row "kubecrawl-worker sync, 1 GiB file" kc_big_warm
+row "rsync -a, 1 GiB file" rsync_big_warm
+echo
+echo "big file vs cp -a, throughput ratio (target >= 0.8):         $(ratio "${seconds[cp_big]}" "${seconds[kc_big]}")"
+echo "small files vs rsync cold, speed-up (target >= 1.5):         $(ratio "${seconds[rsync_small]}" "${seconds[kc_small]}")"
+echo "warm re-sync vs rsync no-change, time ratio (target <= 2):   $(ratio "${seconds[kc_small_warm]}" "${seconds[rsync_small_warm]}")"
+printf 'warm re-sync, absolute (target < 0.5 s):                     %.3f s\n' "${seconds[kc_small_warm]}"
+echo
+echo "kubecrawl-worker's own summaries:"
+for name in kc_big kc_small kc_small_warm kc_big_warm; do
+  printf '  %-14s %s\n' "$name" "$(tail -1 "$work/$name.log" | sed 's/^kubecrawl-worker sync: bundle [^ ]* in place in [^:]*: //')"
+done

@@ -1,0 +1,242 @@
+package io.kubecrawl.operator.frontier;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.kubecrawl.crd.v1alpha1.BatchCounters;
+import io.kubecrawl.crd.v1alpha1.SlotProgress;
+
+/**
+ * The work of one CrawlJob: its batches, which are finished (durable, recorded in the status), and which are leased
+ * to which worker (in memory only: after a restart every unfinished batch is available again).
+ *
+ * <p>A slot is owned by one worker while that worker lives and the slot has work, so that one site's requests are
+ * not spread over several workers at once. Every method is synchronized: workers call in concurrently over gRPC, and
+ * the reconciler reads snapshots.
+ */
+public final class Frontier {
+
+    private final FrontierLayout layout;
+    private final FrontierSettings settings;
+    private final List<SlotState> slots = new ArrayList<>();
+    private final Map<BatchId, Lease> leases = new TreeMap<>();
+    private final Map<Integer, String> slotOwners = new HashMap<>();
+    private final Map<String, Instant> lastSeen = new HashMap<>();
+    private final List<GivenUpBatch> givenUp = new ArrayList<>();
+    private long version;
+
+    private Frontier(FrontierLayout layout, FrontierSettings settings) {
+        this.layout = layout;
+        this.settings = settings;
+        for (int slot = 0; slot < layout.slots(); slot++) {
+            slots.add(new SlotState(slot, layout.batchCount(slot)));
+        }
+    }
+
+    public static Frontier fresh(FrontierLayout layout, FrontierSettings settings) {
+        return new Frontier(layout, settings);
+    }
+
+    /** Rebuilds a job's frontier from its layout and the slot progress recorded in its status. */
+    public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded) {
+        Frontier frontier = new Frontier(layout, settings);
+        for (SlotProgress progress : recorded == null ? List.<SlotProgress>of() : recorded) {
+            Integer slot = progress.getSlot();
+            if (slot == null || slot < 0 || slot >= layout.slots()) {
+                throw new InconsistentFrontierException("the status records slot " + slot + " but the job has "
+                        + layout.slots() + " slots");
+            }
+            frontier.slots.set(slot, SlotState.restore(layout.batchCount(slot), progress));
+        }
+        return frontier;
+    }
+
+    public synchronized LeaseOutcome lease(String worker, Instant now) {
+        expire(now);
+        lastSeen.put(worker, now);
+        if (isDrained()) {
+            return new LeaseOutcome.Drained();
+        }
+        long held = leases.values().stream().filter(l -> l.worker().equals(worker)).count();
+        if (held >= settings.maxBatchesPerWorker()) {
+            return new LeaseOutcome.Wait(settings.retryAfter());
+        }
+        for (SlotState slot : slots) {
+            if (worker.equals(slotOwners.get(slot.slot()))) {
+                int n = slot.nextAvailable(number -> leases.containsKey(new BatchId(slot.slot(), number)));
+                if (n >= 0) {
+                    return grant(worker, new BatchId(slot.slot(), n), now);
+                }
+                slotOwners.remove(slot.slot());
+            }
+        }
+        for (SlotState slot : slots) {
+            if (ownedByAnother(slot.slot(), worker, now)) {
+                continue;
+            }
+            int n = slot.nextAvailable(number -> leases.containsKey(new BatchId(slot.slot(), number)));
+            if (n >= 0) {
+                slotOwners.put(slot.slot(), worker);
+                return grant(worker, new BatchId(slot.slot(), n), now);
+            }
+        }
+        return new LeaseOutcome.Wait(settings.retryAfter());
+    }
+
+    /**
+     * Extends the leases the worker still holds among {@code batches}.
+     *
+     * @return the batches the worker still holds; a batch missing here was lost (expired and given to another)
+     */
+    public synchronized Set<BatchId> renew(String worker, Set<BatchId> batches, Instant now) {
+        expire(now);
+        lastSeen.put(worker, now);
+        Set<BatchId> held = new java.util.TreeSet<>();
+        for (BatchId batch : batches) {
+            Lease lease = leases.get(batch);
+            if (lease != null && lease.worker().equals(worker)) {
+                leases.put(batch, lease.renewedUntil(now.plus(settings.leaseDuration())));
+                held.add(batch);
+            }
+        }
+        return held;
+    }
+
+    /** A worker ran the batch to its end and its items are stored. Repeated or late reports are accepted. */
+    public synchronized BatchOutcome complete(BatchId batch, String worker, Instant now) {
+        lastSeen.put(worker, now);
+        if (!layout.contains(batch)) {
+            return BatchOutcome.UNKNOWN_BATCH;
+        }
+        SlotState slot = slots.get(batch.slot());
+        if (slot.isFinished(batch.number())) {
+            return BatchOutcome.ALREADY_FINISHED;
+        }
+        leases.remove(batch);
+        slot.complete(batch.number());
+        changed();
+        return BatchOutcome.COMPLETED;
+    }
+
+    /** A worker's attempt at the batch failed; after maxBatchAttempts failures the batch is given up. */
+    public synchronized BatchOutcome fail(BatchId batch, String worker, String error, Instant now) {
+        lastSeen.put(worker, now);
+        if (!layout.contains(batch)) {
+            return BatchOutcome.UNKNOWN_BATCH;
+        }
+        SlotState slot = slots.get(batch.slot());
+        Lease lease = leases.get(batch);
+        if (slot.isFinished(batch.number()) || lease == null || !lease.worker().equals(worker)) {
+            // Finished meanwhile, or already given to another worker after this one's lease expired.
+            return BatchOutcome.ALREADY_FINISHED;
+        }
+        leases.remove(batch);
+        return countFailure(batch, error);
+    }
+
+    public synchronized boolean isFinished(BatchId batch) {
+        return layout.contains(batch) && slots.get(batch.slot()).isFinished(batch.number());
+    }
+
+    public synchronized boolean isDrained() {
+        return slots.stream().allMatch(SlotState::isDone);
+    }
+
+    public synchronized List<SlotProgress> progress() {
+        List<SlotProgress> progress = new ArrayList<>();
+        for (SlotState slot : slots) {
+            SlotProgress p = slot.toProgress();
+            if (p != null) {
+                progress.add(p);
+            }
+        }
+        return progress;
+    }
+
+    public synchronized BatchCounters counters() {
+        int finished = slots.stream().mapToInt(SlotState::finishedCount).sum();
+        int failed = slots.stream().mapToInt(SlotState::failedCount).sum();
+        return new BatchCounters(layout.totalBatches(), finished - failed, failed, leases.size());
+    }
+
+    public long requests() {
+        return layout.requests();
+    }
+
+    /** Expires leases due by {@code now}; called by the checkpoint so that dead workers' batches return. */
+    public synchronized void expireLeases(Instant now) {
+        expire(now);
+    }
+
+    /** Batches given up since the last call, for the reconciler to report. */
+    public synchronized List<GivenUpBatch> drainGivenUp() {
+        List<GivenUpBatch> drained = List.copyOf(givenUp);
+        givenUp.clear();
+        return drained;
+    }
+
+    /** Grows whenever durable progress changes; the checkpoint writes the status only when it moved. */
+    public synchronized long version() {
+        return version;
+    }
+
+    public synchronized List<Lease> leases() {
+        return List.copyOf(leases.values());
+    }
+
+    private LeaseOutcome grant(String worker, BatchId batch, Instant now) {
+        int attempt = slots.get(batch.slot()).attemptsOf(batch.number()) + 1;
+        Lease lease = new Lease(batch, worker, attempt, now.plus(settings.leaseDuration()));
+        leases.put(batch, lease);
+        return new LeaseOutcome.Granted(lease, layout.batch(batch));
+    }
+
+    private boolean ownedByAnother(int slot, String worker, Instant now) {
+        String owner = slotOwners.get(slot);
+        if (owner == null || owner.equals(worker)) {
+            return false;
+        }
+        Instant seen = lastSeen.get(owner);
+        boolean ownerAlive = seen != null && seen.plus(settings.leaseDuration()).isAfter(now);
+        boolean ownerHoldsLeases = leases.values().stream().anyMatch(l -> l.worker().equals(owner));
+        if (!ownerAlive && !ownerHoldsLeases) {
+            slotOwners.remove(slot);
+            return false;
+        }
+        return true;
+    }
+
+    private void expire(Instant now) {
+        List<Lease> expired = leases.values().stream().filter(l -> !l.expiresAt().isAfter(now)).toList();
+        for (Lease lease : expired) {
+            leases.remove(lease.batch());
+            if (Objects.equals(slotOwners.get(lease.batch().slot()), lease.worker())) {
+                slotOwners.remove(lease.batch().slot());
+            }
+            countFailure(lease.batch(), "lease expired: worker " + lease.worker() + " did not renew it within "
+                    + settings.leaseDuration().toSeconds() + "s");
+        }
+    }
+
+    private BatchOutcome countFailure(BatchId batch, String error) {
+        SlotState slot = slots.get(batch.slot());
+        int attempts = slot.recordFailure(batch.number(), error);
+        changed();
+        if (attempts >= settings.maxBatchAttempts()) {
+            slot.giveUp(batch.number());
+            givenUp.add(new GivenUpBatch(batch, attempts, error));
+            return BatchOutcome.GAVE_UP;
+        }
+        return BatchOutcome.RETRYING;
+    }
+
+    private void changed() {
+        version++;
+    }
+}

@@ -1,0 +1,49 @@
+package io.kubecrawl.operator.frontier;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import jakarta.inject.Singleton;
+
+import io.kubecrawl.protocol.CrawlJobName;
+
+/**
+ * The frontiers of the jobs this operator runs, built from each job's status by its reconciler. A job whose frontier
+ * is not here yet (right after a restart) is not ready for workers, and they are told to come back.
+ */
+@Singleton
+public class FrontierRegistry {
+
+    /** A job's frontier, and the uid of the CrawlJob it belongs to: a recreated job of the same name starts anew. */
+    private record Entry(String uid, Frontier frontier) {
+    }
+
+    private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
+    private final java.util.Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
+
+    /** The job's frontier, built by {@code restore} when it has none yet or had one for an earlier job. */
+    public Frontier getOrRestore(CrawlJobName job, String uid, Supplier<Frontier> restore) {
+        finished.remove(job);
+        return frontiers.compute(job, (name, entry) -> entry != null && entry.uid().equals(uid) ? entry
+                : new Entry(uid, restore.get())).frontier();
+    }
+
+    public Optional<Frontier> find(CrawlJobName job) {
+        return Optional.ofNullable(frontiers.get(job)).map(Entry::frontier);
+    }
+
+    /**
+     * Drops a finished job's frontier; its workers still asking for work are told it is drained. Only the name is
+     * kept, so finished jobs cost no memory to speak of.
+     */
+    public void markFinished(CrawlJobName job) {
+        finished.add(job);
+        frontiers.remove(job);
+    }
+
+    public boolean isFinished(CrawlJobName job) {
+        return finished.contains(job);
+    }
+}

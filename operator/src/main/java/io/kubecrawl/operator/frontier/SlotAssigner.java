@@ -1,0 +1,49 @@
+package io.kubecrawl.operator.frontier;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+
+/**
+ * Puts a request in a slot. The hash is SHA-256 rather than {@code String.hashCode} so that the assignment is the
+ * same on every JVM and every operator version: a restarted operator must rebuild exactly the same batches.
+ */
+public final class SlotAssigner {
+
+    private final Partitioning partitioning;
+    private final int slots;
+
+    public SlotAssigner(Partitioning partitioning, int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1, was " + slots);
+        }
+        this.partitioning = partitioning;
+        this.slots = partitioning == Partitioning.None ? 1 : slots;
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public int slotOf(SeedRequest request) {
+        return switch (partitioning) {
+            case None -> 0;
+            case Host -> bucket(URI.create(request.url()).getHost().toLowerCase(Locale.ROOT));
+            case Url -> bucket(request.url());
+        };
+    }
+
+    private int bucket(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return (int) Math.floorMod(ByteBuffer.wrap(digest).getLong(), (long) slots);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

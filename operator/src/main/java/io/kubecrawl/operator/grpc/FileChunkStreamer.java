@@ -1,0 +1,96 @@
+package io.kubecrawl.operator.grpc;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.kubecrawl.protocol.v1.FileChunk;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends a range of a file as {@link FileChunk}s only as fast as the client takes them. A chunk is read from disk
+ * only while the call {@linkplain ServerCallStreamObserver#isReady() is ready}; when it is not, the streamer returns
+ * and gRPC calls it again once the client has caught up. So a slow client never makes the server hold more than
+ * about one chunk of the file in memory, however large the file.
+ */
+final class FileChunkStreamer implements Runnable {
+
+    /** The largest chunk: big enough for throughput, well below gRPC's default 4 MiB message limit. */
+    static final int CHUNK_SIZE = 1 << 20;
+
+    private static final Logger LOG = Logger.getLogger(FileChunkStreamer.class);
+
+    private final FileChannel file;
+    private final long end;
+    private final ServerCallStreamObserver<FileChunk> observer;
+    private long position;
+    private boolean finished;
+
+    private FileChunkStreamer(FileChannel file, long offset, long end, ServerCallStreamObserver<FileChunk> observer) {
+        this.file = file;
+        this.position = offset;
+        this.end = end;
+        this.observer = observer;
+    }
+
+    /**
+     * Streams bytes {@code offset} to {@code end} of {@code file} to {@code observer}, then completes the call and
+     * closes the file (also when the client cancels). Must be called before the service method returns: gRPC runs
+     * the ready handler once the call is ready, also if it was ready before the handler was set.
+     */
+    static void start(FileChannel file, long offset, long end, ServerCallStreamObserver<FileChunk> observer) {
+        FileChunkStreamer streamer = new FileChunkStreamer(file, offset, end, observer);
+        observer.setOnCancelHandler(streamer::cancel);
+        observer.setOnReadyHandler(streamer);
+    }
+
+    /** Sends chunks while the call is ready. gRPC never runs it concurrently with itself; the lock covers cancel. */
+    @Override
+    public synchronized void run() {
+        if (finished) {
+            return;
+        }
+        try {
+            while (position < end && observer.isReady()) {
+                int length = (int) Math.min(CHUNK_SIZE, end - position);
+                ByteBuffer chunk = ByteBuffer.allocate(length);
+                while (chunk.hasRemaining()) {
+                    if (file.read(chunk, position + chunk.position()) < 0) {
+                        throw new EOFException("the stored file ends at " + (position + chunk.position())
+                                + ", before " + end);
+                    }
+                }
+                chunk.flip();
+                // The buffer is never touched again, so protobuf may keep it instead of copying it.
+                observer.onNext(FileChunk.newBuilder().setOffset(position)
+                        .setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
+                position += length;
+            }
+            if (position >= end) {
+                finish();
+                observer.onCompleted();
+            }
+        } catch (IOException e) {
+            LOG.errorf(e, "Cannot read a stored bundle file at offset %d", position);
+            finish();
+            observer.onError(Status.INTERNAL.withDescription("the operator cannot read the file").asException());
+        }
+    }
+
+    private synchronized void cancel() {
+        finish();
+    }
+
+    private void finish() {
+        finished = true;
+        try {
+            file.close();
+        } catch (IOException e) {
+            LOG.debugf("Closing a bundle file failed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.kubecrawl.operator.grpc;
+
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.frontier.BatchOutcome;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierRegistry;
+import io.kubecrawl.operator.frontier.LeaseOutcome;
+import io.kubecrawl.operator.frontier.SeedRequest;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.operator.items.ItemUpload;
+import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.v1.Batch;
+import io.kubecrawl.protocol.v1.BatchRef;
+import io.kubecrawl.protocol.v1.BatchReport;
+import io.kubecrawl.protocol.v1.CompleteBatchPart;
+import io.kubecrawl.protocol.v1.Drained;
+import io.kubecrawl.protocol.v1.FailBatchRequest;
+import io.kubecrawl.protocol.v1.FrontierServiceGrpc;
+import io.kubecrawl.protocol.v1.LeaseReply;
+import io.kubecrawl.protocol.v1.LeaseRequest;
+import io.kubecrawl.protocol.v1.LogLine;
+import io.kubecrawl.protocol.v1.LogLines;
+import io.kubecrawl.protocol.v1.LogsReceipt;
+import io.kubecrawl.protocol.v1.RenewReply;
+import io.kubecrawl.protocol.v1.RenewRequest;
+import io.kubecrawl.protocol.v1.Wait;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.RegisterInterceptor;
+import io.smallrye.common.annotation.Blocking;
+import org.jboss.logging.Logger;
+
+/**
+ * Hands out a job's batches to its workers and takes back their reports, items and logs (see
+ * {@code kubecrawl/v1/frontier.proto}). The job is always the one the worker token was issued for.
+ *
+ * <p>A completed batch's items are stored under the batch's name before the frontier marks it complete, and the
+ * status records the completion only after that: so a batch the status calls complete always has its items, and a
+ * batch done again after a crash replaces its own file.
+ */
+@GrpcService
+@RegisterInterceptor(WorkerAuthInterceptor.class)
+public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImplBase {
+
+    private static final Logger LOG = Logger.getLogger(FrontierGrpcService.class);
+    private static final String WORKER_NAME = "[A-Za-z0-9][-A-Za-z0-9._]{0,252}";
+
+    private final FrontierRegistry frontiers;
+    private final ItemStore items;
+    private final LogStore logs;
+    private final Clock clock;
+
+    public FrontierGrpcService(FrontierRegistry frontiers, ItemStore items, LogStore logs, Clock clock) {
+        this.frontiers = frontiers;
+        this.items = items;
+        this.logs = logs;
+        this.clock = clock;
+    }
+
+    @Override
+    @Blocking
+    public void lease(LeaseRequest request, StreamObserver<LeaseReply> responses) {
+        try {
+            CrawlJobName job = AuthenticatedJob.current().name();
+            if (frontiers.isFinished(job)) {
+                responses.onNext(LeaseReply.newBuilder().setDrained(Drained.getDefaultInstance()).build());
+                responses.onCompleted();
+                return;
+            }
+            Frontier frontier = frontierOf(job);
+            LeaseOutcome outcome = frontier.lease(worker(request.getWorker()), clock.instant());
+            LeaseReply.Builder reply = LeaseReply.newBuilder();
+            if (outcome instanceof LeaseOutcome.Granted granted) {
+                reply.setBatch(Batch.newBuilder()
+                        .setRef(ref(granted.lease().batch()))
+                        .setAttempt(granted.lease().attempt())
+                        .setLeaseSeconds((int) java.time.Duration.between(clock.instant(),
+                                granted.lease().expiresAt()).toSeconds())
+                        .addAllRequests(granted.requests().stream().map(SeedRequest::line).toList()));
+            } else if (outcome instanceof LeaseOutcome.Wait wait) {
+                reply.setWait(Wait.newBuilder().setRetryAfterMillis(wait.retryAfter().toMillis()));
+            } else {
+                reply.setDrained(Drained.getDefaultInstance());
+            }
+            responses.onNext(reply.build());
+            responses.onCompleted();
+        } catch (StatusException refused) {
+            responses.onError(refused);
+        }
+    }
+
+    @Override
+    @Blocking
+    public void renew(RenewRequest request, StreamObserver<RenewReply> responses) {
+        try {
+            Frontier frontier = frontierOf(AuthenticatedJob.current().name());
+            Set<BatchId> asked = new LinkedHashSet<>();
+            request.getBatchesList().forEach(ref -> asked.add(batch(ref)));
+            Set<BatchId> held = frontier.renew(worker(request.getWorker()), asked, clock.instant());
+            responses.onNext(RenewReply.newBuilder().addAllHeld(held.stream().map(FrontierGrpcService::ref).toList())
+                    .build());
+            responses.onCompleted();
+        } catch (StatusException refused) {
+            responses.onError(refused);
+        }
+    }
+
+    @Override
+    @Blocking
+    public void failBatch(FailBatchRequest request, StreamObserver<BatchReport> responses) {
+        try {
+            Frontier frontier = frontierOf(AuthenticatedJob.current().name());
+            String error = "attempt " + request.getAttempt() + " exited with " + request.getExitCode() + ": "
+                    + request.getError();
+            BatchOutcome outcome = frontier.fail(batch(request.getBatch()), worker(request.getWorker()), error,
+                    clock.instant());
+            responses.onNext(report(outcome, 0));
+            responses.onCompleted();
+        } catch (StatusException refused) {
+            responses.onError(refused);
+        }
+    }
+
+    @Override
+    @Blocking
+    public StreamObserver<CompleteBatchPart> completeBatch(StreamObserver<BatchReport> responses) {
+        CrawlJobName job = AuthenticatedJob.current().name();
+        return new StreamObserver<>() {
+            private ItemUpload upload;
+            private BatchId batch;
+            private String worker;
+
+            @Override
+            public void onNext(CompleteBatchPart part) {
+                if (part.hasHeader()) {
+                    if (upload != null) {
+                        fail(Status.INVALID_ARGUMENT.withDescription("a second header in one CompleteBatch stream"));
+                        return;
+                    }
+                    batch = batch(part.getHeader().getBatch());
+                    worker = part.getHeader().getWorker();
+                    upload = items.begin(job, batch);
+                } else if (upload == null) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("CompleteBatch must start with its header"));
+                } else {
+                    upload.append(part.getItems().toByteArray());
+                }
+            }
+
+            @Override
+            public void onError(Throwable broken) {
+                // The worker's stream broke: nothing of this upload becomes visible; the worker sends it again.
+                if (upload != null) {
+                    upload.discard();
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (upload == null) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("CompleteBatch without a header"));
+                    return;
+                }
+                try {
+                    Frontier frontier = frontierOf(job);
+                    worker(worker);
+                    if (frontier.isFinished(batch)) {
+                        upload.discard();
+                        responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
+                    } else {
+                        long count = upload.commit();
+                        BatchOutcome outcome = frontier.complete(batch, worker, clock.instant());
+                        responses.onNext(report(outcome, count));
+                    }
+                    responses.onCompleted();
+                } catch (StatusException refused) {
+                    upload.discard();
+                    responses.onError(refused);
+                } catch (io.kubecrawl.operator.items.InvalidItemsException invalid) {
+                    responses.onError(Status.INVALID_ARGUMENT.withDescription("items of batch " + batch
+                            + " refused: " + invalid.getMessage()).asException());
+                }
+            }
+
+            private void fail(Status status) {
+                if (upload != null) {
+                    upload.discard();
+                }
+                responses.onError(status.asException());
+            }
+        };
+    }
+
+    @Override
+    @Blocking
+    public StreamObserver<LogLines> uploadLogs(StreamObserver<LogsReceipt> responses) {
+        CrawlJobName job = AuthenticatedJob.current().name();
+        return new StreamObserver<>() {
+            private long lines;
+
+            @Override
+            public void onNext(LogLines message) {
+                if (!message.getWorker().matches(WORKER_NAME)) {
+                    responses.onError(Status.INVALID_ARGUMENT.withDescription("not a worker name: "
+                            + message.getWorker()).asException());
+                    return;
+                }
+                StringBuilder text = new StringBuilder();
+                for (LogLine line : message.getLinesList()) {
+                    text.append(line.getText()).append('\n');
+                }
+                if (!text.isEmpty()) {
+                    logs.append(job, message.getWorker(), text.toString());
+                    lines += message.getLinesCount();
+                }
+                if (message.getLast()) {
+                    logs.finish(job, message.getWorker());
+                }
+            }
+
+            @Override
+            public void onError(Throwable broken) {
+                LOG.debugf("Log stream of a worker of %s broke: %s", job, broken.getMessage());
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.onNext(LogsReceipt.newBuilder().setLines(lines).build());
+                responses.onCompleted();
+            }
+        };
+    }
+
+    private Frontier frontierOf(CrawlJobName job) throws StatusException {
+        return frontiers.find(job).orElseThrow(() -> Status.UNAVAILABLE.withDescription("the frontier of CrawlJob "
+                + job + " is not ready yet; retry").asException());
+    }
+
+    private static String worker(String worker) throws StatusException {
+        if (!worker.matches(WORKER_NAME)) {
+            throw Status.INVALID_ARGUMENT.withDescription("not a worker name: '" + worker + "'").asException();
+        }
+        return worker;
+    }
+
+    private static BatchReport report(BatchOutcome outcome, long count) {
+        BatchReport.Outcome wire = switch (outcome) {
+            case COMPLETED -> BatchReport.Outcome.COMPLETED;
+            case ALREADY_FINISHED, UNKNOWN_BATCH -> BatchReport.Outcome.ALREADY_FINISHED;
+            case RETRYING -> BatchReport.Outcome.RETRYING;
+            case GAVE_UP -> BatchReport.Outcome.GAVE_UP;
+        };
+        return BatchReport.newBuilder().setOutcome(wire).setItems(count).build();
+    }
+
+    static BatchRef ref(BatchId batch) {
+        return BatchRef.newBuilder().setSlot(batch.slot()).setNumber(batch.number()).build();
+    }
+
+    static BatchId batch(BatchRef ref) {
+        return new BatchId(ref.getSlot(), ref.getNumber());
+    }
+}

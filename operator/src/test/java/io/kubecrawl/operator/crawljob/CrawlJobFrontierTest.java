@@ -1,0 +1,225 @@
+package io.kubecrawl.operator.crawljob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
+import io.kubecrawl.crd.v1alpha1.JobLimits;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.WorkerClient;
+import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.v1.Batch;
+import io.kubecrawl.protocol.v1.BatchReport;
+import io.kubecrawl.protocol.v1.LeaseReply;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A job's frontier as workers see it over gRPC, and how its progress reaches the CrawlJob status. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class CrawlJobFrontierTest {
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    ItemStore items;
+
+    @Inject
+    LogStore logs;
+
+    @ConfigProperty(name = "quarkus.grpc.server.test-port")
+    int grpcPort;
+
+    MockCluster cluster;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new MockCluster(client, server.getKubernetesMockServer());
+        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+    }
+
+    @AfterEach
+    void closeChannel() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void workersDrainTheFrontierAndTheJobSucceedsWithEveryItemOnce() throws Exception {
+        WorkerClient worker = startJob(7, 2);
+        List<String> expected = new ArrayList<>();
+
+        LeaseReply reply;
+        while (!(reply = worker.lease()).hasDrained()) {
+            if (reply.hasWait()) {
+                continue;
+            }
+            Batch batch = reply.getBatch();
+            List<String> batchItems = batch.getRequestsList().stream()
+                    .map(url -> "{\"url\":\"" + url + "\"}").toList();
+            assertThat(worker.complete(batch, batchItems).getOutcome()).isEqualTo(BatchReport.Outcome.COMPLETED);
+            expected.addAll(batchItems);
+            worker.log(batch.getRef(), false, "crawled " + batch.getRequestsCount() + " pages");
+        }
+
+        CrawlJob done = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+        assertThat(done.getStatus().getItems()).isEqualTo(7);
+        assertThat(done.getStatus().getRequests()).isEqualTo(7);
+        assertThat(done.getStatus().getBatches().getTotal()).isEqualTo(done.getStatus().getBatches().getDone());
+        assertThat(done.getStatus().getProgress()).isEqualTo(done.getStatus().getBatches().getTotal() + "/"
+                + done.getStatus().getBatches().getTotal());
+        assertThat(done.getStatus().getCompletionTime()).isNotNull();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        items.writeTo(job(), out);
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(logs.isFinished(job(), "worker-1")).isTrue();
+        assertThat(eventReasons()).contains("FrontierDrained", "CrawlCompleted");
+
+        // The workers' Job then completes: the job stays Succeeded.
+        cluster.setJobStatus("crawl-workers", s -> {
+            s.setConditions(List.of(new JobConditionBuilder().withType("Complete").withStatus("True").build()));
+            return s;
+        });
+        assertThat(worker.lease().hasDrained()).isTrue();
+    }
+
+    @Test
+    void aBatchCompletedTwiceKeepsItsItemsOnce() throws Exception {
+        WorkerClient first = startJob(2, 2);
+        Batch batch = first.lease().getBatch();
+
+        assertThat(first.complete(batch, List.of("{\"n\":1}", "{\"n\":2}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.COMPLETED);
+        assertThat(first.complete(batch, List.of("{\"n\":1}", "{\"n\":2}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
+
+        cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        items.writeTo(job(), out);
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("{\"n\":1}", "{\"n\":2}");
+    }
+
+    @Test
+    void aBatchThatKeepsFailingIsGivenUpWithItsReasonInStatusAndAnEvent() {
+        WorkerClient worker = startJob(2, 2);
+
+        Batch first = worker.lease().getBatch();
+        assertThat(worker.fail(first, 1, "Traceback: boom").getOutcome()).isEqualTo(BatchReport.Outcome.RETRYING);
+        Batch second = worker.lease().getBatch();
+        assertThat(second.getRef()).isEqualTo(first.getRef());
+        assertThat(second.getAttempt()).isEqualTo(2);
+        assertThat(worker.fail(second, 1, "Traceback: boom").getOutcome()).isEqualTo(BatchReport.Outcome.GAVE_UP);
+
+        CrawlJob failedBatch = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getBatches() != null
+                && c.getStatus().getBatches().getFailed() == 1);
+        assertThat(failedBatch.getStatus().getSlots()).singleElement().satisfies(slot -> {
+            assertThat(slot.getFailed()).containsExactly(0);
+            assertThat(slot.getAttempts()).singleElement().satisfies(a -> {
+                assertThat(a.getAttempts()).isEqualTo(2);
+                assertThat(a.getLastError()).contains("exited with 1", "Traceback: boom");
+            });
+        });
+        cluster.awaitCrawlJob("crawl", c -> eventReasons().contains("BatchFailed"));
+        // The job goes on without the batch: nothing left, so it is drained and completes.
+        assertThat(worker.lease().hasDrained()).isTrue();
+        CrawlJob done = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+        assertThat(done.getStatus().getBatches().getFailed()).isEqualTo(1);
+        assertThat(done.getStatus().getItems()).isZero();
+    }
+
+    @Test
+    void workersThatAllExitBeforeTheFrontierIsDrainedFailTheJob() {
+        startJob(4, 2);
+
+        cluster.setJobStatus("crawl-workers", s -> {
+            s.setSucceeded(2);
+            s.setConditions(List.of(new JobConditionBuilder().withType("Complete").withStatus("True").build()));
+            return s;
+        });
+
+        CrawlJob failed = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Failed);
+        assertThat(failed.getStatus().condition("Failed").orElseThrow().getReason()).isEqualTo("WorkersExitedEarly");
+    }
+
+    @Test
+    void progressIsCheckpointedIntoTheStatus() {
+        WorkerClient worker = startJob(6, 2);
+
+        Batch batch = worker.lease().getBatch();
+        worker.complete(batch, List.of("{\"a\":1}"));
+
+        CrawlJob checkpointed = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getBatches() != null
+                && c.getStatus().getBatches().getDone() == 1);
+        assertThat(checkpointed.getStatus().getItems()).isEqualTo(1);
+        assertThat(checkpointed.getStatus().getSlots()).anySatisfy(slot -> {
+            assertThat(slot.getSlot()).isEqualTo(batch.getRef().getSlot());
+            assertThat(slot.getWatermark()).isEqualTo(batch.getRef().getNumber() == 0 ? 1 : 0);
+        });
+        assertThat(checkpointed.getStatus().getPhase()).isNotIn(CrawlJobPhase.Succeeded, CrawlJobPhase.Failed);
+    }
+
+    /** A job with {@code seeds} requests in batches of {@code batchSize}, in one slot, with its token. */
+    private WorkerClient startJob(int seeds, int batchSize) {
+        cluster.configMap("code", Map.of("quotes.py", "import scrapy\n"));
+        cluster.spider("quotes", MockCluster.configMapSource("code"));
+        CrawlJob crawlJob = new CrawlJob();
+        crawlJob.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("crawl")
+                .withNamespace(cluster.namespace()).build());
+        var spec = new io.kubecrawl.crd.v1alpha1.CrawlJobSpec();
+        spec.setSpiderRef(new io.kubecrawl.crd.v1alpha1.SpiderReference("quotes"));
+        spec.setWorkers(1);
+        spec.setSeeds(IntStream.range(0, seeds).mapToObj(i -> "http://site.test/page/" + i + "/").toList());
+        FrontierSpec frontier = new FrontierSpec();
+        frontier.setPartitioning(Partitioning.None);
+        frontier.setSlots(1);
+        frontier.setBatchSize(batchSize);
+        frontier.setLeaseSeconds(30);
+        spec.setFrontier(frontier);
+        JobLimits limits = new JobLimits();
+        limits.setMaxBatchAttempts(2);
+        spec.setLimits(limits);
+        crawlJob.setSpec(spec);
+        cluster.client().resource(crawlJob).create();
+        cluster.awaitJob("crawl-workers", j -> true);
+        String token = WorkerClient.token(cluster.awaitSecret("crawl-worker-token"));
+        cluster.awaitCrawlJob("crawl", c -> c.getStatus() != null && c.getStatus().getBatches() != null);
+        return new WorkerClient(channel, job(), token, "worker-1");
+    }
+
+    private CrawlJobName job() {
+        return new CrawlJobName(cluster.namespace(), "crawl");
+    }
+
+    private List<String> eventReasons() {
+        return cluster.client().v1().events().inNamespace(cluster.namespace()).list().getItems().stream()
+                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+    }
+}

@@ -1,0 +1,202 @@
+package io.kubecrawl.operator.frontier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.crd.v1alpha1.SlotProgress;
+import org.junit.jupiter.api.Test;
+
+class FrontierTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
+    private static final FrontierSettings SETTINGS = new FrontierSettings(1, Duration.ofSeconds(30), 3,
+            Duration.ofSeconds(1));
+
+    @Test
+    void everyBatchIsLeasedOnceAndTheFrontierDrains() {
+        FrontierLayout layout = layout(3, 40, 5, Partitioning.Url, 4);
+        Frontier frontier = Frontier.fresh(layout, SETTINGS);
+        Set<BatchId> seen = new HashSet<>();
+        List<SeedRequest> requests = new ArrayList<>();
+
+        LeaseOutcome outcome;
+        while (!((outcome = frontier.lease("w1", T0)) instanceof LeaseOutcome.Drained)) {
+            LeaseOutcome.Granted granted = (LeaseOutcome.Granted) outcome;
+            assertThat(seen.add(granted.lease().batch())).isTrue();
+            requests.addAll(granted.requests());
+            assertThat(frontier.complete(granted.lease().batch(), "w1", T0)).isEqualTo(BatchOutcome.COMPLETED);
+        }
+
+        assertThat(seen).hasSize(layout.totalBatches());
+        assertThat(requests).hasSize(120).doesNotHaveDuplicates();
+        assertThat(frontier.counters().getDone()).isEqualTo(layout.totalBatches());
+        assertThat(frontier.progress()).allSatisfy(p -> {
+            assertThat(p.getWatermark()).isEqualTo(layout.batchCount(p.getSlot()));
+            assertThat(p.getCompleted()).isNull();
+        });
+    }
+
+    @Test
+    void aWorkerHoldsAtMostMaxBatchesPerWorker() {
+        Frontier frontier = Frontier.fresh(layout(1, 50, 5, Partitioning.None, 1),
+                new FrontierSettings(2, Duration.ofSeconds(30), 3, Duration.ofSeconds(1)));
+
+        assertThat(frontier.lease("w1", T0)).isInstanceOf(LeaseOutcome.Granted.class);
+        assertThat(frontier.lease("w1", T0)).isInstanceOf(LeaseOutcome.Granted.class);
+        assertThat(frontier.lease("w1", T0)).isInstanceOf(LeaseOutcome.Wait.class);
+    }
+
+    @Test
+    void aSlotStaysWithItsWorkerWhileItLives() {
+        FrontierLayout layout = layout(2, 30, 5, Partitioning.Host, 8);
+        Frontier frontier = Frontier.fresh(layout, SETTINGS);
+
+        BatchId first = granted(frontier.lease("w1", T0)).lease().batch();
+        frontier.complete(first, "w1", T0);
+        BatchId second = granted(frontier.lease("w1", T0)).lease().batch();
+        LeaseOutcome other = frontier.lease("w2", T0);
+
+        assertThat(second.slot()).isEqualTo(first.slot());
+        assertThat(granted(other).lease().batch().slot()).isNotEqualTo(first.slot());
+    }
+
+    @Test
+    void expiredLeaseReturnsTheBatchAndCountsAnAttempt() {
+        Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
+        BatchId batch = granted(frontier.lease("dead", T0)).lease().batch();
+
+        LeaseOutcome.Granted again = granted(frontier.lease("alive", T0.plusSeconds(31)));
+
+        assertThat(again.lease().batch()).isEqualTo(batch);
+        assertThat(again.lease().attempt()).isEqualTo(2);
+        assertThat(frontier.progress()).singleElement().satisfies(p -> assertThat(p.getAttempts())
+                .singleElement().satisfies(a -> assertThat(a.getLastError()).contains("lease expired", "dead")));
+    }
+
+    @Test
+    void renewalKeepsTheLeaseAndALostLeaseIsReported() {
+        Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
+        BatchId batch = granted(frontier.lease("w1", T0)).lease().batch();
+
+        assertThat(frontier.renew("w1", Set.of(batch), T0.plusSeconds(20))).containsExactly(batch);
+        // Renewed until T0+50: the only slot stays with its living owner.
+        assertThat(frontier.lease("w2", T0.plusSeconds(45))).isInstanceOf(LeaseOutcome.Wait.class);
+        assertThat(frontier.renew("w1", Set.of(batch), T0.plusSeconds(49))).containsExactly(batch);
+
+        // Not renewed after T0+49: at T0+80 the lease is gone and the batch goes to another worker.
+        assertThat(granted(frontier.lease("w2", T0.plusSeconds(80))).lease().batch()).isEqualTo(batch);
+        assertThat(frontier.renew("w1", Set.of(batch), T0.plusSeconds(81))).isEmpty();
+    }
+
+    @Test
+    void aLateCompletionOfAFinishedBatchIsAcceptedAndIgnored() {
+        Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
+        BatchId batch = granted(frontier.lease("slow", T0)).lease().batch();
+        BatchId same = granted(frontier.lease("fast", T0.plusSeconds(31))).lease().batch();
+        assertThat(same).isEqualTo(batch);
+
+        assertThat(frontier.complete(batch, "fast", T0.plusSeconds(40))).isEqualTo(BatchOutcome.COMPLETED);
+        assertThat(frontier.complete(batch, "slow", T0.plusSeconds(41))).isEqualTo(BatchOutcome.ALREADY_FINISHED);
+        assertThat(frontier.counters().getDone()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchFailingMaxAttemptsTimesIsGivenUpAndTheJobGoesOn() {
+        Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
+
+        List<BatchOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            LeaseOutcome.Granted granted = granted(frontier.lease("w1", T0));
+            assertThat(granted.lease().batch().number()).isZero();
+            assertThat(granted.lease().attempt()).isEqualTo(i + 1);
+            outcomes.add(frontier.fail(granted.lease().batch(), "w1", "exit 1: Traceback", T0));
+        }
+        BatchId next = granted(frontier.lease("w1", T0)).lease().batch();
+
+        assertThat(outcomes).containsExactly(BatchOutcome.RETRYING, BatchOutcome.RETRYING, BatchOutcome.GAVE_UP);
+        assertThat(next.number()).isEqualTo(1);
+        assertThat(frontier.drainGivenUp()).singleElement().satisfies(g -> {
+            assertThat(g.attempts()).isEqualTo(3);
+            assertThat(g.lastError()).contains("Traceback");
+        });
+        assertThat(frontier.counters().getFailed()).isEqualTo(1);
+        frontier.complete(next, "w1", T0);
+        assertThat(frontier.isDrained()).isTrue();
+        assertThat(frontier.counters().getDone()).isEqualTo(1);
+    }
+
+    @Test
+    void progressRoundTripsThroughTheStatusAndLeasesDoNot() {
+        FrontierLayout layout = layout(3, 60, 5, Partitioning.Url, 4);
+        FrontierSettings many = new FrontierSettings(100, Duration.ofSeconds(30), 3, Duration.ofSeconds(1));
+        Frontier before = Frontier.fresh(layout, many);
+        List<BatchId> completed = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            BatchId batch = granted(before.lease("w", T0)).lease().batch();
+            if (i % 3 != 0) {
+                before.complete(batch, "w", T0);
+                completed.add(batch);
+            }
+        }
+        List<SlotProgress> recorded = before.progress();
+
+        Frontier after = Frontier.restore(layout, many, recorded);
+
+        assertThat(after.progress()).usingRecursiveFieldByFieldElementComparator().isEqualTo(recorded);
+        assertThat(after.counters().getDone()).isEqualTo(completed.size());
+        assertThat(after.counters().getLeased()).isZero();
+        Set<BatchId> leasedAfterRestart = new HashSet<>();
+        LeaseOutcome outcome;
+        while ((outcome = after.lease("r", T0)) instanceof LeaseOutcome.Granted g) {
+            leasedAfterRestart.add(g.lease().batch());
+        }
+        assertThat(leasedAfterRestart).doesNotContainAnyElementsOf(completed)
+                .hasSize(layout.totalBatches() - completed.size());
+    }
+
+    @Test
+    void aRecordNotFittingTheLayoutIsInconsistent() {
+        FrontierLayout layout = layout(1, 10, 5, Partitioning.None, 1);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frontier.restore(layout, SETTINGS,
+                List.of(new SlotProgress(0, 5, null, null, null))))
+                .isInstanceOf(InconsistentFrontierException.class).hasMessageContaining("watermark 5");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frontier.restore(layout, SETTINGS,
+                List.of(new SlotProgress(3, 0, null, null, null))))
+                .isInstanceOf(InconsistentFrontierException.class).hasMessageContaining("slot 3");
+    }
+
+    @Test
+    void layoutIsTheSameForTheSameSeeds() {
+        FrontierLayout a = layout(3, 50, 7, Partitioning.Host, 5);
+        FrontierLayout b = layout(3, 50, 7, Partitioning.Host, 5);
+
+        for (int slot = 0; slot < a.slots(); slot++) {
+            for (int n = 0; n < a.batchCount(slot); n++) {
+                assertThat(b.batch(new BatchId(slot, n))).isEqualTo(a.batch(new BatchId(slot, n)));
+            }
+        }
+    }
+
+    private static LeaseOutcome.Granted granted(LeaseOutcome outcome) {
+        assertThat(outcome).isInstanceOf(LeaseOutcome.Granted.class);
+        return (LeaseOutcome.Granted) outcome;
+    }
+
+    private static FrontierLayout layout(int hosts, int pagesPerHost, int batchSize, Partitioning partitioning,
+            int slots) {
+        List<SeedRequest> seeds = IntStream.range(0, hosts).boxed()
+                .flatMap(h -> IntStream.range(0, pagesPerHost)
+                        .mapToObj(p -> "http://host" + h + ".test/page/" + p + "/"))
+                .map(u -> new SeedRequest(u, u)).toList();
+        return FrontierLayout.of(seeds, partitioning, slots, batchSize);
+    }
+}

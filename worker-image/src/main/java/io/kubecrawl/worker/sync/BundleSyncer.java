@@ -1,0 +1,364 @@
+package io.kubecrawl.worker.sync;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import io.grpc.StatusRuntimeException;
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.BundleManifest;
+import io.kubecrawl.protocol.v1.Manifest;
+
+/**
+ * One sync of a bundle into a target directory, start to end:
+ *
+ * <ol>
+ * <li>fetch the manifest of the pinned bundle and check it ({@link ManifestCheck}) before anything is written;
+ * <li>lock the target ({@link TargetLock}) and remove the completion marker;
+ * <li>find what the target holds ({@link LocalTree}, with the {@link HashCache}) and diff it with the manifest
+ * ({@link SyncPlan});
+ * <li>delete what the bundle does not have, fix modes, download the rest in parallel ({@link FileDownload}), each file
+ * retried on transient failures with backoff and jitter;
+ * <li>fsync the directories that changed, save the hash cache, and write the completion marker last.
+ * </ol>
+ *
+ * Any failure ends the sync with a {@link SyncFailedException} whose message is a one-line reason; the marker is then
+ * absent and no final name holds unverified content.
+ */
+public final class BundleSyncer {
+    /** Threads that fsync and rename verified files. */
+    static final int COMMITTERS = Integer.getInteger("kubecrawl.sync.committers", 4);
+    /** Verified files waiting for a committer, at most. */
+    static final int MAX_UNCOMMITTED = 64;
+    private final BundleClient client;
+    private final SyncSettings settings;
+    private final PrintWriter log;
+    private final String prefix;
+
+    /**
+     * @param log where progress and the summary go (the command's stderr)
+     * @param prefix what each log line starts with, such as {@code "kubecrawl-worker sync: "}
+     */
+    public BundleSyncer(BundleClient client, SyncSettings settings, PrintWriter log, String prefix) {
+        this.client = client;
+        this.settings = settings;
+        this.log = log;
+        this.prefix = prefix;
+    }
+
+    private static final boolean TRACE = Boolean.getBoolean("kubecrawl.sync.trace");
+    private long lastTrace = System.nanoTime();
+
+    private void trace(String phase) {
+        if (TRACE) {
+            long now = System.nanoTime();
+            log.println(prefix + "trace: " + phase + " " + (now - lastTrace) / 1_000_000 + " ms");
+            lastTrace = now;
+        }
+    }
+
+    public SyncResult sync() throws SyncFailedException, InterruptedException {
+        long startedAt = System.nanoTime();
+        trace("start");
+        Manifest received = fetchManifest();
+        trace("getManifest");
+        BundleManifest manifest = ManifestCheck.verify(received, settings.bundle(), settings.target());
+        trace("verify");
+        TargetDirectory target;
+        try {
+            target = TargetDirectory.open(settings.target());
+        } catch (IOException failure) {
+            throw new SyncFailedException("cannot use the target directory " + settings.target() + ": "
+                    + Failures.describe(failure), failure);
+        }
+        try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
+            return syncLocked(manifest, target, startedAt);
+        } catch (IOException failure) {
+            throw new SyncFailedException("cannot sync into " + target.root() + ": " + describeIo(failure), failure);
+        }
+    }
+
+    private Manifest fetchManifest() throws SyncFailedException, InterruptedException {
+        try {
+            return Failsafe.with(Failures.<Manifest>retryPolicy(settings, client::resetConnectBackoff))
+                    .get(client::getManifest);
+        } catch (StatusRuntimeException failure) {
+            if (Failures.isTransient(failure)) {
+                throw new SyncFailedException("cannot fetch the manifest of bundle " + settings.bundle() + " in "
+                        + settings.maxAttempts() + " attempts: " + Failures.describe(failure), failure);
+            }
+            throw new SyncFailedException("the operator refused the manifest of bundle " + settings.bundle() + ": "
+                    + Failures.describe(failure), failure);
+        } catch (FailsafeException failure) {
+            throw unexpected("fetching the manifest", failure.getCause());
+        }
+    }
+
+    private SyncResult syncLocked(BundleManifest manifest, TargetDirectory target, long startedAt)
+            throws IOException, SyncFailedException, InterruptedException {
+        CompletionMarker marker = new CompletionMarker(target);
+        trace("lock");
+        marker.remove();
+        trace("marker removed");
+        HashCache cache = HashCache.load(target.stateDirectory());
+        trace("cache loaded");
+        Set<Path> touched = ConcurrentHashMap.newKeySet();
+        AtomicLong maxResumeOffset = new AtomicLong();
+        SyncPlan plan;
+        int hashedLocally;
+        boolean downloaded = false;
+        try {
+            LocalTree tree = LocalTree.scan(target, manifest, cache);
+            hashedLocally = tree.filesHashed();
+            trace("scanned");
+            plan = SyncPlan.between(manifest, tree.entries());
+            trace("planned");
+            log.println(prefix + String.format(Locale.ROOT, "bundle %s: %d files, %s; %d in place, fetching %d (%s), "
+                    + "deleting %d", settings.bundle(), manifest.files().size(), SyncProgress.size(manifest.totalBytes()),
+                    plan.unchanged() + plan.modeChanges().size(), plan.downloads().size(),
+                    SyncProgress.size(plan.bytesToDownload()), plan.deletions().size()));
+            log.flush();
+            delete(plan.deletions(), target, touched);
+            changeModes(plan.modeChanges(), target);
+            try (SyncProgress progress = new SyncProgress(log, prefix, plan.downloads().size(),
+                    plan.bytesToDownload())) {
+                downloadAll(plan.downloads(), target, progress, cache, touched, maxResumeOffset);
+            }
+            downloaded = true;
+            trace("downloaded");
+        } finally {
+            if (!downloaded) {
+                saveQuietly(cache); // what was verified need not be hashed again by the next attempt
+            }
+        }
+        fsyncDirectories(touched, target);
+        cache.retainOnly(manifest.files().stream().map(BundleFile::path).collect(Collectors.toSet()));
+        trace("fsynced directories");
+        cache.save();
+        trace("cache saved");
+        marker.write(settings.bundle());
+        trace("marker written");
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startedAt);
+        SyncResult result = new SyncResult(manifest.files().size(), plan.downloads().size(), plan.bytesToDownload(),
+                plan.unchanged(), plan.modeChanges().size(), plan.deletions().size(), hashedLocally,
+                maxResumeOffset.get(), elapsed);
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-9);
+        log.println(prefix + String.format(Locale.ROOT, "bundle %s in place in %s: %d files (%d fetched, %d kept, "
+                + "%d deleted), %s fetched in %.2f s (%s/s)", settings.bundle(), target.root(), result.files(),
+                result.fetched(), result.unchanged() + result.modesChanged(), result.deleted(),
+                SyncProgress.size(result.bytesFetched()), seconds,
+                SyncProgress.size((long) (result.bytesFetched() / seconds))));
+        log.flush();
+        return result;
+    }
+
+    private void delete(List<String> deletions, TargetDirectory target, Set<Path> touched) throws IOException {
+        for (String path : deletions) {
+            Path local = target.root().resolve(path);
+            Files.delete(local); // a link is deleted itself, never what it points to
+            touched.add(local.getParent());
+        }
+    }
+
+    private void changeModes(List<BundleFile> files, TargetDirectory target) throws IOException {
+        for (BundleFile file : files) {
+            Path local = target.resolve(file.path());
+            Files.setPosixFilePermissions(local, Modes.toPermissions(file.mode()));
+            try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                channel.force(true);
+            } catch (AccessDeniedException unreadable) {
+                // A mode without read permission: the change stays in the page cache until the kernel writes it.
+            }
+        }
+    }
+
+    /**
+     * Downloads in two stages: {@code parallelism} threads fetch, hash and verify files into their part files, and
+     * {@value #COMMITTERS} threads make each verified part file durable and rename it into place. A small file spends
+     * most of its time in fsync; the stages overlap that with the next files' network round trips. At most
+     * {@value #MAX_UNCOMMITTED} verified files wait for the second stage (each holds an open file).
+     */
+    private void downloadAll(List<BundleFile> files, TargetDirectory target, SyncProgress progress, HashCache cache,
+            Set<Path> touched, AtomicLong maxResumeOffset) throws SyncFailedException, InterruptedException {
+        if (files.isEmpty()) {
+            return;
+        }
+        ExecutorService fetchers = threads("kubecrawl-fetch-", Math.min(settings.parallelism(), files.size()));
+        ExecutorService committers = threads("kubecrawl-commit-", Math.min(COMMITTERS, files.size()));
+        Semaphore uncommitted = new Semaphore(MAX_UNCOMMITTED);
+        AtomicInteger remaining = new AtomicInteger(files.size());
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
+        try {
+            for (BundleFile file : files) {
+                fetchers.execute(() -> {
+                    boolean handedOver = false;
+                    try {
+                        if (outcome.isDone()) {
+                            return;
+                        }
+                        FileDownload download = new FileDownload(file, target, client, progress);
+                        FileDownload.Verified verified = fetch(download, maxResumeOffset);
+                        uncommitted.acquire();
+                        handedOver = true;
+                        committers.execute(() -> {
+                            try {
+                                BasicFileAttributes attributes = download.commit(verified);
+                                cache.put(file.path(), attributes, file.sha256());
+                                touch(target, target.resolve(file.path()).getParent(), touched);
+                            } catch (IOException failure) {
+                                outcome.completeExceptionally(failed(download, failure));
+                            } catch (RuntimeException failure) {
+                                outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
+                            } finally {
+                                uncommitted.release();
+                                if (remaining.decrementAndGet() == 0) {
+                                    outcome.complete(null);
+                                }
+                            }
+                        });
+                    } catch (SyncFailedException failure) {
+                        outcome.completeExceptionally(failure);
+                    } catch (InterruptedException interrupted) {
+                        outcome.completeExceptionally(interrupted);
+                    } catch (RuntimeException failure) {
+                        outcome.completeExceptionally(unexpected("downloading " + file.path(), failure));
+                    } finally {
+                        if (!handedOver && remaining.decrementAndGet() == 0) {
+                            outcome.complete(null);
+                        }
+                    }
+                });
+            }
+            try {
+                outcome.get();
+            } catch (ExecutionException failed) {
+                Throwable cause = failed.getCause();
+                if (cause instanceof SyncFailedException reason) {
+                    throw reason;
+                }
+                if (cause instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw unexpected("downloading", cause);
+            }
+        } finally {
+            fetchers.shutdownNow();
+            fetchers.awaitTermination(10, TimeUnit.SECONDS);
+            // Files already verified are committed: that is correct, and it closes their part files.
+            committers.shutdown();
+            committers.awaitTermination(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static ExecutorService threads(String name, int count) {
+        AtomicInteger created = new AtomicInteger();
+        return Executors.newFixedThreadPool(count, runnable -> {
+            Thread thread = new Thread(runnable, name + created.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** One file, verified, with retries on transient failures. */
+    private FileDownload.Verified fetch(FileDownload download, AtomicLong maxResumeOffset)
+            throws SyncFailedException, InterruptedException {
+        try {
+            return Failsafe.with(Failures.<FileDownload.Verified>retryPolicy(settings, client::resetConnectBackoff))
+                    .get(download::attempt);
+        } catch (FailsafeException wrapped) {
+            Throwable cause = wrapped.getCause();
+            if (cause instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw failed(download, cause);
+        } catch (RuntimeException failure) {
+            throw failed(download, failure);
+        } finally {
+            maxResumeOffset.accumulateAndGet(download.maxResumeOffset(), Math::max);
+        }
+    }
+
+    /** Records that {@code directory} and the ones above it (up to the root) changed and need an fsync. */
+    private static void touch(TargetDirectory target, Path directory, Set<Path> touched) {
+        for (Path current = directory; current != null && current.startsWith(target.root());
+                current = current.getParent()) {
+            if (!touched.add(current)) {
+                break;
+            }
+        }
+    }
+
+    private SyncFailedException failed(FileDownload download, Throwable cause) {
+        String path = download.file().path();
+        if (cause instanceof TransientFailure.HashMismatch && download.hashMismatches() == download.attempts()) {
+            return new SyncFailedException("file " + path + " failed its sha256 check " + download.attempts()
+                    + (download.attempts() == 1 ? " time" : " times"), cause);
+        }
+        if (Failures.isTransient(cause)) {
+            String mismatches = download.hashMismatches() == 0 ? ""
+                    : " (" + download.hashMismatches() + " failed the sha256 check)";
+            return new SyncFailedException("file " + path + " could not be fetched in " + download.attempts()
+                    + " attempts" + mismatches + ": " + Failures.describe(cause), cause);
+        }
+        if (cause instanceof StatusRuntimeException) {
+            return new SyncFailedException("the operator refused file " + path + ": " + Failures.describe(cause),
+                    cause);
+        }
+        if (cause instanceof IOException io) {
+            return new SyncFailedException("cannot write file " + path + ": " + describeIo(io), cause);
+        }
+        return unexpected("downloading " + path, cause);
+    }
+
+    private void fsyncDirectories(Set<Path> touched, TargetDirectory target) throws IOException {
+        List<Path> directories = new ArrayList<>(touched);
+        directories.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+        for (Path directory : directories) {
+            if (directory.startsWith(target.root()) && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+                TargetDirectory.fsyncDirectory(directory);
+            }
+        }
+    }
+
+    private void saveQuietly(HashCache cache) {
+        try {
+            cache.save();
+        } catch (IOException ignored) {
+            // Only a cache: the next sync hashes the files again.
+        }
+    }
+
+    private static SyncFailedException unexpected(String during, Throwable cause) {
+        return new SyncFailedException("unexpected failure " + during + ": " + cause, cause);
+    }
+
+    /** An I/O failure in one line: its message names the path, the exception's type says what was wrong. */
+    private static String describeIo(IOException failure) {
+        String type = failure.getClass().getSimpleName();
+        return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
+    }
+}

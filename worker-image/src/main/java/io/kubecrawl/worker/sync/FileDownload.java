@@ -1,0 +1,193 @@
+package io.kubecrawl.worker.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.Sha256;
+import io.kubecrawl.protocol.v1.FileChunk;
+
+/**
+ * One file of the bundle brought into place. Each {@link #attempt()} writes to the part file beside the final file,
+ * streaming chunks straight to disk and hashing them as they are written; it resumes from the bytes the part file
+ * already holds (hashing that prefix first), and asks the server only for the rest. At the end the content must hash
+ * to the manifest's sha256 (if not, the part file is deleted and the next attempt starts from zero); then the mode is
+ * set, the file is fsynced and renamed atomically onto its final name. So the final name only ever holds verified
+ * content.
+ */
+final class FileDownload {
+    private final BundleFile file;
+    private final Path finalPath;
+    private final Path partPath;
+    private final TargetDirectory target;
+    private final BundleClient client;
+    private final SyncProgress progress;
+    private byte[] buffer = new byte[64 << 10];
+    private int attempts;
+    private int hashMismatches;
+    private long maxResumeOffset;
+    /** Bytes of this file counted as progress since its part file was last discarded. */
+    private long countedBytes;
+
+    FileDownload(BundleFile file, TargetDirectory target, BundleClient client, SyncProgress progress) {
+        this.file = file;
+        this.target = target;
+        this.finalPath = target.resolve(file.path());
+        this.partPath = PartFile.of(finalPath);
+        this.client = client;
+        this.progress = progress;
+    }
+
+    BundleFile file() {
+        return file;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    int hashMismatches() {
+        return hashMismatches;
+    }
+
+    /** The largest offset an attempt resumed from (0 when every attempt started from the beginning). */
+    long maxResumeOffset() {
+        return maxResumeOffset;
+    }
+
+    /** A part file whose content passed the sha256 check and has its mode, still open: {@link #commit} finishes it. */
+    static final class Verified {
+        private final FileChannel channel;
+
+        private Verified(FileChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    /**
+     * One attempt: brings the part file to the full, verified content and sets its mode.
+     *
+     * @return the part file, open, for {@link #commit}
+     * @throws TransientFailure when the stream broke or the content failed its check: another attempt may succeed
+     * @throws StatusRuntimeException when the call failed (transient or not: see {@link Failures})
+     * @throws IOException when the local file system fails
+     */
+    Verified attempt() throws IOException, TransientFailure, InterruptedException {
+        attempts++;
+        target.createParents(finalPath);
+        MessageDigest digest = Sha256.newDigest();
+        FileChannel part = FileChannel.open(partPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        boolean verified = false;
+        try {
+            long held = part.size();
+            if (held > file.size()) {
+                part.truncate(0);
+                held = 0;
+            }
+            if (held > 0) {
+                LocalTree.hashPrefix(part, held, digest);
+                maxResumeOffset = Math.max(maxResumeOffset, held);
+            }
+            long position = held;
+            if (position < file.size()) {
+                try {
+                    position += receive(part, position, digest);
+                } catch (StatusRuntimeException failure) {
+                    if (failure.getStatus().getCode() == Status.Code.OUT_OF_RANGE && position > 0) {
+                        part.close();
+                        discardPart();
+                        throw new TransientFailure.BrokenStream("the server refused to resume from offset " + position
+                                + "; starting again from 0", failure);
+                    }
+                    throw failure;
+                }
+            }
+            if (position != file.size()) {
+                throw new TransientFailure.BrokenStream("the stream ended after " + position + " of " + file.size()
+                        + " bytes");
+            }
+            String actual = Sha256.hex(digest);
+            if (!actual.equals(file.sha256())) {
+                part.close();
+                discardPart();
+                hashMismatches++;
+                throw new TransientFailure.HashMismatch("file " + file.path() + " has sha256 " + actual
+                        + ", the manifest says " + file.sha256());
+            }
+            Files.setPosixFilePermissions(partPath, Modes.toPermissions(file.mode()));
+            verified = true;
+            return new Verified(part);
+        } finally {
+            if (!verified) {
+                part.close();
+            }
+        }
+    }
+
+    /**
+     * Makes a verified part file durable (fsync, which also covers its mode) and renames it atomically onto the
+     * final name, replacing whatever was there.
+     *
+     * @return the attributes of the file under its final name, for the hash cache
+     */
+    BasicFileAttributes commit(Verified verified) throws IOException {
+        try (FileChannel part = verified.channel) {
+            part.force(true);
+        }
+        Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE);
+        progress.fileDone();
+        return Files.readAttributes(finalPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Streams the file from {@code offset} into {@code part}; returns the number of bytes written. */
+    private long receive(FileChannel part, long offset, MessageDigest digest)
+            throws IOException, TransientFailure.BrokenStream, InterruptedException {
+        long position = offset;
+        try (ChunkStream stream = client.readFile(file.sha256(), offset)) {
+            for (FileChunk chunk = stream.next(); chunk != null; chunk = stream.next()) {
+                ByteString data = chunk.getData();
+                int length = data.size();
+                if (chunk.getOffset() != position) {
+                    throw new TransientFailure.BrokenStream("a chunk of " + file.path() + " starts at offset "
+                            + chunk.getOffset() + ", expected " + position);
+                }
+                if (position + length > file.size()) {
+                    part.close();
+                    discardPart();
+                    throw new TransientFailure.BrokenStream("the server sent more than the " + file.size()
+                            + " bytes of " + file.path());
+                }
+                if (buffer.length < length) {
+                    buffer = new byte[Integer.highestOneBit(length - 1) << 1];
+                }
+                data.copyTo(buffer, 0);
+                digest.update(buffer, 0, length);
+                ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
+                while (bytes.hasRemaining()) {
+                    position += part.write(bytes, position);
+                }
+                progress.addBytes(length);
+                countedBytes += length;
+            }
+        }
+        return position - offset;
+    }
+
+    private void discardPart() throws IOException {
+        Files.deleteIfExists(partPath);
+        progress.discardBytes(countedBytes);
+        countedBytes = 0;
+    }
+}

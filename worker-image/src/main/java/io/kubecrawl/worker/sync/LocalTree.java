@@ -1,0 +1,156 @@
+package io.kubecrawl.worker.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitor;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.kubecrawl.protocol.bundle.BundleFile;
+import io.kubecrawl.protocol.bundle.BundleManifest;
+import io.kubecrawl.protocol.bundle.Sha256;
+
+/**
+ * What the target directory holds, found by walking it without following symbolic links (the state directory is
+ * left out). A regular file gets its sha256 only when the manifest lists it with the same size, since only then can
+ * it be kept; the sha256 comes from the {@link HashCache} when the file is unchanged since it was recorded, and from
+ * reading the file otherwise.
+ */
+final class LocalTree {
+    private final Map<String, LocalEntry> entries;
+    private final int filesHashed;
+
+    private LocalTree(Map<String, LocalEntry> entries, int filesHashed) {
+        this.entries = entries;
+        this.filesHashed = filesHashed;
+    }
+
+    Map<String, LocalEntry> entries() {
+        return entries;
+    }
+
+    /** How many files had to be read because the cache did not know them. */
+    int filesHashed() {
+        return filesHashed;
+    }
+
+    static LocalTree scan(TargetDirectory target, BundleManifest manifest, HashCache cache) throws IOException {
+        Map<String, BundleFile> wanted = new HashMap<>();
+        for (BundleFile file : manifest.files()) {
+            wanted.put(file.path(), file);
+        }
+        Path root = target.root();
+        Map<String, LocalEntry> entries = new HashMap<>();
+        List<Path> toHash = new ArrayList<>();
+        Map<Path, BasicFileAttributes> attributesOf = new HashMap<>();
+        Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                new FileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
+                        if (directory.equals(root)) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        String path = root.relativize(directory).toString();
+                        if (path.equals(TargetDirectory.STATE_DIRECTORY)) {
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        entries.put(path, LocalEntry.directory(path));
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                        String path = root.relativize(file).toString();
+                        if (attributes.isSymbolicLink()) {
+                            entries.put(path, LocalEntry.symlink(path));
+                        } else if (attributes.isRegularFile()) {
+                            int mode = mode(file, attributes);
+                            BundleFile listed = wanted.get(path);
+                            String sha256 = null;
+                            if (listed != null && listed.size() == attributes.size()) {
+                                sha256 = cache.lookup(path, attributes).orElse(null);
+                                if (sha256 == null) {
+                                    toHash.add(file);
+                                    attributesOf.put(file, attributes);
+                                }
+                            }
+                            entries.put(path, LocalEntry.file(path, attributes.size(), mode, sha256));
+                        } else {
+                            entries.put(path, new LocalEntry(path, LocalEntry.Kind.OTHER, 0, 0, null));
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                        throw failure;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+        for (Path file : toHash) {
+            String path = root.relativize(file).toString();
+            String sha256 = hash(file);
+            // Read the attributes again: the cache must record what the file was when it was hashed.
+            BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (after.lastModifiedTime().equals(attributesOf.get(file).lastModifiedTime())
+                    && after.size() == attributesOf.get(file).size()) {
+                cache.put(path, after, sha256);
+            }
+            LocalEntry entry = entries.get(path);
+            entries.put(path, LocalEntry.file(path, entry.size(), entry.mode(), sha256));
+        }
+        return new LocalTree(entries, toHash.size());
+    }
+
+    static int mode(Path file, BasicFileAttributes attributes) throws IOException {
+        Set<PosixFilePermission> permissions = attributes instanceof PosixFileAttributes posix ? posix.permissions()
+                : Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        return Modes.toBits(permissions);
+    }
+
+    /** sha256 of a regular file, read without following a link. */
+    static String hash(Path file) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            hashPrefix(channel, channel.size(), digest);
+        }
+        return Sha256.hex(digest);
+    }
+
+    /** Feeds the first {@code length} bytes of {@code channel} to {@code digest}. */
+    static void hashPrefix(FileChannel channel, long length, MessageDigest digest) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(1 << 20, Math.max(length, 1))];
+        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        long position = 0;
+        while (position < length) {
+            wrapped.clear().limit((int) Math.min(buffer.length, length - position));
+            int read = channel.read(wrapped, position);
+            if (read < 0) {
+                throw new IOException("the file ended after " + position + " bytes, expected " + length);
+            }
+            digest.update(buffer, 0, read);
+            position += read;
+        }
+    }
+}
