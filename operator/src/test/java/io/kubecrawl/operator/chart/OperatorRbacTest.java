@@ -3,6 +3,10 @@ package io.kubecrawl.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +27,9 @@ import io.kubecrawl.crd.v1alpha1.SeedsSource;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
@@ -58,6 +64,9 @@ class OperatorRbacTest {
 
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
+
+    @TestHTTPResource("/")
+    URL api;
 
     @Inject
     KubernetesClient client;
@@ -118,6 +127,19 @@ class OperatorRbacTest {
             channel.shutdownNow();
         }
         cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+
+        // A user reads the items over the HTTP API, which asks the API server who they are and what they may do.
+        ClusterIdentities.install(server.getKubernetesMockServer());
+        HttpResponse<String> items;
+        try {
+            items = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.toURI().resolve("api/v1/namespaces/"
+                    + cluster.namespace() + "/crawljobs/crawl/items"))
+                    .header("Authorization", "Bearer " + ClusterIdentities.ADMIN_TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThat(items.statusCode()).isEqualTo(200);
     }
 
     /** {@code group/resource[/subresource]:verb} of one API request, as RBAC sees it. */
