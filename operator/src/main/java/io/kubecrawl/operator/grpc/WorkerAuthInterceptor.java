@@ -21,7 +21,9 @@ import org.jboss.logging.Logger;
  * authenticated job to the service through the gRPC {@link Context} ({@link AuthenticatedJob#current()}).
  *
  * <p>Every worker-facing service registers it: {@code @RegisterInterceptor(WorkerAuthInterceptor.class)}. It is not
- * global on purpose, so that services for other callers (health, reflection) keep their own rules.
+ * global on purpose, so that services for other callers (health, reflection) keep their own rules. A token check may
+ * read a Secret from the API server; services whose methods are {@code @Blocking} have Quarkus run the whole call on
+ * a worker thread, this interceptor included, so the event loop never waits for it.
  */
 @ApplicationScoped
 public class WorkerAuthInterceptor implements ServerInterceptor {

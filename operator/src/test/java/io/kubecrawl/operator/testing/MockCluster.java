@@ -134,7 +134,11 @@ public final class MockCluster {
     }
 
     public CrawlJob awaitCrawlJob(String name, Predicate<CrawlJob> condition) {
-        return await().atMost(TIMEOUT).until(
+        return awaitCrawlJob(name, condition, TIMEOUT);
+    }
+
+    public CrawlJob awaitCrawlJob(String name, Predicate<CrawlJob> condition, Duration timeout) {
+        return await().atMost(timeout).until(
                 () -> client.resources(CrawlJob.class).inNamespace(namespace).withName(name).get(),
                 c -> c != null && condition.test(c));
     }
