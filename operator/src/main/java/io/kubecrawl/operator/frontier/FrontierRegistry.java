@@ -43,6 +43,15 @@ public class FrontierRegistry {
         frontiers.remove(job);
     }
 
+    /**
+     * Forgets every frontier, as a restarted operator starts without them: each is rebuilt from its job's status on
+     * the job's next reconcile, and until then its workers are told to come back.
+     */
+    public void forgetAll() {
+        frontiers.clear();
+        finished.clear();
+    }
+
     public boolean isFinished(CrawlJobName job) {
         return finished.contains(job);
     }

@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.crawljob;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.JobLimits;
 import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.testing.MockCluster;
@@ -54,6 +56,9 @@ class CrawlJobFrontierTest {
 
     @Inject
     LogStore logs;
+
+    @Inject
+    FrontierRegistry frontiers;
 
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
@@ -184,6 +189,46 @@ class CrawlJobFrontierTest {
             assertThat(slot.getWatermark()).isEqualTo(batch.getRef().getNumber() == 0 ? 1 : 0);
         });
         assertThat(checkpointed.getStatus().getPhase()).isNotIn(CrawlJobPhase.Succeeded, CrawlJobPhase.Failed);
+    }
+
+    @Test
+    void aRestartedOperatorRebuildsTheFrontierFromTheStatusAndRedoesOnlyUnfinishedBatches() throws Exception {
+        WorkerClient before = startJob(6, 2);
+        Batch done = before.lease().getBatch();
+        before.complete(done, List.of("{\"batch\":\"done\"}"));
+        cluster.awaitCrawlJob("crawl", c -> c.getStatus().getBatches().getDone() == 1);
+        Batch inFlight = before.lease().getBatch();
+
+        frontiers.forgetAll();
+
+        await().atMost(MockCluster.TIMEOUT).until(() -> frontiers.find(job()).isPresent());
+        WorkerClient after = new WorkerClient(channel, job(), WorkerClient.token(
+                cluster.awaitSecret("crawl-worker-token")), "worker-2");
+        List<io.kubecrawl.protocol.v1.BatchRef> leasedAfter = new ArrayList<>();
+        Batch redo = after.lease().getBatch();
+        leasedAfter.add(redo.getRef());
+        // The batch leased before the restart is free again; the one completed before it is not handed out.
+        assertThat(redo.getRef()).isNotEqualTo(done.getRef());
+        // A late completion from the worker of the earlier life is accepted; a second one is ignored.
+        assertThat(before.complete(inFlight, List.of("{\"batch\":\"late\"}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.COMPLETED);
+        assertThat(before.complete(inFlight, List.of("{\"batch\":\"late\"}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
+        after.complete(redo, List.of("{\"batch\":\"redo\"}"));
+        LeaseReply reply;
+        while (!(reply = after.lease()).hasDrained()) {
+            if (reply.hasBatch()) {
+                leasedAfter.add(reply.getBatch().getRef());
+                after.complete(reply.getBatch(), List.of("{\"batch\":\"rest\"}"));
+            }
+        }
+
+        assertThat(leasedAfter).doesNotContain(done.getRef());
+        CrawlJob finished = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+        assertThat(finished.getStatus().getItems()).isEqualTo(3);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        items.writeTo(job(), out);
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(3).contains("{\"batch\":\"done\"}");
     }
 
     /** A job with {@code seeds} requests in batches of {@code batchSize}, in one slot, with its token. */

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 public class FreeGrpcPortConfigSource implements ConfigSource {
 
     private static final String TEST_PORT = "quarkus.grpc.server.test-port";
+    private static final String CHOSEN_PORT = "grpc-test-port.kubecrawl-tests";
     private static final String PORT = String.valueOf(freePort());
 
     @Override
@@ -44,8 +45,17 @@ public class FreeGrpcPortConfigSource implements ConfigSource {
         return 260;
     }
 
-    private static int freePort() {
+    /**
+     * Chosen once per JVM, kept in a system property: Quarkus loads this class in more than one class loader, and
+     * the server and the tests must agree on the port.
+     */
+    private static synchronized int freePort() {
+        String chosen = System.getProperty(CHOSEN_PORT);
+        if (chosen != null) {
+            return Integer.parseInt(chosen);
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
+            System.setProperty(CHOSEN_PORT, String.valueOf(socket.getLocalPort()));
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port for the gRPC test server", e);
