@@ -64,12 +64,6 @@ public final class KubecrawlWorker implements Callable<Integer> {
         throw new ParameterException(command.commandLine(), "Missing subcommand: sync or run");
     }
 
-    /** What sync and run answer until their real behaviour is written; it must never pass for success. */
-    static int notImplemented(CommandSpec command) {
-        command.commandLine().getErr().println(command.qualifiedName() + ": not implemented in this version");
-        return ExitCodes.CANNOT_COMPLETE;
-    }
-
     private static int reportUsageError(ParameterException problem, String[] args) {
         CommandLine failed = problem.getCommandLine();
         String name = failed.getCommandSpec().qualifiedName();

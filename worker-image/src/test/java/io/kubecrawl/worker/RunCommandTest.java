@@ -3,19 +3,13 @@ package io.kubecrawl.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
+import io.kubecrawl.worker.run.RunSettings;
 import org.junit.jupiter.api.Test;
 
 class RunCommandTest {
-
-    @Test
-    void withEveryInputValidItReportsThatItIsNotImplementedAndCannotComplete() {
-        CliRun run = CliRun.execute(CliRun.podEnvironment(), "run", "--", "scrapy", "crawl", "quotes");
-
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.CANNOT_COMPLETE);
-        assertThat(run.err()).isEqualTo("kubecrawl-worker run: not implemented in this version%n".formatted());
-    }
 
     @Test
     void theSpiderCommandIsRequired() {
@@ -42,7 +36,7 @@ class RunCommandTest {
         RunCommand run = CliRun.parse(CliRun.podEnvironment(), "run", "--workdir", "/srv/spider", "--",
                 "scrapy", "crawl", "quotes", "-o", "items.jl", "--job", "x");
 
-        RunCommand.Settings settings = run.validate();
+        RunSettings settings = run.validate();
 
         assertThat(settings.spiderCommand()).containsExactly("scrapy", "crawl", "quotes", "-o", "items.jl", "--job", "x");
         assertThat(settings.workdir()).isEqualTo(Path.of("/srv/spider"));
@@ -50,9 +44,80 @@ class RunCommandTest {
     }
 
     @Test
-    void theWorkdirDefaultsToTheWorkspace() {
+    void theDefaultsSuitAPod() {
         RunCommand run = CliRun.parse(CliRun.podEnvironment(), "run", "--", "scrapy", "crawl", "quotes");
 
-        assertThat(run.validate().workdir()).isEqualTo(Path.of("/workspace"));
+        RunSettings settings = run.validate();
+
+        assertThat(settings.workdir()).isEqualTo(Path.of("/workspace"));
+        assertThat(settings.scratch()).isEqualTo(Path.of("/tmp/kubecrawl"));
+        assertThat(settings.pythonPath()).isEqualTo(Path.of("/opt/kubecrawl/python"));
+        assertThat(settings.maxWait()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.scrapy()).as("auto: the command is scrapy").isTrue();
+    }
+
+    @Test
+    void eachOptionFallsBackToItsEnvironmentVariable() {
+        Map<String, String> environment = CliRun.podEnvironment();
+        environment.put("KUBECRAWL_WORKSPACE", "/srv/bundle");
+        environment.put("KUBECRAWL_SCRATCH", "/var/tmp/batches");
+        environment.put("KUBECRAWL_PYTHON_PATH", "/usr/local/lib/kubecrawl");
+        environment.put("KUBECRAWL_MAX_WAIT", "90s");
+        environment.put("KUBECRAWL_SCRAPY", "off");
+
+        RunSettings settings = CliRun.<RunCommand>parse(environment, "run", "--", "scrapy", "crawl", "quotes")
+                .validate();
+
+        assertThat(settings.workdir()).isEqualTo(Path.of("/srv/bundle"));
+        assertThat(settings.scratch()).isEqualTo(Path.of("/var/tmp/batches"));
+        assertThat(settings.pythonPath()).isEqualTo(Path.of("/usr/local/lib/kubecrawl"));
+        assertThat(settings.maxWait()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(settings.scrapy()).isFalse();
+    }
+
+    @Test
+    void theScrapySwitchIsAutomaticForAScrapyCommandAndCanBeForced() {
+        Map<String, String> environment = CliRun.podEnvironment();
+
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--", "/usr/bin/scrapy", "crawl", "q").validate()
+                .scrapy()).isTrue();
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--", "python3", "crawl.py").validate().scrapy())
+                .isFalse();
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--scrapy=on", "--", "python3", "-m", "scrapy")
+                .validate().scrapy()).isTrue();
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--scrapy=off", "--", "scrapy", "crawl", "q")
+                .validate().scrapy()).isFalse();
+    }
+
+    @Test
+    void anUnknownScrapyModeIsAUsageError() {
+        CliRun run = CliRun.execute(CliRun.podEnvironment(), "run", "--scrapy=maybe", "--", "scrapy", "crawl", "q");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).isEqualTo(("kubecrawl-worker run: Invalid value for option '--scrapy': 'maybe': expected "
+                + "auto, on or off (see 'kubecrawl-worker run --help')%n").formatted());
+    }
+
+    @Test
+    void maxWaitTakesAUnitAndRefusesABareNumber() {
+        Map<String, String> environment = CliRun.podEnvironment();
+
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--max-wait=2h", "--", "x").validate().maxWait())
+                .isEqualTo(Duration.ofHours(2));
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--max-wait=PT45S", "--", "x").validate().maxWait())
+                .isEqualTo(Duration.ofSeconds(45));
+        CliRun run = CliRun.execute(environment, "run", "--max-wait=600", "--", "x");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).startsWith("kubecrawl-worker run: Invalid value for option '--max-wait'").hasLineCount(1);
+    }
+
+    @Test
+    void theScratchDirectoryMustNotBeInsideTheWorkspace() {
+        CliRun run = CliRun.execute(CliRun.podEnvironment(), "run", "--workdir=/workspace",
+                "--scratch=/workspace/tmp", "--", "scrapy", "crawl", "q");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("Invalid value for option '--scratch': '/workspace/tmp': must not be inside "
+                + "the work directory /workspace");
     }
 }

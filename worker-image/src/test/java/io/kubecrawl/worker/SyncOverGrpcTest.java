@@ -70,9 +70,12 @@ class SyncOverGrpcTest {
     }
 
     private static CliRun sync(Map<String, String> environment, Path target, String... options) {
-        List<String> args = new ArrayList<>(List.of("sync", "--target=" + target, "--retry-delay-ms=10",
-                "--retry-max-delay-ms=100"));
+        List<String> args = new ArrayList<>(List.of("sync", "--target=" + target));
         args.addAll(List.of(options));
+        // Short backoff unless the test sets its own: a file failing eight times fails in well under a second.
+        if (args.stream().noneMatch(arg -> arg.startsWith("--retry-"))) {
+            args.addAll(List.of("--retry-delay-ms=10", "--retry-max-delay-ms=100"));
+        }
         return CliRun.execute(environment, args.toArray(String[]::new));
     }
 
@@ -270,10 +273,11 @@ class SyncOverGrpcTest {
         Path source = project("source");
         Trees.writeRandom(source.resolve("data/large.bin"), 48 << 20, 1);
         DirectoryBundleServer server = serve(source);
-        server.restartMidFile("data/large.bin", 16 << 20, Duration.ofMillis(500));
+        server.restartMidFile("data/large.bin", 16 << 20, Duration.ofMillis(300));
         Path target = tmp.resolve("workspace");
 
-        CliRun run = sync(server, target);
+        // Backoff of 0.1 s doubling to 1 s: eight attempts span about 4.5 s, well beyond the downtime.
+        CliRun run = sync(server, target, "--retry-delay-ms=100", "--retry-max-delay-ms=1000");
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
         assertThat(server.restarts()).isEqualTo(1);

@@ -97,7 +97,9 @@ class TokenSourceTest {
                 CliRun.execute(environment, "sync"),
                 CliRun.execute(environment, "sync", "--bundle", "sha256:bad"),
                 CliRun.execute(environment, "sync", "--help"),
-                CliRun.execute(environment, "run", "--", "scrapy", "crawl", "quotes")};
+                // The operator of the pod environment does not exist: a short --max-wait ends the run quickly.
+                CliRun.execute(environment, "run", "--max-wait=1s", "--log-close-timeout-ms=500", "--", "scrapy",
+                        "crawl", "quotes")};
 
         for (CliRun run : runs) {
             assertThat(run.out() + run.err()).doesNotContain(TOKEN);

@@ -154,7 +154,8 @@ class CrawlSystemTest {
         pod.kill();
 
         Lease again = await().atMost(CRAWL_TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> frontier.leases()
-                .stream().filter(l -> l.batch().equals(victim.batch())).findFirst(), Optional::isPresent).get();
+                .stream().filter(l -> l.batch().equals(victim.batch()) && !l.worker().equals(victim.worker()))
+                .findFirst(), Optional::isPresent).get();
         assertThat(again.attempt()).isEqualTo(victim.attempt() + 1);
         CrawlJob done = cluster.awaitCrawlJob("quotes", c -> c.getStatus() != null && c.getStatus().getPhase() != null && c.getStatus().getPhase().isFinished(), CRAWL_TIMEOUT);
         assertThat(done.getStatus().getPhase()).as(diagnostics()).isEqualTo(CrawlJobPhase.Succeeded);

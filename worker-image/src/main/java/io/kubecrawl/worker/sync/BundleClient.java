@@ -2,11 +2,16 @@ package io.kubecrawl.worker.sync;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -37,11 +42,10 @@ public final class BundleClient implements AutoCloseable {
     private final Duration callTimeout;
     private final Duration idleTimeout;
 
-    private BundleClient(ManagedChannel channel, CallCredentials credentials, BundleDigest bundle,
-            Duration callTimeout, Duration idleTimeout) {
+    private BundleClient(ManagedChannel channel, BundleDigest bundle, Duration callTimeout, Duration idleTimeout) {
         this.channel = channel;
-        this.blocking = BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
-        this.async = BundleServiceGrpc.newStub(channel).withCallCredentials(credentials);
+        this.blocking = BundleServiceGrpc.newBlockingStub(channel);
+        this.async = BundleServiceGrpc.newStub(channel);
         this.bundle = bundle;
         this.callTimeout = callTimeout;
         this.idleTimeout = idleTimeout;
@@ -61,9 +65,12 @@ public final class BundleClient implements AutoCloseable {
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .userAgent("kubecrawl-worker")
+                // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's transparent
+                // retry layer would only add per-call work.
+                .disableRetry()
+                .intercept(new CredentialsInterceptor(job, connection.token()))
                 .build();
-        return new BundleClient(channel, new TokenCredentials(job, connection.token()), settings.bundle(),
-                settings.callTimeout(), settings.idleTimeout());
+        return new BundleClient(channel, settings.bundle(), settings.callTimeout(), settings.idleTimeout());
     }
 
     /** GetManifest for the pinned bundle. @throws io.grpc.StatusRuntimeException when the call fails */
@@ -96,46 +103,84 @@ public final class BundleClient implements AutoCloseable {
     }
 
     /**
-     * {@link WorkerCredentials} with the token read from its source again at most once a second, so that a rotated
-     * Secret takes effect without reading the file on each of ten thousand calls.
+     * Adds the {@link WorkerCredentials} headers to every call, with the token read from its source again at most once
+     * a second, so that a rotated Secret takes effect without reading the file on each of ten thousand calls. An
+     * interceptor rather than call credentials: the same headers, less work per call.
      */
-    private static final class TokenCredentials extends CallCredentials {
+    private static final class CredentialsInterceptor implements ClientInterceptor {
         private static final long REREAD_NANOS = TimeUnit.SECONDS.toNanos(1);
         private final CrawlJobName job;
         private final TokenSource source;
-        private WorkerCredentials current;
+        private Metadata headers;
         private long readAt;
 
-        TokenCredentials(CrawlJobName job, TokenSource source) {
+        CredentialsInterceptor(CrawlJobName job, TokenSource source) {
             this.job = job;
             this.source = source;
         }
 
         @Override
-        public void applyRequestMetadata(RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
-            WorkerCredentials credentials;
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                Channel next) {
+            Metadata credentials;
             try {
-                credentials = credentials();
+                credentials = headers();
             } catch (IOException | IllegalArgumentException unreadable) {
-                applier.fail(Status.UNAUTHENTICATED.withDescription("cannot read the worker token from " + source
-                        + ": " + unreadable.getMessage()));
-                return;
+                Status status = Status.UNAUTHENTICATED.withDescription("cannot read the worker token from " + source
+                        + ": " + unreadable.getMessage());
+                return new FailingCall<>(status);
             }
-            credentials.applyRequestMetadata(requestInfo, appExecutor, applier);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<A> listener, Metadata callHeaders) {
+                    callHeaders.merge(credentials);
+                    super.start(listener, callHeaders);
+                }
+            };
         }
 
-        private synchronized WorkerCredentials credentials() throws IOException {
+        private synchronized Metadata headers() throws IOException {
             long now = System.nanoTime();
-            if (current == null || now - readAt > REREAD_NANOS) {
-                current = new WorkerCredentials(job, source.read());
+            if (headers == null || now - readAt > REREAD_NANOS) {
+                headers = new WorkerCredentials(job, source.read()).toMetadata();
                 readAt = now;
             }
-            return current;
+            return headers;
         }
 
         @Override
         public String toString() {
             return "worker credentials of " + job + " from " + source;
+        }
+    }
+
+    /** A call that fails at start without reaching the server. */
+    private static final class FailingCall<Q, A> extends ClientCall<Q, A> {
+        private final Status status;
+
+        FailingCall(Status status) {
+            this.status = status;
+        }
+
+        @Override
+        public void start(Listener<A> listener, Metadata headers) {
+            listener.onClose(status, new Metadata());
+        }
+
+        @Override
+        public void request(int numMessages) {
+        }
+
+        @Override
+        public void cancel(String message, Throwable cause) {
+        }
+
+        @Override
+        public void halfClose() {
+        }
+
+        @Override
+        public void sendMessage(Q message) {
         }
     }
 }

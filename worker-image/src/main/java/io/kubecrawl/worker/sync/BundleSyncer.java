@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.grpc.StatusRuntimeException;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
@@ -51,13 +53,19 @@ import io.kubecrawl.protocol.v1.Manifest;
  */
 public final class BundleSyncer {
     /** Threads that fsync and rename verified files. */
-    static final int COMMITTERS = Integer.getInteger("kubecrawl.sync.committers", 4);
+    static final int COMMITTERS = 4;
     /** Verified files waiting for a committer, at most. */
     static final int MAX_UNCOMMITTED = 64;
+    /** {@code -Dkubecrawl.sync.trace=true}: log the time each phase took. */
+    private static final boolean TRACE = Boolean.getBoolean("kubecrawl.sync.trace");
+
     private final BundleClient client;
     private final SyncSettings settings;
     private final PrintWriter log;
     private final String prefix;
+    /** One policy for every file: a policy holds no state of an execution, so it is shared. */
+    private final RetryPolicy<FileDownload.Verified> fileRetries;
+    private long lastTrace = System.nanoTime();
 
     /**
      * @param log where progress and the summary go (the command's stderr)
@@ -68,10 +76,8 @@ public final class BundleSyncer {
         this.settings = settings;
         this.log = log;
         this.prefix = prefix;
+        this.fileRetries = Failures.retryPolicy(settings, client::resetConnectBackoff);
     }
-
-    private static final boolean TRACE = Boolean.getBoolean("kubecrawl.sync.trace");
-    private long lastTrace = System.nanoTime();
 
     private void trace(String phase) {
         if (TRACE) {
@@ -84,21 +90,65 @@ public final class BundleSyncer {
     public SyncResult sync() throws SyncFailedException, InterruptedException {
         long startedAt = System.nanoTime();
         trace("start");
-        Manifest received = fetchManifest();
-        trace("getManifest");
-        BundleManifest manifest = ManifestCheck.verify(received, settings.bundle(), settings.target());
-        trace("verify");
-        TargetDirectory target;
+        // The manifest request (a network round trip) overlaps with reading what a synced target holds.
+        ExecutorService background = threads("kubecrawl-manifest-", 1);
         try {
-            target = TargetDirectory.open(settings.target());
-        } catch (IOException failure) {
-            throw new SyncFailedException("cannot use the target directory " + settings.target() + ": "
-                    + Failures.describe(failure), failure);
+            Future<BundleManifest> manifestCall = background.submit(
+                    () -> ManifestCheck.verify(fetchManifest(), settings.bundle(), settings.target()));
+            Preload preload = Preload.read(settings.target());
+            trace("preloaded");
+            BundleManifest manifest = await(manifestCall);
+            trace("manifest fetched and verified");
+            TargetDirectory target;
+            try {
+                target = TargetDirectory.open(settings.target());
+            } catch (IOException failure) {
+                throw new SyncFailedException("cannot use the target directory " + settings.target() + ": "
+                        + Failures.describe(failure), failure);
+            }
+            try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
+                return syncLocked(manifest, target, lock, preload, startedAt);
+            } catch (IOException failure) {
+                throw new SyncFailedException("cannot sync into " + target.root() + ": " + describeIo(failure),
+                        failure);
+            }
+        } finally {
+            background.shutdownNow();
         }
-        try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
-            return syncLocked(manifest, target, startedAt);
-        } catch (IOException failure) {
-            throw new SyncFailedException("cannot sync into " + target.root() + ": " + describeIo(failure), failure);
+    }
+
+    private static BundleManifest await(Future<BundleManifest> call)
+            throws SyncFailedException, InterruptedException {
+        try {
+            return call.get();
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof SyncFailedException reason) {
+                throw reason;
+            }
+            throw unexpected("fetching the manifest", failed.getCause());
+        }
+    }
+
+    /**
+     * What the target held before this sync took its lock: its hash cache and a walk of its tree. Read only when the
+     * target has been synced before (its lock file exists), and without writing anything, since the manifest has not
+     * been checked yet. Used only if no other sync took the lock in between (the lock's generation is unchanged).
+     */
+    private record Preload(Path root, String generation, HashCache cache, LocalTree.Walk walk) {
+        static Preload read(Path target) {
+            try {
+                Path root = target.toRealPath();
+                Path state = root.resolve(TargetDirectory.STATE_DIRECTORY);
+                Path lockFile = state.resolve(TargetLock.FILE_NAME);
+                if (!Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS)
+                        || !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                    return null;
+                }
+                String generation = TargetLock.readGeneration(lockFile);
+                return new Preload(root, generation, HashCache.load(state), LocalTree.walk(root));
+            } catch (IOException | RuntimeException unreadable) {
+                return null; // the sync reads the target again once it holds the lock
+            }
         }
     }
 
@@ -118,21 +168,29 @@ public final class BundleSyncer {
         }
     }
 
-    private SyncResult syncLocked(BundleManifest manifest, TargetDirectory target, long startedAt)
-            throws IOException, SyncFailedException, InterruptedException {
-        CompletionMarker marker = new CompletionMarker(target);
+    private SyncResult syncLocked(BundleManifest manifest, TargetDirectory target, TargetLock lock, Preload preload,
+            long startedAt) throws IOException, SyncFailedException, InterruptedException {
         trace("lock");
+        HashCache cache;
+        LocalTree.Walk walk;
+        if (preload != null && preload.root().equals(target.root()) && preload.generation().equals(lock.generation())) {
+            cache = preload.cache();
+            walk = preload.walk();
+        } else {
+            cache = HashCache.load(target.stateDirectory());
+            walk = LocalTree.walk(target.root());
+        }
+        lock.advance();
+        CompletionMarker marker = new CompletionMarker(target);
         marker.remove();
-        trace("marker removed");
-        HashCache cache = HashCache.load(target.stateDirectory());
-        trace("cache loaded");
+        trace("walked");
         Set<Path> touched = ConcurrentHashMap.newKeySet();
         AtomicLong maxResumeOffset = new AtomicLong();
         SyncPlan plan;
         int hashedLocally;
         boolean downloaded = false;
         try {
-            LocalTree tree = LocalTree.scan(target, manifest, cache);
+            LocalTree tree = LocalTree.of(walk, manifest, cache);
             hashedLocally = tree.filesHashed();
             trace("scanned");
             plan = SyncPlan.between(manifest, tree.entries());
@@ -287,8 +345,7 @@ public final class BundleSyncer {
     private FileDownload.Verified fetch(FileDownload download, AtomicLong maxResumeOffset)
             throws SyncFailedException, InterruptedException {
         try {
-            return Failsafe.with(Failures.<FileDownload.Verified>retryPolicy(settings, client::resetConnectBackoff))
-                    .get(download::attempt);
+            return Failsafe.with(fileRetries).get(download::attempt);
         } catch (FailsafeException wrapped) {
             Throwable cause = wrapped.getCause();
             if (cause instanceof InterruptedException interrupted) {

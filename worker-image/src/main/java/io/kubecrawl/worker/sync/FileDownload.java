@@ -22,9 +22,9 @@ import io.kubecrawl.protocol.v1.FileChunk;
  * One file of the bundle brought into place. Each {@link #attempt()} writes to the part file beside the final file,
  * streaming chunks straight to disk and hashing them as they are written; it resumes from the bytes the part file
  * already holds (hashing that prefix first), and asks the server only for the rest. At the end the content must hash
- * to the manifest's sha256 (if not, the part file is deleted and the next attempt starts from zero); then the mode is
- * set, the file is fsynced and renamed atomically onto its final name. So the final name only ever holds verified
- * content.
+ * to the manifest's sha256 (if not, the part file is deleted and the next attempt starts from zero), and the mode is
+ * set. {@link #commit} then fsyncs the part file and renames it atomically onto its final name. So the final name only
+ * ever holds verified content.
  */
 final class FileDownload {
     private final BundleFile file;
@@ -33,7 +33,8 @@ final class FileDownload {
     private final TargetDirectory target;
     private final BundleClient client;
     private final SyncProgress progress;
-    private byte[] buffer = new byte[64 << 10];
+    /** One receive buffer per fetching thread, grown to the largest chunk seen: the heap stays flat. */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[64 << 10]);
     private int attempts;
     private int hashMismatches;
     private long maxResumeOffset;
@@ -169,11 +170,13 @@ final class FileDownload {
                     throw new TransientFailure.BrokenStream("the server sent more than the " + file.size()
                             + " bytes of " + file.path());
                 }
+                byte[] buffer = BUFFERS.get();
                 if (buffer.length < length) {
                     buffer = new byte[Integer.highestOneBit(length - 1) << 1];
+                    BUFFERS.set(buffer);
                 }
                 data.copyTo(buffer, 0);
-                digest.update(buffer, 0, length);
+                Hashing.update(digest, buffer, 0, length);
                 ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
                 while (bytes.hasRemaining()) {
                     position += part.write(bytes, position);

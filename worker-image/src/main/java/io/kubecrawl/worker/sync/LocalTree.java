@@ -3,6 +3,7 @@ package io.kubecrawl.worker.sync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitor;
 import java.nio.file.Files;
@@ -13,10 +14,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,79 +48,113 @@ final class LocalTree {
         return filesHashed;
     }
 
-    static LocalTree scan(TargetDirectory target, BundleManifest manifest, HashCache cache) throws IOException {
-        Map<String, BundleFile> wanted = new HashMap<>();
-        for (BundleFile file : manifest.files()) {
-            wanted.put(file.path(), file);
+    /** What a walk of the target found: every entry (regular files with the attributes they had), nothing hashed. */
+    static final class Walk {
+        private final Path root;
+        private final Map<String, LocalEntry> entries;
+        private final Map<String, BasicFileAttributes> fileAttributes;
+
+        private Walk(Path root, Map<String, LocalEntry> entries, Map<String, BasicFileAttributes> fileAttributes) {
+            this.root = root;
+            this.entries = entries;
+            this.fileAttributes = fileAttributes;
         }
-        Path root = target.root();
+
+        Path root() {
+            return root;
+        }
+    }
+
+    static LocalTree scan(TargetDirectory target, BundleManifest manifest, HashCache cache) throws IOException {
+        return of(walk(target.root()), manifest, cache);
+    }
+
+    /** Walks the tree under {@code root} (a real path) without following links, leaving out the state directory. */
+    static Walk walk(Path root) throws IOException {
         Map<String, LocalEntry> entries = new HashMap<>();
-        List<Path> toHash = new ArrayList<>();
-        Map<Path, BasicFileAttributes> attributesOf = new HashMap<>();
-        Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
-                new FileVisitor<>() {
-                    @Override
-                    public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
-                        if (directory.equals(root)) {
-                            return FileVisitResult.CONTINUE;
-                        }
-                        String path = root.relativize(directory).toString();
-                        if (path.equals(TargetDirectory.STATE_DIRECTORY)) {
-                            return FileVisitResult.SKIP_SUBTREE;
-                        }
-                        entries.put(path, LocalEntry.directory(path));
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                        String path = root.relativize(file).toString();
-                        if (attributes.isSymbolicLink()) {
-                            entries.put(path, LocalEntry.symlink(path));
-                        } else if (attributes.isRegularFile()) {
-                            int mode = mode(file, attributes);
-                            BundleFile listed = wanted.get(path);
-                            String sha256 = null;
-                            if (listed != null && listed.size() == attributes.size()) {
-                                sha256 = cache.lookup(path, attributes).orElse(null);
-                                if (sha256 == null) {
-                                    toHash.add(file);
-                                    attributesOf.put(file, attributes);
-                                }
-                            }
-                            entries.put(path, LocalEntry.file(path, attributes.size(), mode, sha256));
-                        } else {
-                            entries.put(path, new LocalEntry(path, LocalEntry.Kind.OTHER, 0, 0, null));
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                        throw failure;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
-                        if (failure != null) {
-                            throw failure;
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-        for (Path file : toHash) {
-            String path = root.relativize(file).toString();
-            String sha256 = hash(file);
-            // Read the attributes again: the cache must record what the file was when it was hashed.
-            BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (after.lastModifiedTime().equals(attributesOf.get(file).lastModifiedTime())
-                    && after.size() == attributesOf.get(file).size()) {
-                cache.put(path, after, sha256);
+        Map<String, BasicFileAttributes> fileAttributes = new HashMap<>();
+        // The relative path of the directory being visited, built as the walk goes down: cheaper than relativize.
+        ArrayDeque<String> prefixes = new ArrayDeque<>();
+        Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new FileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
+                if (prefixes.isEmpty()) {
+                    prefixes.push("");
+                    return FileVisitResult.CONTINUE;
+                }
+                String path = relative(directory);
+                if (path.equals(TargetDirectory.STATE_DIRECTORY)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                entries.put(path, LocalEntry.directory(path));
+                prefixes.push(path + "/");
+                return FileVisitResult.CONTINUE;
             }
+
+            private String relative(Path entry) {
+                return prefixes.peek() + entry.getFileName().toString();
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                String path = relative(file);
+                if (attributes.isSymbolicLink()) {
+                    entries.put(path, LocalEntry.symlink(path));
+                } else if (attributes.isRegularFile()) {
+                    entries.put(path, LocalEntry.file(path, attributes.size(), mode(file, attributes), null));
+                    fileAttributes.put(path, attributes);
+                } else {
+                    entries.put(path, new LocalEntry(path, LocalEntry.Kind.OTHER, 0, 0, null));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                throw failure;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
+                if (failure != null) {
+                    throw failure;
+                }
+                prefixes.pop();
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return new Walk(root, entries, fileAttributes);
+    }
+
+    /**
+     * The entries of a walk, with the sha256 of each regular file the manifest lists with the same size: from the
+     * cache when the file is unchanged since it was recorded, else read (and then recorded).
+     */
+    static LocalTree of(Walk walk, BundleManifest manifest, HashCache cache) throws IOException {
+        Map<String, LocalEntry> entries = new HashMap<>(walk.entries);
+        int hashed = 0;
+        for (BundleFile listed : manifest.files()) {
+            String path = listed.path();
             LocalEntry entry = entries.get(path);
+            if (entry == null || entry.kind() != LocalEntry.Kind.FILE || entry.size() != listed.size()) {
+                continue;
+            }
+            BasicFileAttributes attributes = walk.fileAttributes.get(path);
+            String sha256 = cache.lookup(path, attributes).orElse(null);
+            if (sha256 == null) {
+                Path file = walk.root.resolve(path);
+                sha256 = hash(file);
+                hashed++;
+                // Read the attributes again: the cache must record what the file was when it was hashed.
+                BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (after.lastModifiedTime().equals(attributes.lastModifiedTime()) && after.size() == attributes.size()) {
+                    cache.put(path, after, sha256);
+                }
+            }
             entries.put(path, LocalEntry.file(path, entry.size(), entry.mode(), sha256));
         }
-        return new LocalTree(entries, toHash.size());
+        return new LocalTree(entries, hashed);
     }
 
     static int mode(Path file, BasicFileAttributes attributes) throws IOException {
@@ -149,7 +183,7 @@ final class LocalTree {
             if (read < 0) {
                 throw new IOException("the file ended after " + position + " bytes, expected " + length);
             }
-            digest.update(buffer, 0, read);
+            Hashing.update(digest, buffer, 0, read);
             position += read;
         }
     }

@@ -6,14 +6,13 @@ import java.util.Set;
 
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
-import io.kubecrawl.protocol.bundle.BundlePath;
 import io.kubecrawl.protocol.v1.Manifest;
 import io.kubecrawl.worker.BundleDigest;
 
 /**
  * Decides whether a manifest received from the operator may be synced into a target directory, before anything is
  * written: its digest (recomputed from the canonical form) must be the pinned one, every path must be a valid bundle
- * path landing inside the target, no path may be both a file and a directory, and none may use the names the sync
+ * path ({@link io.kubecrawl.protocol.bundle.BundlePath}) that lands inside the target once resolved and normalised, no path may be both a file and a directory, and none may use the names the sync
  * keeps for itself (the state directory {@value TargetDirectory#STATE_DIRECTORY} and part files).
  */
 final class ManifestCheck {
@@ -32,8 +31,9 @@ final class ManifestCheck {
         } catch (IllegalArgumentException refused) {
             throw refused(refused.getMessage());
         }
-        if (!manifest.digest().equals(pinned.value())) {
-            throw refused("it is bundle " + manifest.digest() + ", not the pinned " + pinned);
+        // fromProto recomputed the digest from the canonical form and found it equal to the one the manifest claims.
+        if (!received.getDigest().equals(pinned.value())) {
+            throw refused("it is bundle " + received.getDigest() + ", not the pinned " + pinned);
         }
         Set<String> files = new HashSet<>();
         for (BundleFile file : manifest.files()) {
@@ -41,18 +41,14 @@ final class ManifestCheck {
         }
         Path base = target.toAbsolutePath().normalize();
         for (BundleFile file : manifest.files()) {
+            // Every BundleFile passed BundlePath's checks when it was built (relative, no '.' or '..' segments, no
+            // empty segments); what follows checks where the path lands once resolved.
             String path = file.path();
-            Path resolved;
-            try {
-                resolved = BundlePath.resolveIn(base, path);
-            } catch (IllegalArgumentException outside) {
-                throw refused(outside.getMessage());
-            }
-            // BundlePath.resolveIn checks this too; the sync relies on it, so it says so itself.
-            if (!resolved.normalize().startsWith(base)) {
+            Path relative = Path.of(path);
+            Path resolved = base.resolve(relative).normalize();
+            if (!resolved.startsWith(base) || resolved.equals(base)) {
                 throw refused("path '" + path + "' lands outside " + base);
             }
-            Path relative = Path.of(path);
             if (relative.getName(0).toString().equals(TargetDirectory.STATE_DIRECTORY)) {
                 throw refused("path '" + path + "' is inside " + TargetDirectory.STATE_DIRECTORY
                         + ", which the sync keeps for its own state");

@@ -16,8 +16,9 @@ import io.kubecrawl.protocol.bundle.BundleManifest;
  * What a sync must do to turn what the target holds into the bundle: a pure function of the manifest and the local
  * entries.
  *
- * <p>A local entry is kept only when it is a regular file the manifest lists, or a real directory above one; part
- * files of files about to be downloaded are kept too, to resume from. Everything else is deleted: files the bundle no
+ * <p>A local entry is kept only when it is a regular file the manifest lists (if its content is stale, the download's
+ * atomic rename replaces it, so the name never goes missing), or a real directory above one; part files of files
+ * about to be downloaded are kept too, to resume from. Everything else is deleted: files the bundle no
  * longer has, directories left empty, and whatever stands where the bundle needs a file or a directory (a symbolic
  * link, a directory where a file goes, a file where a directory goes).
  *
@@ -51,11 +52,13 @@ public record SyncPlan(List<BundleFile> downloads, List<BundleFile> modeChanges,
             LocalEntry entry = local.get(file.path());
             boolean sameContent = entry != null && entry.kind() == LocalEntry.Kind.FILE && entry.size() == file.size()
                     && file.sha256().equals(entry.sha256());
+            if (entry != null && entry.kind() == LocalEntry.Kind.FILE) {
+                keep.add(file.path()); // the new content's rename replaces it atomically: never a gap
+            }
             if (!sameContent) {
                 downloads.add(file);
                 partFiles.put(PartFile.of(file.path()), file);
             } else {
-                keep.add(file.path());
                 if ((entry.mode() & Modes.PERMISSION_BITS) != (file.mode() & Modes.PERMISSION_BITS)) {
                     modeChanges.add(file);
                 } else {

@@ -38,8 +38,4 @@ public record SyncSettings(BundleDigest bundle, Path target, int parallelism, in
         return new SyncSettings(bundle, target, parallelism, maxAttempts, DEFAULT_RETRY_DELAY, DEFAULT_RETRY_MAX_DELAY,
                 DEFAULT_CALL_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
     }
-
-    public SyncSettings withRetryDelays(Duration delay, Duration maxDelay) {
-        return new SyncSettings(bundle, target, parallelism, maxAttempts, delay, maxDelay, callTimeout, idleTimeout);
-    }
 }

@@ -61,9 +61,16 @@ final class TargetDirectory {
         return root.resolve(STATE_DIRECTORY);
     }
 
-    /** Where a (checked) bundle path lands. */
+    /**
+     * Where a bundle path lands. The path must have passed {@link ManifestCheck} (which resolves it with
+     * {@link BundlePath#resolveIn}); this checks again, cheaply, that it stays below the root.
+     */
     Path resolve(String bundlePath) {
-        return BundlePath.resolveIn(root, bundlePath);
+        Path resolved = root.resolve(bundlePath);
+        if (!resolved.startsWith(root) || resolved.equals(root)) {
+            throw new IllegalArgumentException("path '" + bundlePath + "' lands outside " + root);
+        }
+        return resolved;
     }
 
     /**

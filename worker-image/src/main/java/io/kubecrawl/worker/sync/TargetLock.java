@@ -2,8 +2,10 @@ package io.kubecrawl.worker.sync;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,6 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * One sync at a time per target directory: a lock on {@code .kubecrawl/lock} keeps out other processes (the kernel
  * releases it when a process dies, so it never goes stale), and an in-process lock keeps out other syncs of this JVM,
  * which a file lock does not. A second sync waits, then finds the bundle in place and has nothing to do.
+ *
+ * <p>The lock file holds a generation number that each sync advances once it holds the lock. A sync that looked at the
+ * target before it held the lock (to overlap that with the manifest request) uses what it saw only if the generation
+ * is still the one it read then: no other sync has changed the target in between.
  */
 final class TargetLock implements AutoCloseable {
     static final String FILE_NAME = "lock";
@@ -22,11 +28,53 @@ final class TargetLock implements AutoCloseable {
     private final ReentrantLock processLock;
     private final FileChannel channel;
     private final FileLock fileLock;
+    private final String generation;
 
-    private TargetLock(ReentrantLock processLock, FileChannel channel, FileLock fileLock) {
+    private TargetLock(ReentrantLock processLock, FileChannel channel, FileLock fileLock) throws IOException {
         this.processLock = processLock;
         this.channel = channel;
         this.fileLock = fileLock;
+        this.generation = read(channel);
+    }
+
+    /** The generation the lock file held when the lock was taken. */
+    String generation() {
+        return generation;
+    }
+
+    /** Records that this sync is changing the target: the next generation. Not fsynced: it matters only while up. */
+    void advance() throws IOException {
+        long current;
+        try {
+            current = generation.isEmpty() ? 0 : Long.parseLong(generation);
+        } catch (NumberFormatException garbled) {
+            current = 0;
+        }
+        ByteBuffer next = ByteBuffer.wrap((current + 1 + "\n").getBytes(StandardCharsets.US_ASCII));
+        channel.truncate(0);
+        while (next.hasRemaining()) {
+            channel.write(next, next.position());
+        }
+    }
+
+    /** The generation in a lock file, read without taking the lock; empty for a new lock file. */
+    static String readGeneration(Path lockFile) throws IOException {
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return read(channel);
+        }
+    }
+
+    private static String read(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(32);
+        long position = 0;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                break;
+            }
+            position += read;
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).strip();
     }
 
     static TargetLock acquire(TargetDirectory target, PrintWriter log, String prefix)
@@ -39,7 +87,7 @@ final class TargetLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(target.stateDirectory().resolve(FILE_NAME), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                    StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             FileLock fileLock = channel.tryLock();
             if (fileLock == null) {
                 waiting(log, prefix, target);

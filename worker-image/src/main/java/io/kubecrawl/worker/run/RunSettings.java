@@ -1,0 +1,52 @@
+package io.kubecrawl.worker.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.kubecrawl.worker.Connection;
+
+/**
+ * Everything {@code kubecrawl-worker run} needs, validated.
+ *
+ * @param connection the operator, the job, this worker and its token
+ * @param workdir the directory the spider runs in (the synced bundle)
+ * @param spiderCommand the command that runs the spider on one batch
+ * @param scratch the directory of the batch and items files; never the workspace, which mirrors the bundle
+ * @param scrapy whether the spider is a Scrapy project run through the Kubecrawl Scrapy helper
+ * @param pythonPath the directory holding the helper's package {@code kubecrawl_scrapy}
+ * @param maxWait how long the agent keeps retrying an operator that does not answer before it gives up
+ * @param retryDelay the first backoff delay of a retried call; each further one doubles, with jitter
+ * @param retryMaxDelay the longest backoff delay
+ * @param stopGrace how long a stopped spider has between SIGTERM and SIGKILL
+ * @param callTimeout the deadline of one unary call (Lease, Renew, FailBatch)
+ * @param logFlushInterval how long log lines may wait to be sent together
+ * @param logCloseTimeout how long an exiting agent tries to deliver its last log lines
+ */
+public record RunSettings(Connection connection, Path workdir, List<String> spiderCommand, Path scratch,
+        boolean scrapy, Path pythonPath, Duration maxWait, Duration retryDelay, Duration retryMaxDelay,
+        Duration stopGrace, Duration callTimeout, Duration logFlushInterval, Duration logCloseTimeout) {
+
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    public RunSettings {
+        spiderCommand = List.copyOf(spiderCommand);
+        if (spiderCommand.isEmpty()) {
+            throw new IllegalArgumentException("the spider command is empty");
+        }
+    }
+
+    /** The worker's name, which every request to the frontier carries. */
+    public String worker() {
+        return connection.worker();
+    }
+
+    /** Auto mode of {@code --scrapy}: the command's first word is a program named {@code scrapy}. */
+    public static boolean looksLikeScrapy(List<String> spiderCommand) {
+        if (spiderCommand.isEmpty()) {
+            return false;
+        }
+        Path program = Path.of(spiderCommand.get(0)).getFileName();
+        return program != null && program.toString().equals("scrapy");
+    }
+}

@@ -1,0 +1,35 @@
+"""The spider middleware that gives a spider the batch's requests as its start requests."""
+
+import logging
+
+from scrapy.exceptions import NotConfigured
+
+from kubecrawl_scrapy.batch import check, read_requests
+
+logger = logging.getLogger(__name__)
+
+
+class BatchStartRequests:
+    """Replaces the spider's start requests with the requests of the batch file.
+
+    The spider's own ``start_requests`` (or ``start_urls``) is never iterated, so it may fetch
+    whatever it likes when run by hand. Requests without a callback go to the spider's ``parse``,
+    as start requests do. The file is checked when the crawler is built, so that a malformed line
+    makes ``scrapy crawl`` exit non-zero (the batch fails and is retried) instead of crawling part
+    of the batch and reporting success.
+    """
+
+    def __init__(self, batch_file, count):
+        self.batch_file = batch_file
+        self.count = count
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        batch_file = crawler.settings.get("KUBECRAWL_BATCH_FILE")
+        if not batch_file:
+            raise NotConfigured("no KUBECRAWL_BATCH_FILE: the spider keeps its own start requests")
+        return cls(batch_file, check(batch_file))
+
+    def process_start_requests(self, start_requests, spider):
+        logger.info("Kubecrawl batch: %d start requests from %s", self.count, self.batch_file)
+        yield from read_requests(self.batch_file)

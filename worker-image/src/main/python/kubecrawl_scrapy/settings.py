@@ -1,0 +1,98 @@
+"""Scrapy settings that wrap a project's own settings for one Kubecrawl batch.
+
+Scrapy imports this module because the agent sets ``SCRAPY_SETTINGS_MODULE`` to it. It finds
+the project the way Scrapy itself does (``scrapy.cfg`` in the working directory or a parent,
+its ``[settings]`` entry, the project directory on ``sys.path``), takes every setting of the
+project's settings module, and then adds the batch's start requests and the items feed. Settings
+given on the command line (``-s NAME=VALUE``) still win over all of these, as in any project.
+"""
+
+import configparser
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from kubecrawl_scrapy import BATCH_FILE_ENV, ITEMS_FILE_ENV, PROJECT_SETTINGS_ENV
+
+#: Where our middleware sits among the spider middlewares: above every built-in one (the highest
+#: is 900), so that it is the closest to the spider. Scrapy passes start requests from the spider
+#: outwards, so the project's own middlewares still see, and may change, the batch's requests.
+BATCH_START_REQUESTS_ORDER = 1000
+
+
+def _find_scrapy_cfg(start):
+    """The closest scrapy.cfg in ``start`` or its parents, or None."""
+    directory = Path(start).resolve()
+    for candidate in (directory, *directory.parents):
+        cfg = candidate / "scrapy.cfg"
+        if cfg.is_file():
+            return cfg
+    return None
+
+
+def _project_settings_module():
+    """The name of the project's settings module, and puts the project directory on sys.path."""
+    cfg = _find_scrapy_cfg(os.getcwd())
+    if cfg is not None:
+        project_dir = str(cfg.parent)
+        if project_dir not in sys.path:
+            # As Scrapy's own init_env does: appended, so that the project cannot shadow
+            # installed packages.
+            sys.path.append(project_dir)
+    chosen = os.environ.get(PROJECT_SETTINGS_ENV, "").strip()
+    if chosen:
+        return chosen
+    if cfg is None:
+        # Not an ImportError: Scrapy would turn that into a warning and a puzzling
+        # "unknown command".
+        raise RuntimeError(
+            f"kubecrawl_scrapy: no scrapy.cfg in {os.getcwd()} or its parents: "
+            "run the spider in the Scrapy project's directory"
+        )
+    parser = configparser.ConfigParser()
+    parser.read(cfg, encoding="utf-8")
+    project = os.environ.get("SCRAPY_PROJECT", "default")
+    if not parser.has_option("settings", project):
+        raise RuntimeError(
+            f"kubecrawl_scrapy: {cfg} has no '{project}' entry in its [settings] section"
+        )
+    return parser.get("settings", project).strip()
+
+
+def _import_project_settings(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError as missing:
+        raise RuntimeError(
+            f"kubecrawl_scrapy: cannot import the project's settings module {name}: {missing}"
+        ) from missing
+
+
+_project = _import_project_settings(_project_settings_module())
+
+# Everything Scrapy would read from the project's module: its upper-case names.
+globals().update({name: value for name, value in vars(_project).items() if name.isupper()})
+
+_batch_file = os.environ.get(BATCH_FILE_ENV, "").strip()
+_items_file = os.environ.get(ITEMS_FILE_ENV, "").strip()
+
+#: Read by the middleware. Without a batch file (the project run by hand) nothing is replaced.
+KUBECRAWL_BATCH_FILE = _batch_file
+
+if _batch_file:
+    SPIDER_MIDDLEWARES = dict(getattr(_project, "SPIDER_MIDDLEWARES", None) or {})
+    SPIDER_MIDDLEWARES["kubecrawl_scrapy.middlewares.BatchStartRequests"] = (
+        BATCH_START_REQUESTS_ORDER
+    )
+
+if _items_file:
+    # Replaces the project's feeds: in a worker pod the items file is the one output that reaches
+    # the job, and a second feed would only cost time (or fail on a read-only file system).
+    FEEDS = {
+        Path(_items_file).resolve().as_uri(): {
+            "format": "jsonlines",
+            "overwrite": True,
+            "encoding": "utf8",
+        }
+    }

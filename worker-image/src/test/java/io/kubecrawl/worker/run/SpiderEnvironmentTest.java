@@ -1,0 +1,78 @@
+package io.kubecrawl.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.kubecrawl.protocol.v1.Batch;
+import io.kubecrawl.protocol.v1.BatchRef;
+import io.kubecrawl.worker.Connection;
+import io.kubecrawl.worker.OperatorAddress;
+import io.kubecrawl.worker.TokenSource;
+import org.junit.jupiter.api.Test;
+
+class SpiderEnvironmentTest {
+    private static final Batch BATCH = Batch.newBuilder().setRef(BatchRef.newBuilder().setSlot(2).setNumber(41))
+            .setAttempt(3).setLeaseSeconds(30).build();
+    private static final Path REQUESTS = Path.of("/tmp/kubecrawl/w-batch-2-41-3.requests");
+    private static final Path ITEMS = Path.of("/tmp/kubecrawl/w-batch-2-41-3.items.jsonl");
+
+    @Test
+    void theSpiderInheritsTheAgentsEnvironmentAndLearnsItsJobBatchAndFiles() {
+        Map<String, String> environment = SpiderEnvironment.of(
+                Map.of("PATH", "/usr/bin:/bin", "HOME", "/home/kubecrawl"), settings(List.of("sh", "spider.sh")),
+                BATCH, REQUESTS, ITEMS);
+
+        assertThat(environment).containsAllEntriesOf(Map.of(
+                "PATH", "/usr/bin:/bin",
+                "HOME", "/home/kubecrawl",
+                "KUBECRAWL_NAMESPACE", "crawls",
+                "KUBECRAWL_JOB", "quotes-1",
+                "KUBECRAWL_WORKER", "quotes-1-workers-x7k2p",
+                "KUBECRAWL_BATCH", "2/41",
+                "KUBECRAWL_BATCH_ATTEMPT", "3",
+                "KUBECRAWL_BATCH_FILE", REQUESTS.toString(),
+                "KUBECRAWL_ITEMS_FILE", ITEMS.toString()));
+        assertThat(environment).doesNotContainKeys("SCRAPY_SETTINGS_MODULE", "PYTHONPATH");
+    }
+
+    @Test
+    void theWorkerTokenIsNotPassedOnToTheSpider() {
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_TOKEN", "secret"),
+                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS);
+
+        assertThat(environment).doesNotContainKey("KUBECRAWL_TOKEN");
+    }
+
+    @Test
+    void aScrapySpiderGetsTheHelperFirstOnItsPythonPathAndTheHelpersSettingsModule() {
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("PYTHONPATH", "/srv/lib"),
+                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS);
+
+        assertThat(environment).containsEntry("PYTHONPATH", "/opt/kubecrawl/python:/srv/lib")
+                .containsEntry("SCRAPY_SETTINGS_MODULE", "kubecrawl_scrapy.settings")
+                .doesNotContainKey("KUBECRAWL_SCRAPY_PROJECT_SETTINGS");
+    }
+
+    @Test
+    void aSettingsModuleThePodChoseIsHandedToTheHelperToWrap() {
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("SCRAPY_SETTINGS_MODULE", "quotes.prod"),
+                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS);
+
+        assertThat(environment).containsEntry("SCRAPY_SETTINGS_MODULE", "kubecrawl_scrapy.settings")
+                .containsEntry("KUBECRAWL_SCRAPY_PROJECT_SETTINGS", "quotes.prod")
+                .containsEntry("PYTHONPATH", "/opt/kubecrawl/python");
+    }
+
+    private static RunSettings settings(List<String> command) {
+        Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
+                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
+        return new RunSettings(connection, Path.of("/workspace"), command, Path.of("/tmp/kubecrawl"),
+                RunSettings.looksLikeScrapy(command), Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10),
+                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofMillis(200), Duration.ofSeconds(5));
+    }
+}
