@@ -5,6 +5,8 @@
 #   benchmarks/bundle-sync/run.sh       # builds protocol and worker-image first, unless SKIP_BUILD=1
 #
 # Needs Java 17, rsync (apt-get install -y rsync), bc and python3, and about 6 GiB free under $TMPDIR (default /tmp).
+# The bundle server is DirectoryBundleServer from the worker-image test classes (the operator's own server needs
+# Kubernetes); it is warmed up with untimed syncs first, as a long-running operator would be.
 # Page caches cannot be dropped here, so every cold copy goes into a fresh, empty directory while the sources sit in
 # the page cache: "cold" means the target is empty, not that the disk cache is cold. Each figure is one run.
 # PARALLELISM (default 4) and JAVA_OPTS go to kubecrawl-worker.
@@ -26,10 +28,14 @@ fi
 classpath_file="$(mktemp)"
 (cd "$root" && ./mvnw -B -q -pl worker-image dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$classpath_file")
-server_cp="$root/worker-image/target/test-classes:$root/worker-image/target/classes:$(cat "$classpath_file")"
-rm -f "$classpath_file"
-
 work="$(mktemp -d "${TMPDIR:-/tmp}/bundle-sync-bench.XXXXXX")"
+# Private copies: a build running meanwhile in the same tree must not swap the jar or the classes under the runs.
+cp "$jar" "$work/kubecrawl-worker.jar"
+jar="$work/kubecrawl-worker.jar"
+cp -r "$root/worker-image/target/test-classes" "$work/test-classes"
+cp -r "$root/worker-image/target/classes" "$work/classes"
+server_cp="$work/test-classes:$work/classes:$(cat "$classpath_file")"
+rm -f "$classpath_file"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -40,6 +46,7 @@ trap cleanup EXIT
 
 echo "work directory: $work ($(df --output=source,fstype "$work" | tail -1 | tr -s ' '))"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $(rsync --version | head -1)"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 
 # --- data: one 1 GiB file; 10,000 files of 10 KiB in 100 directories ---------------------------------------------
 mkdir -p "$work/src/big" "$work/src/small"
@@ -103,6 +110,11 @@ worker_sync() { # port digest target
 }
 same_tree() { diff -r -q -x .kubecrawl "$1" "$2" > /dev/null || { echo "DIFFERENT: $1 $2"; exit 1; }; }
 
+# The operator is a long-running server: warm the stand-in's JIT with one sync of each bundle, not timed.
+worker_sync "$big_port" "$big_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
+worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
+worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
+
 sync; timed cp_big            cp -a "$work/src/big" "$work/cp-big"
 sync; timed kc_big            worker_sync "$big_port" "$big_digest" "$work/kc-big"
 sync; timed rsync_big         rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
@@ -122,6 +134,7 @@ same_tree "$work/src/small" "$work/rs-small"
 rate() { echo "scale=1; $2 / 1000000 / ${seconds[$1]}" | bc -l; }
 row() { printf '  %-36s %8.3f s  %9s MB/s\n' "$1" "${seconds[$2]}" "$([ -n "${3:-}" ] && rate "$2" "$3" || echo -)"; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "one 1 GiB file, cold (empty target)"
 row "cp -a (local-disk limit)" cp_big $big_bytes

@@ -309,6 +309,45 @@ class SyncOverGrpcTest {
     }
 
     @Test
+    void aPartFileLeftByAnEarlierSyncIsResumedFromItsLength() throws IOException {
+        Path source = project("source");
+        Path large = Trees.writeRandom(source.resolve("data/large.bin"), 8 << 20, 3);
+        DirectoryBundleServer server = serve(source);
+        Path target = tmp.resolve("workspace");
+        Path part = target.resolve("data/.large.bin.kubecrawl-part");
+        Files.createDirectories(part.getParent());
+        try (var in = Files.newInputStream(large)) {
+            Files.write(part, in.readNBytes(3 << 20));
+        }
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin"))
+                .containsExactly(new Read("data/large.bin", 3 << 20));
+        assertThat(server.bytesSent()).isLessThan(6L << 20);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+    }
+
+    @Test
+    void aPartFileWhosePrefixIsWrongFailsTheCheckAndIsFetchedAgainFromZero() throws IOException {
+        Path source = project("source");
+        Trees.writeRandom(source.resolve("data/large.bin"), 4 << 20, 4);
+        DirectoryBundleServer server = serve(source);
+        Path target = tmp.resolve("workspace");
+        Path part = target.resolve("data/.large.bin.kubecrawl-part");
+        Files.createDirectories(part.getParent());
+        Files.write(part, new byte[1 << 20]); // a megabyte of zeros: not the file's first megabyte
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin"))
+                .containsExactly(new Read("data/large.bin", 1 << 20), new Read("data/large.bin", 0));
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+    }
+
+    @Test
     void aChunkCorruptedOnceInTransitIsDetectedByItsHashAndFetchedAgain() throws IOException {
         Path source = project("source");
         DirectoryBundleServer server = serve(source);

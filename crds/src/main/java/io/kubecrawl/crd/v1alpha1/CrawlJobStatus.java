@@ -41,7 +41,7 @@ public class CrawlJobStatus {
     @JsonPropertyDescription("Seed requests of the job.")
     private Long requests;
 
-    @JsonPropertyDescription("Completed batches out of all batches, for example 12/40.")
+    @JsonPropertyDescription("Finished batches (completed or given up) out of all batches, for example 12/40.")
     private String progress;
 
     @JsonPropertyDescription("Items collected so far.")

@@ -19,7 +19,8 @@ import io.kubecrawl.protocol.CrawlJobName;
 
 /**
  * A job's items and logs over HTTP, for whoever may {@code get} the CrawlJob. Both are streamed from the operator's
- * volume, never held in memory, and stay readable after the job and its pods are gone.
+ * volume, never held in memory, and stay readable after the job has finished and its pods are gone (until the
+ * CrawlJob itself is deleted).
  */
 @Path("/api/v1/namespaces/{namespace}/crawljobs/{name}")
 public class CrawlJobOutputResource {
@@ -60,6 +61,10 @@ public class CrawlJobOutputResource {
         CrawlJobName job = authorizedJob(authorization, namespace, name);
         if (worker == null || worker.isBlank()) {
             return Response.ok(logs.workers(job), MediaType.APPLICATION_JSON).build();
+        }
+        if (!worker.matches("[A-Za-z0-9][-A-Za-z0-9._]{0,252}")) {
+            throw new jakarta.ws.rs.BadRequestException(Response.status(Response.Status.BAD_REQUEST)
+                    .type(MediaType.TEXT_PLAIN).entity("not a worker name: " + worker + "\n").build());
         }
         if (logs.open(job, worker, false).isEmpty()) {
             throw new NotFoundException(Response.status(Response.Status.NOT_FOUND).type(MediaType.TEXT_PLAIN)

@@ -28,7 +28,6 @@ public class CrawlJobDecider {
     public static final String WORKERS_STARTING = "WorkersStarting";
     public static final String CRAWLING = "Crawling";
     public static final String SUSPENDED_BY_SPEC = "SuspendedBySpec";
-    public static final String WORKERS_SUCCEEDED = "WorkersSucceeded";
     public static final String WORKERS_FAILED = "WorkersFailed";
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
     public static final String WORKERS_EXITED_EARLY = "WorkersExitedEarly";
@@ -118,7 +117,7 @@ public class CrawlJobDecider {
                         : existing.getMetadata().getAnnotations().get(WorkerLabels.BUNDLE_ANNOTATION));
             }
             status.workers(workersStatus(existing, suspend ? 0 : workers));
-            observeJob(existing, suspend, observed.frontier().isPresent(), status, now);
+            observeJob(existing, suspend, status, now);
             boolean parallelismDiffers = !Objects.equals(existing.getSpec().getParallelism(), workers);
             boolean suspendDiffers = suspend != Boolean.TRUE.equals(existing.getSpec().getSuspend());
             if (!status.phase().isFinished() && (parallelismDiffers || suspendDiffers)) {
@@ -130,20 +129,15 @@ public class CrawlJobDecider {
         return new CrawlJobPlan(createToken, createJob, changeJob, false, next, events(previous, status));
     }
 
-    private static void observeJob(Job job, boolean suspend, boolean frontierKnown, CrawlJobStatusBuilder status,
-            Instant now) {
+    private static void observeJob(Job job, boolean suspend, CrawlJobStatusBuilder status, Instant now) {
         Optional<JobCondition> failed = trueCondition(job, "Failed");
         Optional<JobCondition> complete = trueCondition(job, "Complete");
         JobStatus jobStatus = job.getStatus();
-        if (complete.isPresent() && frontierKnown) {
-            // Workers exit 0 only once the frontier is drained, and a drained frontier was handled before.
+        if (complete.isPresent()) {
+            // Workers exit 0 only once told the frontier is drained, and a drained frontier was handled before.
             status.completionTimeIfUnset(now);
             status.phase(CrawlJobPhase.Failed, WORKERS_EXITED_EARLY, "every worker of Job "
                     + job.getMetadata().getName() + " exited successfully before the frontier was drained");
-        } else if (complete.isPresent()) {
-            status.completionTimeIfUnset(Optional.ofNullable(jobStatus.getCompletionTime())
-                    .map(Instant::parse).orElse(now));
-            status.phase(CrawlJobPhase.Succeeded, WORKERS_SUCCEEDED, "the workers drained the frontier and exited");
         } else if (failed.isPresent()) {
             status.completionTimeIfUnset(now);
             String jobReason = failed.get().getReason();

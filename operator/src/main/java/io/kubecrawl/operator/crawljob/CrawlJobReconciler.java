@@ -135,6 +135,9 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (statusRecorder.record(crawlJob, plan.status())) {
             plan.events().forEach(event -> eventRecorder.record(crawlJob, event));
         }
+        if (observed.frontier().map(FrontierView::drained).orElse(false)) {
+            frontiers.find(name).ifPresent(Frontier::markDrainRecorded);
+        }
         // After the status says Completing, so that a crash here is resumed by the next operator.
         if (plan.finalizeOutputs()) {
             finalizeOutputs(name);
@@ -163,6 +166,11 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
             return new CrawlJobObservation(spider, job, token);
         }
+        if (status == null || status.getStartTime() == null) {
+            // Nothing of this job can be stored yet: whatever is filed under its name belongs to an earlier job of
+            // the same name, and must not reach this one's output.
+            discardOutputs(name);
+        }
         try {
             Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
                     CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient())),
@@ -187,6 +195,15 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
             String reason, String message, boolean fatal) {
         return new CrawlJobObservation(spider, job, token, Optional.empty(),
                 Optional.of(new JobProblem(reason, message, fatal)));
+    }
+
+    private void discardOutputs(CrawlJobName name) {
+        try {
+            items.deleteAll(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the items of an earlier job named " + name, e);
+        }
+        logs.deleteAll(name);
     }
 
     private void finalizeOutputs(CrawlJobName name) {

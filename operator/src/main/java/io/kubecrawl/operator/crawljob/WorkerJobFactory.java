@@ -37,6 +37,8 @@ public class WorkerJobFactory {
     static final String AGENT = "kubecrawl-worker";
     static final long WORKER_UID = 1000L;
     static final int USAGE_ERROR_EXIT_CODE = 2;
+    /** The agent's last line says why it stopped; this makes it the pod's termination message. */
+    static final String TERMINATION_MESSAGE_POLICY = "FallbackToLogsOnError";
 
     private final String workerImage;
     private final String operatorAddress;
@@ -106,6 +108,7 @@ public class WorkerJobFactory {
                 .withEnv(agentEnv)
                 .withVolumeMounts(mounts())
                 .withSecurityContext(containerSecurity())
+                .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY)
                 .build();
     }
 
@@ -129,6 +132,7 @@ public class WorkerJobFactory {
                 .withResources(runtime.getResources())
                 .withVolumeMounts(mounts())
                 .withSecurityContext(containerSecurity())
+                .withTerminationMessagePolicy(TERMINATION_MESSAGE_POLICY)
                 .build();
     }
 

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import io.kubecrawl.crd.v1alpha1.BatchCounters;
 import io.kubecrawl.crd.v1alpha1.SlotProgress;
+import org.jboss.logging.Logger;
 
 /**
  * The work of one CrawlJob: its batches, which are finished (durable, recorded in the status), and which are leased
@@ -22,6 +23,8 @@ import io.kubecrawl.crd.v1alpha1.SlotProgress;
  */
 public final class Frontier {
 
+    private static final Logger LOG = Logger.getLogger(Frontier.class);
+
     private final FrontierLayout layout;
     private final FrontierSettings settings;
     private final List<SlotState> slots = new ArrayList<>();
@@ -29,6 +32,9 @@ public final class Frontier {
     private final Map<Integer, String> slotOwners = new HashMap<>();
     private final Map<String, Instant> lastSeen = new HashMap<>();
     private final List<GivenUpBatch> givenUp = new ArrayList<>();
+    /** How often each batch was leased in this operator's life: the attempt number workers see. */
+    private final Map<BatchId, Integer> leaseCounts = new HashMap<>();
+    private boolean drainRecorded;
     private long version;
 
     private Frontier(FrontierLayout layout, FrontierSettings settings) {
@@ -61,7 +67,7 @@ public final class Frontier {
         expire(now);
         lastSeen.put(worker, now);
         if (isDrained()) {
-            return new LeaseOutcome.Drained();
+            return drainRecorded ? new LeaseOutcome.Drained() : new LeaseOutcome.Wait(settings.retryAfter());
         }
         long held = leases.values().stream().filter(l -> l.worker().equals(worker)).count();
         if (held >= settings.maxBatchesPerWorker()) {
@@ -144,6 +150,19 @@ public final class Frontier {
         return layout.contains(batch) && slots.get(batch.slot()).isFinished(batch.number());
     }
 
+    /**
+     * The reconciler calls this once a status saying the frontier is drained has been written. Until then workers
+     * asking for work are told to wait, not that it is drained: a worker that exits on "drained" must never find,
+     * after an operator restart, a status that still lists work.
+     */
+    public synchronized void markDrainRecorded() {
+        drainRecorded = isDrained();
+    }
+
+    public synchronized boolean isDrainRecorded() {
+        return drainRecorded;
+    }
+
     public synchronized boolean isDrained() {
         return slots.stream().allMatch(SlotState::isDone);
     }
@@ -191,7 +210,7 @@ public final class Frontier {
     }
 
     private LeaseOutcome grant(String worker, BatchId batch, Instant now) {
-        int attempt = slots.get(batch.slot()).attemptsOf(batch.number()) + 1;
+        int attempt = leaseCounts.merge(batch, 1, Integer::sum);
         Lease lease = new Lease(batch, worker, attempt, now.plus(settings.leaseDuration()));
         leases.put(batch, lease);
         return new LeaseOutcome.Granted(lease, layout.batch(batch));
@@ -219,8 +238,10 @@ public final class Frontier {
             if (Objects.equals(slotOwners.get(lease.batch().slot()), lease.worker())) {
                 slotOwners.remove(lease.batch().slot());
             }
-            countFailure(lease.batch(), "lease expired: worker " + lease.worker() + " did not renew it within "
-                    + settings.leaseDuration().toSeconds() + "s");
+            // Not a failed attempt: a worker stopped by suspend, scale-down or a lost node did nothing wrong. A batch
+            // that kills its worker every time is bounded by the Job's backoff limit instead.
+            LOG.debugf("Lease of batch %s by %s expired; the batch returns to its slot", lease.batch(),
+                    lease.worker());
         }
     }
 

@@ -92,6 +92,19 @@ public class ItemStore {
         Files.move(part, dir.resolve(FINAL), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Removes every item of the job: used before a new job of a reused name stores anything. */
+    public void deleteAll(CrawlJobName job) throws IOException {
+        counts.remove(job);
+        Path dir = root.resolve(job.namespace()).resolve(job.name());
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
     public boolean isFinal(CrawlJobName job) {
         return Files.exists(root.resolve(job.namespace()).resolve(job.name()).resolve(FINAL));
     }

@@ -81,6 +81,21 @@ public class LogStore {
         workers(job).forEach(worker -> finish(job, worker));
     }
 
+    /** Removes every log of the job: used before a new job of a reused name writes any. */
+    public void deleteAll(CrawlJobName job) {
+        Path dir = root.resolve(job.namespace()).resolve(job.name());
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public List<String> workers(CrawlJobName job) {
         Path dir = root.resolve(job.namespace()).resolve(job.name());
         if (!Files.isDirectory(dir)) {

@@ -79,6 +79,9 @@ class CrawlJobOutputResourceTest {
         List<String> expected = new ArrayList<>();
         LeaseReply reply;
         while (!(reply = worker.lease()).hasDrained()) {
+            if (!reply.hasBatch()) {
+                continue;
+            }
             Batch batch = reply.getBatch();
             List<String> items = batch.getRequestsList().stream().map(u -> "{\"url\":\"" + u + "\"}").toList();
             worker.complete(batch, items);

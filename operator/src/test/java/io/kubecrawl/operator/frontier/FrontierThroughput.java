@@ -34,7 +34,7 @@ public final class FrontierThroughput {
                     String name = "worker-" + index;
                     while (true) {
                         LeaseOutcome outcome = frontier.lease(name, Instant.now());
-                        if (outcome instanceof LeaseOutcome.Drained) {
+                        if (frontier.isDrained()) {
                             return;
                         }
                         if (outcome instanceof LeaseOutcome.Granted granted) {

@@ -1,0 +1,175 @@
+package io.kubecrawl.operator.system;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.kubecrawl.operator.frontier.FrontierThroughput;
+import io.kubecrawl.operator.testing.LocalKubelet;
+import io.kubecrawl.operator.testing.LoopbackQuotesSite;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmark, not a test (surefire does not pick it up by name; benchmarks/crawl/run.sh runs it): pages per second
+ * of the whole system with 1, 2 and 4 worker processes against the loopback site, plain {@code scrapy crawl} over the
+ * same URLs in one process, the agent's overhead per batch, and the frontier's lease+complete rate. Prints figures.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class CrawlBenchmark {
+
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final Path WORKER_JAR = REPOSITORY.resolve("worker-image/target/kubecrawl-worker.jar");
+    private static final List<String> FAST = List.of("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16", "-s", "LOG_LEVEL=WARNING");
+    private static final int HOSTS = 4;
+    private static final int PAGES_PER_HOST = 200;
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @ConfigProperty(name = "quarkus.grpc.server.test-port")
+    int grpcPort;
+
+    @Test
+    void measure() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(WORKER_JAR), "skipped: build the worker-image module first");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/scrapy")), "skipped: no /usr/bin/scrapy");
+        List<String> report = new ArrayList<>();
+        try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20)) {
+            int pages = site.pageUrls().size();
+            double plain = plainScrapySeconds(site.pageUrls());
+            report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s", pages, plain,
+                    pages / plain));
+            double one = 0;
+            for (int workers : List.of(1, 2, 4)) {
+                double seconds = crawlSeconds(site.pageUrls(), workers, 50, "quotes", FAST);
+                if (workers == 1) {
+                    one = seconds;
+                }
+                report.add(String.format("kubecrawl, %d worker(s):   %d pages in %6.2f s = %7.1f pages/s "
+                        + "(x%.2f of 1 worker, x%.2f of plain scrapy)", workers, pages, seconds, pages / seconds,
+                        one / seconds, plain / seconds));
+            }
+            int batches = 100;
+            List<String> urls = IntStream.range(0, batches).mapToObj(i -> "http://127.0.0.1/" + i).toList();
+            double overhead = crawlSeconds(urls, 1, 1, "noop", List.of());
+            report.add(String.format("agent overhead: %d one-request batches of a no-op spider in %.2f s = %.0f ms "
+                    + "per batch (lease, files, process start, complete, checkpoint)", batches, overhead,
+                    overhead * 1000 / batches));
+        }
+        System.out.println("==== kubecrawl crawl benchmark ====");
+        report.forEach(System.out::println);
+        FrontierThroughput.main(new String[] {"8"});
+    }
+
+    private double crawlSeconds(List<String> seeds, int workers, int batchSize, String spiderKind, List<String> args)
+            throws Exception {
+        MockCluster cluster = new MockCluster(client, server.getKubernetesMockServer());
+        Path pods = Files.createTempDirectory("kubecrawl-bench");
+        try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
+                LocalKubelet.env("KUBECRAWL_PYTHON_PATH", REPOSITORY.resolve("worker-image/src/main/python")
+                        .toString()))) {
+            createSpider(cluster, spiderKind, args);
+            CrawlJob crawlJob = new CrawlJob();
+            crawlJob.setMetadata(new ObjectMetaBuilder().withName("bench").withNamespace(cluster.namespace()).build());
+            CrawlJobSpec spec = new CrawlJobSpec();
+            spec.setSpiderRef(new SpiderReference("quotes"));
+            spec.setWorkers(workers);
+            spec.setSeeds(seeds);
+            FrontierSpec frontier = new FrontierSpec();
+            frontier.setPartitioning(Partitioning.Url);
+            frontier.setSlots(16);
+            frontier.setBatchSize(batchSize);
+            spec.setFrontier(frontier);
+            crawlJob.setSpec(spec);
+            long start = System.nanoTime();
+            cluster.client().resource(crawlJob).create();
+            Job job = cluster.awaitJob("bench-workers", j -> true);
+            kubelet.run(job);
+            CrawlJob done = cluster.awaitCrawlJob("bench", c -> c.getStatus() != null
+                    && c.getStatus().getPhase() == CrawlJobPhase.Succeeded, Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (done.getStatus().getBatches().getFailed() > 0) {
+                throw new AssertionError("batches failed: " + done.getStatus().getSlots());
+            }
+            return seconds;
+        } finally {
+            try (var files = Files.walk(pods)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
+            }
+        }
+    }
+
+    private void createSpider(MockCluster cluster, String kind, List<String> args) throws Exception {
+        if (kind.equals("noop")) {
+            cluster.configMap("noop", Map.of("README", "a spider that does nothing\n"));
+            Spider spider = cluster.spider("quotes", MockCluster.configMapSource("noop"));
+            spider.getSpec().getRuntime().setCommand(List.of("sh", "-c", "true"));
+            cluster.client().resource(spider).update();
+        } else {
+            try (InputStream yaml = Files.newInputStream(REPOSITORY.resolve("examples/quotes/configmap.yaml"))) {
+                for (HasMetadata resource : cluster.client().load(yaml).items()) {
+                    resource.getMetadata().setNamespace(cluster.namespace());
+                    cluster.client().resource(resource).create();
+                }
+            }
+            try (InputStream yaml = Files.newInputStream(REPOSITORY.resolve("examples/quotes/spider.yaml"))) {
+                Spider spider = cluster.client().resources(Spider.class).load(yaml).item();
+                spider.getMetadata().setNamespace(cluster.namespace());
+                spider.getSpec().getRuntime().setArgs(args);
+                cluster.client().resource(spider).create();
+            }
+        }
+        cluster.awaitSpider("quotes", s -> s.getStatus() != null && s.getStatus().getBundle() != null
+                && s.getStatus().getObservedGeneration().equals(s.getMetadata().getGeneration()));
+    }
+
+    private static double plainScrapySeconds(List<String> urls) throws Exception {
+        Path project = REPOSITORY.resolve("examples/quotes/project");
+        Path items = Files.createTempFile("plain-scrapy", ".jsonl");
+        List<String> command = new ArrayList<>(List.of("/usr/bin/scrapy", "crawl", "quotes", "-a",
+                "start_urls=" + String.join(",", urls), "-O", items + ":jsonlines"));
+        command.addAll(FAST);
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(command).directory(project.toFile()).inheritIO().start();
+        await().atMost(Duration.ofMinutes(10)).until(() -> !process.isAlive());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (process.exitValue() != 0) {
+            throw new AssertionError("plain scrapy exited " + process.exitValue());
+        }
+        Files.delete(items);
+        return seconds;
+    }
+}
