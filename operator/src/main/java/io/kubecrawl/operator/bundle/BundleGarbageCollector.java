@@ -16,6 +16,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
+import io.kubecrawl.operator.spider.UploadedBundleAnnotation;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
@@ -59,7 +60,11 @@ public class BundleGarbageCollector {
     public CollectedGarbage collect() throws IOException {
         Set<String> pinned = new HashSet<>();
         forEachPage(CrawlJob.class, crawlJob -> pinnedBy(crawlJob).ifPresent(pinned::add));
-        forEachPage(Spider.class, spider -> currentOf(spider).ifPresent(pinned::add));
+        forEachPage(Spider.class, spider -> {
+            currentOf(spider).ifPresent(pinned::add);
+            // An upload the reconciler has not turned into status yet must survive too.
+            UploadedBundleAnnotation.of(spider).ifPresent(pinned::add);
+        });
         return store.collectGarbage(pinned, settings.bundles().gcGrace());
     }
 

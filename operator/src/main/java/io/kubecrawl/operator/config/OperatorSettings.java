@@ -66,5 +66,12 @@ public interface OperatorSettings {
     interface Upload {
         /** Largest spider archive accepted by the upload API, in bytes. */
         long maxBytes();
+
+        /**
+         * Most entries (files, directories, anything) an uploaded archive may hold: bounds the memory an upload's
+         * manifest takes and the files it writes.
+         */
+        @WithDefault("100000")
+        int maxEntries();
     }
 }

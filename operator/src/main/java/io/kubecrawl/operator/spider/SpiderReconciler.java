@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,14 +30,17 @@ import io.kubecrawl.operator.events.EventRecorder;
 import io.kubecrawl.operator.status.StatusRecorder;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
+import io.kubecrawl.protocol.bundle.Sha256;
 import org.jboss.logging.Logger;
 
 /**
- * Resolves a Spider's source into a bundle: observe the source, decide the bundle and the status, act by storing the
- * bundle and then recording the status. A change to the source ConfigMap reaches the Spider through an event source,
- * not polling.
+ * Resolves a Spider's source into a bundle: observe the source (the ConfigMap, or for an upload the bundle store's
+ * manifest of the uploaded digest), decide the bundle and the status, act by storing the bundle and then recording
+ * the status. A change to the source ConfigMap reaches the Spider through an event source, a new upload through the
+ * Spider's {@link UploadedBundleAnnotation annotation}; neither is polled.
  */
-@ControllerConfiguration(name = "spider")
+@ControllerConfiguration(name = "spider", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SpiderChangeFilter.class))
 public class SpiderReconciler implements Reconciler<Spider> {
 
     static final String BY_CONFIG_MAP = "spiders-by-configmap";
@@ -75,7 +79,9 @@ public class SpiderReconciler implements Reconciler<Spider> {
 
     @Override
     public UpdateControl<Spider> reconcile(Spider spider, Context<Spider> context) {
-        BundleResolution resolution = store(resolve(spider, context.getSecondaryResource(ConfigMap.class)));
+        Optional<ConfigMap> configMap = context.getSecondaryResource(ConfigMap.class);
+        UploadObservation upload = observeUpload(spider);
+        BundleResolution resolution = store(resolve(spider, configMap, upload));
         SpiderStatus next = SpiderStatusBuilder.build(spider, resolution, clock.instant());
         if (statusRecorder.record(spider, next)) {
             readyChange(spider.getStatus(), next).ifPresent(event -> eventRecorder.record(spider, event));
@@ -119,15 +125,36 @@ public class SpiderReconciler implements Reconciler<Spider> {
         }
     }
 
-    static BundleResolution resolve(Spider spider, Optional<ConfigMap> configMap) {
+    /**
+     * Observe, for a Spider whose bundle is uploaded: the manifest the bundle store holds under the digest its last
+     * upload recorded. Reading the store writes nothing.
+     */
+    private UploadObservation observeUpload(Spider spider) {
+        if (!isUploadSourced(spider)) {
+            return UploadObservation.notUploaded();
+        }
+        Optional<String> digest = UploadedBundleAnnotation.of(spider);
+        if (digest.isEmpty() || !Sha256.isDigest(digest.get())) {
+            return new UploadObservation(digest, Optional.empty(), Optional.empty());
+        }
+        try {
+            return new UploadObservation(digest, bundleStore.manifest(digest.get()), Optional.empty());
+        } catch (IOException e) {
+            LOG.warnf(e, "Cannot read uploaded bundle %s of Spider %s/%s", digest.get(),
+                    spider.getMetadata().getNamespace(), spider.getMetadata().getName());
+            return new UploadObservation(digest, Optional.empty(), Optional.of(e.getMessage()));
+        }
+    }
+
+    /** Decide: the bundle the Spider's source gives, from what was observed. Pure. */
+    static BundleResolution resolve(Spider spider, Optional<ConfigMap> configMap, UploadObservation upload) {
         SpiderSource source = spider.getSpec().getSource();
         if (source != null && source.getConfigMap() != null && source.getUpload() == null) {
             return ConfigMapBundleReader.read(spider.getMetadata().getNamespace(), source.getConfigMap(), configMap);
         }
-        if (source != null && source.getUpload() != null && source.getConfigMap() == null) {
-            return BundleResolution.failed(SourceProblem.AWAITING_UPLOAD, "no bundle has been uploaded yet; PUT a "
-                    + ".tar.gz or .zip to /api/v1/namespaces/" + spider.getMetadata().getNamespace() + "/spiders/"
-                    + spider.getMetadata().getName() + "/bundle");
+        if (isUploadSourced(spider)) {
+            return UploadedBundleReader.read(spider.getMetadata().getNamespace(), spider.getMetadata().getName(),
+                    upload);
         }
         return BundleResolution.failed(SourceProblem.INVALID_SPEC,
                 "spec.source must set exactly one of configMap and upload");
@@ -143,6 +170,11 @@ public class SpiderReconciler implements Reconciler<Spider> {
         }
         return Optional.of(now.isTrue() ? ClusterEvent.normal(now.getReason(), now.getMessage())
                 : ClusterEvent.warning(now.getReason(), now.getMessage()));
+    }
+
+    private static boolean isUploadSourced(Spider spider) {
+        SpiderSource source = spider.getSpec() == null ? null : spider.getSpec().getSource();
+        return source != null && source.getUpload() != null && source.getConfigMap() == null;
     }
 
     private static Optional<String> configMapName(Spider spider) {

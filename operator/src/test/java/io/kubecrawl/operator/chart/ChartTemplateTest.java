@@ -220,6 +220,7 @@ class ChartTemplateTest {
         assertThat(role.getRules()).extracting(ChartTemplateTest::describe).containsExactly(
                 "kubecrawl.io [spiders, crawljobs] [get, list, watch]",
                 "kubecrawl.io [spiders/status, crawljobs/status] [patch]",
+                "kubecrawl.io [spiders] [patch]",
                 " [configmaps] [get, list, watch]",
                 " [secrets] [get, list, watch, create]",
                 " [events] [create]",

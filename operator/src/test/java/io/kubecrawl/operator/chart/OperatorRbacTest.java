@@ -25,10 +25,13 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
 import io.kubecrawl.crd.v1alpha1.SeedsSource;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.UploadSource;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.upload.TestArchives;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -47,8 +50,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chart's ClusterRole grants exactly what the operator uses: every request the operator sent to an API server of
- * its own, from start-up through a whole job, maps to a granted (group, resource, verb), and every granted one was
- * used.
+ * its own, from start-up through a whole job and a bundle upload, maps to a granted (group, resource, verb), and
+ * every granted one was used.
  */
 @QuarkusTest
 @TestProfile(OperatorRbacTest.OwnApiServer.class)
@@ -140,6 +143,25 @@ class OperatorRbacTest {
             throw new AssertionError(e);
         }
         assertThat(items.statusCode()).isEqualTo(200);
+
+        // A user uploads the bundle of a Spider whose source is an upload; the operator points the Spider at it.
+        SpiderSource uploadSource = new SpiderSource();
+        uploadSource.setUpload(new UploadSource());
+        cluster.spider("uploaded", uploadSource);
+        HttpResponse<String> upload;
+        try {
+            upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.toURI().resolve("api/v1/namespaces/"
+                    + cluster.namespace() + "/spiders/uploaded/bundle"))
+                    .header("Authorization", "Bearer " + ClusterIdentities.ADMIN_TOKEN)
+                    .header("Content-Type", "application/gzip")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(TestArchives.tarGz(
+                            TestArchives.file("quotes.py", "import scrapy\n")))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+        cluster.awaitSpider("uploaded", s -> s.getStatus() != null && s.getStatus().getBundle() != null);
     }
 
     /** {@code group/resource[/subresource]:verb} of one API request, as RBAC sees it. */

@@ -167,6 +167,53 @@ class SpiderReconcilerTest {
         assertThat(ready.getMessage()).contains("/spiders/uploaded/bundle");
     }
 
+    @Test
+    void anUploadedBundleInTheStoreMakesTheSpiderReadyOnceItsAnnotationNamesIt() throws Exception {
+        var blob = store.write(new java.io.ByteArrayInputStream(SPIDER_PY.getBytes(StandardCharsets.UTF_8)));
+        BundleManifest manifest = new BundleManifest(java.util.List.of(
+                new BundleFile("crawlab_project/spiders/quotes.py", 0644, blob.size(), blob.sha256())));
+        store.putManifest(manifest);
+        SpiderSource source = new SpiderSource();
+        source.setUpload(new UploadSource());
+        cluster.spider("uploaded", source);
+        cluster.awaitSpider("uploaded", s -> s.getStatus() != null);
+
+        // What the upload API does last: only metadata changes, no generation, and still the Spider reconciles.
+        cluster.client().resources(Spider.class).inNamespace(cluster.namespace()).withName("uploaded").edit(s -> {
+            s.getMetadata().setAnnotations(Map.of(UploadedBundleAnnotation.NAME, manifest.digest()));
+            return s;
+        });
+
+        Spider spider = cluster.awaitSpider("uploaded", s -> s.getStatus().getBundle() != null);
+        assertThat(spider.getStatus().getBundle().getDigest()).isEqualTo(manifest.digest());
+        assertThat(spider.getStatus().getBundle().getFiles()).isEqualTo(1);
+        assertThat(spider.getStatus().getBundle().getBytes()).isEqualTo(SPIDER_PY.length());
+        Condition ready = spider.getStatus().condition("Ready").orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo("BundleResolved");
+    }
+
+    @Test
+    void anUploadAnnotationNamingABundleTheStoreLacksIsBundleIncomplete() {
+        SpiderSource source = new SpiderSource();
+        source.setUpload(new UploadSource());
+        Spider spider = new Spider();
+        spider.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("lost")
+                .withNamespace(cluster.namespace())
+                .withAnnotations(Map.of(UploadedBundleAnnotation.NAME, "sha256:" + "0".repeat(64))).build());
+        spider.setSpec(new io.kubecrawl.crd.v1alpha1.SpiderSpec());
+        spider.getSpec().setSource(source);
+        spider.getSpec().setRuntime(new io.kubecrawl.crd.v1alpha1.SpiderRuntime());
+        spider.getSpec().getRuntime().setImage("example.test/quotes-spider:1.0");
+        cluster.client().resource(spider).create();
+
+        Condition ready = cluster.awaitSpider("lost", s -> s.getStatus() != null).getStatus().condition("Ready")
+                .orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("BundleIncomplete");
+        assertThat(ready.getMessage()).contains("sha256:" + "0".repeat(64)).contains("upload it again");
+    }
+
     private static String sha256(String text) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -1,0 +1,215 @@
+package io.kubecrawl.operator.upload;
+
+import static io.kubecrawl.operator.upload.TestArchives.blockDevice;
+import static io.kubecrawl.operator.upload.TestArchives.characterDevice;
+import static io.kubecrawl.operator.upload.TestArchives.directory;
+import static io.kubecrawl.operator.upload.TestArchives.fifo;
+import static io.kubecrawl.operator.upload.TestArchives.file;
+import static io.kubecrawl.operator.upload.TestArchives.hardLink;
+import static io.kubecrawl.operator.upload.TestArchives.symlink;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The archive rules, format by format, without the HTTP API: what comes out of an archive and what is refused. */
+class ArchiveReaderTest {
+
+    record Read(String path, int mode, String content) {
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tarGzGivesEveryRegularFileWithItsPathAndPermissionBits() throws Exception {
+        byte[] archive = TestArchives.tarGz(
+                directory("crawlab_project"),
+                directory("crawlab_project/spiders"),
+                file("crawlab_project/spiders/quotes.py", "import scrapy\n"),
+                file("bin/run.sh", "#!/bin/sh\n", 0755),
+                file("setuid", "x", 04755),
+                file("no-permissions", "y", 0));
+
+        assertThat(readTarGz(archive, 100)).containsExactly(
+                new Read("crawlab_project/spiders/quotes.py", 0644, "import scrapy\n"),
+                new Read("bin/run.sh", 0755, "#!/bin/sh\n"),
+                new Read("setuid", 0755, "x"),
+                new Read("no-permissions", 0644, "y"));
+    }
+
+    @Test
+    void tarWrittenFromDotKeepsItsPathsWithoutTheDotSlash() throws Exception {
+        // tar -C project -czf bundle.tgz .
+        byte[] archive = TestArchives.tarGz(directory("./"), directory("./pkg"), file("./pkg/a.py", "a"),
+                file("./run.sh", "r", 0755));
+
+        assertThat(readTarGz(archive, 100)).extracting(Read::path, Read::mode)
+                .containsExactly(tuple("pkg/a.py", 0644), tuple("run.sh", 0755));
+    }
+
+    @Test
+    void zipGivesEveryRegularFileWithItsUnixModeOr0644WithoutOne() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
+            ZipArchiveEntry script = new ZipArchiveEntry("bin/run.sh");
+            script.setUnixMode(0100755);
+            zip.putArchiveEntry(script);
+            zip.write("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+            zip.putArchiveEntry(new ZipArchiveEntry("spiders/"));
+            zip.closeArchiveEntry();
+            // Written on Windows: no Unix mode at all.
+            zip.putArchiveEntry(new ZipArchiveEntry("spiders/quotes.py"));
+            zip.write("import scrapy\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+        }
+
+        assertThat(readZip(bytes.toByteArray(), 100)).containsExactly(
+                new Read("bin/run.sh", 0755, "#!/bin/sh\n"),
+                new Read("spiders/quotes.py", 0644, "import scrapy\n"));
+    }
+
+    static Stream<Arguments> refusedTarEntries() {
+        return Stream.of(
+                Arguments.of(List.of(file("../x", "x")), "entry '../x' is refused: the path climbs out of the "
+                        + "bundle with '..'"),
+                Arguments.of(List.of(file("/etc/passwd", "x")), "entry '/etc/passwd' is refused: the path is "
+                        + "absolute"),
+                Arguments.of(List.of(file("a/../../b", "x")), "entry 'a/../../b' is refused: the path climbs out "
+                        + "of the bundle with '..'"),
+                Arguments.of(List.of(directory("../up")), "entry '../up/' is refused: the path climbs out"),
+                Arguments.of(List.of(file("ok.py", "x"), symlink("root", "/")), "entry 'root' is refused: it is a "
+                        + "symbolic link (to '/')"),
+                Arguments.of(List.of(hardLink("passwd", "../../etc/passwd")), "entry 'passwd' is refused: it is a "
+                        + "hard link (to '../../etc/passwd')"),
+                Arguments.of(List.of(file("a.py", "1"), file("a.py", "2")), "entry 'a.py' is refused: an earlier "
+                        + "entry of the archive has the same path"),
+                Arguments.of(List.of(file("a.py", "1"), file("./a.py", "2")), "entry './a.py' is refused: an "
+                        + "earlier entry of the archive has the same path"),
+                Arguments.of(List.of(file("lib", "1"), file("lib/a.py", "2")), "entry 'lib/a.py' is refused: 'lib' "
+                        + "is a file of the archive"),
+                Arguments.of(List.of(file("lib/a.py", "1"), file("lib", "2")), "entry 'lib' is refused: an earlier "
+                        + "entry needs 'lib' as a directory"),
+                Arguments.of(List.of(characterDevice("null")), "entry 'null' is refused: it is a character device"),
+                Arguments.of(List.of(blockDevice("sda")), "entry 'sda' is refused: it is a block device"),
+                Arguments.of(List.of(fifo("pipe")), "entry 'pipe' is refused: it is a FIFO"),
+                Arguments.of(List.of(file("back\\slash", "x")), "entry 'back\\slash' is refused: the path holds a "
+                        + "backslash"),
+                Arguments.of(List.of(file("line\nbreak", "x")), "entry 'line\\u000abreak' is refused: the path "
+                        + "holds a control character"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusedTarEntries")
+    void tarGzEntryBreakingARuleRefusesTheWholeArchive(List<TestArchives.Entry> entries, String message) {
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(entries), 100))
+                .isInstanceOf(RejectedArchiveException.class).hasMessageStartingWith(message);
+    }
+
+    static Stream<Arguments> refusedZipEntries() {
+        return Stream.of(
+                Arguments.of(List.of(file("../x", "x")), "entry '../x' is refused: the path climbs out"),
+                Arguments.of(List.of(file("/etc/passwd", "x")), "entry '/etc/passwd' is refused: the path is "
+                        + "absolute"),
+                Arguments.of(List.of(symlink("root", "/")), "entry 'root' is refused: it is a symbolic link"),
+                Arguments.of(List.of(file("a.py", "1"), file("a.py", "2")), "entry 'a.py' is refused: an earlier "
+                        + "entry of the archive has the same path"),
+                Arguments.of(List.of(characterDevice("null")), "entry 'null' is refused: it is a character device"),
+                Arguments.of(List.of(fifo("pipe")), "entry 'pipe' is refused: it is a FIFO"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusedZipEntries")
+    void zipEntryBreakingARuleRefusesTheWholeArchive(List<TestArchives.Entry> entries, String message) {
+        assertThatThrownBy(() -> readZip(TestArchives.zip(entries), 100))
+                .isInstanceOf(RejectedArchiveException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void theEntryPastTheLimitIsNamedAndNothingAfterItIsRead() {
+        List<TestArchives.Entry> entries = IntStream.range(0, 6).mapToObj(i -> file("f" + i, "x")).toList();
+
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(entries), 5))
+                .hasMessage("entry 'f5' is refused: the archive holds more than 5 entries, the most the operator "
+                        + "accepts (kubecrawl.upload.max-entries)");
+        assertThatThrownBy(() -> readZip(TestArchives.zip(entries), 5))
+                .hasMessageStartingWith("entry 'f5' is refused: the archive holds more than 5 entries");
+        // Directories count too: their number costs as much as files'.
+        List<TestArchives.Entry> directories = IntStream.range(0, 6).mapToObj(i -> directory("d" + i)).toList();
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(directories), 5)).hasMessageStartingWith("entry 'd5/'");
+    }
+
+    @Test
+    void anArchiveWithoutAFileIsRefused() {
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(directory("empty")), 100))
+                .isInstanceOf(RejectedArchiveException.class).hasMessageContaining("holds no regular file");
+    }
+
+    @Test
+    void corruptOrTruncatedArchivesAreUnreadableNotRefusedEntries() throws Exception {
+        byte[] archive = TestArchives.tarGz(file("big.bin", TestArchives.randomBytes(200_000, 1), 0644));
+
+        assertThatThrownBy(() -> readTarGz(java.util.Arrays.copyOf(archive, archive.length / 2), 100))
+                .isInstanceOf(ArchiveReadException.class);
+        byte[] corrupt = archive.clone();
+        corrupt[archive.length / 2] ^= 0x55;
+        assertThatThrownBy(() -> readTarGz(corrupt, 100)).isInstanceOf(ArchiveReadException.class);
+        assertThatThrownBy(() -> readZip("PK\u0003\u0004 not really".getBytes(StandardCharsets.ISO_8859_1), 100))
+                .isInstanceOf(ArchiveReadException.class);
+    }
+
+    @Test
+    void moreThanBlockPaddingAfterTheTarIsRefused() throws Exception {
+        // A small gzip that inflates to megabytes of zeros after the tar's end: work for nothing.
+        ByteArrayOutputStream padded = new ByteArrayOutputStream();
+        byte[] tar = gunzip(TestArchives.tarGz(file("a.py", "a")));
+        try (GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(padded)) {
+            gzip.write(tar);
+            gzip.write(new byte[ArchiveReader.MAX_TRAILER + 20 * 512]); // Past the padding tar itself skips.
+        }
+
+        assertThatThrownBy(() -> readTarGz(padded.toByteArray(), 100)).isInstanceOf(RejectedArchiveException.class)
+                .hasMessageContaining("follow the end of the tar archive");
+    }
+
+    private static List<Read> readTarGz(byte[] archive, int maxEntries) throws Exception {
+        List<Read> files = new ArrayList<>();
+        ArchiveReader.tarGz(new ByteArrayInputStream(archive), maxEntries).forEachFile((path, mode, content) ->
+                files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
+        return files;
+    }
+
+    private List<Read> readZip(byte[] archive, int maxEntries) throws Exception {
+        Path zip = Files.write(dir.resolve("upload.zip"), archive);
+        List<Read> files = new ArrayList<>();
+        ArchiveReader.zip(zip, maxEntries).forEachFile((path, mode, content) ->
+                files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
+        return files;
+    }
+
+    private static byte[] gunzip(byte[] gz) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+}
