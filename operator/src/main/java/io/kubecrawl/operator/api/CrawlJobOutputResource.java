@@ -16,6 +16,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.WorkerName;
 
 /**
  * A job's items and logs over HTTP, for whoever may {@code get} the CrawlJob. Both are streamed from the operator's
@@ -62,7 +63,7 @@ public class CrawlJobOutputResource {
         if (worker == null || worker.isBlank()) {
             return Response.ok(logs.workers(job), MediaType.APPLICATION_JSON).build();
         }
-        if (!worker.matches("[A-Za-z0-9][-A-Za-z0-9._]{0,252}")) {
+        if (!WorkerName.isValid(worker)) {
             throw new jakarta.ws.rs.BadRequestException(Response.status(Response.Status.BAD_REQUEST)
                     .type(MediaType.TEXT_PLAIN).entity("not a worker name: " + worker + "\n").build());
         }

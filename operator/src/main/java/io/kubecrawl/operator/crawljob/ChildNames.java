@@ -1,9 +1,8 @@
 package io.kubecrawl.operator.crawljob;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+import io.kubecrawl.protocol.bundle.Sha256;
 
 /**
  * Names of a CrawlJob's children. A Job's name becomes a label value of its pods, so it must fit in 63 characters;
@@ -28,20 +27,11 @@ public final class ChildNames {
         if (name.length() + suffix.length() <= MAX) {
             return name + suffix;
         }
-        String hash = sha256Hex(name).substring(0, 8);
+        String hash = Sha256.hex(name.getBytes(StandardCharsets.UTF_8)).substring(0, 8);
         String head = name.substring(0, MAX - suffix.length() - hash.length() - 1);
         while (head.endsWith("-") || head.endsWith(".")) {
             head = head.substring(0, head.length() - 1);
         }
         return head + "-" + hash + suffix;
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

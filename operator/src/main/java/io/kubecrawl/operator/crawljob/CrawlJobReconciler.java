@@ -166,9 +166,9 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
             return new CrawlJobObservation(spider, job, token);
         }
-        if (status == null || status.getStartTime() == null) {
-            // Nothing of this job can be stored yet: whatever is filed under its name belongs to an earlier job of
-            // the same name, and must not reach this one's output.
+        if (status == null) {
+            // A job's first reconcile: nothing of it can be stored yet, so whatever is filed under its name belongs
+            // to an earlier job of the same name and must not reach this one's output.
             discardOutputs(name);
         }
         try {

@@ -29,6 +29,8 @@ public final class Frontier {
     private final FrontierSettings settings;
     private final List<SlotState> slots = new ArrayList<>();
     private final Map<BatchId, Lease> leases = new TreeMap<>();
+    /** Leases per worker, kept with {@link #leases} so that a lease call does not scan every lease. */
+    private final Map<String, Integer> heldBy = new HashMap<>();
     private final Map<Integer, String> slotOwners = new HashMap<>();
     private final Map<String, Instant> lastSeen = new HashMap<>();
     private final List<GivenUpBatch> givenUp = new ArrayList<>();
@@ -69,8 +71,7 @@ public final class Frontier {
         if (isDrained()) {
             return drainRecorded ? new LeaseOutcome.Drained() : new LeaseOutcome.Wait(settings.retryAfter());
         }
-        long held = leases.values().stream().filter(l -> l.worker().equals(worker)).count();
-        if (held >= settings.maxBatchesPerWorker()) {
+        if (heldBy.getOrDefault(worker, 0) >= settings.maxBatchesPerWorker()) {
             return new LeaseOutcome.Wait(settings.retryAfter());
         }
         for (SlotState slot : slots) {
@@ -124,7 +125,7 @@ public final class Frontier {
         if (slot.isFinished(batch.number())) {
             return BatchOutcome.ALREADY_FINISHED;
         }
-        leases.remove(batch);
+        removeLease(batch);
         slot.complete(batch.number());
         changed();
         return BatchOutcome.COMPLETED;
@@ -142,7 +143,7 @@ public final class Frontier {
             // Finished meanwhile, or already given to another worker after this one's lease expired.
             return BatchOutcome.ALREADY_FINISHED;
         }
-        leases.remove(batch);
+        removeLease(batch);
         return countFailure(batch, error);
     }
 
@@ -213,7 +214,15 @@ public final class Frontier {
         int attempt = leaseCounts.merge(batch, 1, Integer::sum);
         Lease lease = new Lease(batch, worker, attempt, now.plus(settings.leaseDuration()));
         leases.put(batch, lease);
+        heldBy.merge(worker, 1, Integer::sum);
         return new LeaseOutcome.Granted(lease, layout.batch(batch));
+    }
+
+    private void removeLease(BatchId batch) {
+        Lease removed = leases.remove(batch);
+        if (removed != null) {
+            heldBy.computeIfPresent(removed.worker(), (worker, count) -> count == 1 ? null : count - 1);
+        }
     }
 
     private boolean ownedByAnother(int slot, String worker, Instant now) {
@@ -223,7 +232,7 @@ public final class Frontier {
         }
         Instant seen = lastSeen.get(owner);
         boolean ownerAlive = seen != null && seen.plus(settings.leaseDuration()).isAfter(now);
-        boolean ownerHoldsLeases = leases.values().stream().anyMatch(l -> l.worker().equals(owner));
+        boolean ownerHoldsLeases = heldBy.containsKey(owner);
         if (!ownerAlive && !ownerHoldsLeases) {
             slotOwners.remove(slot);
             return false;
@@ -234,7 +243,7 @@ public final class Frontier {
     private void expire(Instant now) {
         List<Lease> expired = leases.values().stream().filter(l -> !l.expiresAt().isAfter(now)).toList();
         for (Lease lease : expired) {
-            leases.remove(lease.batch());
+            removeLease(lease.batch());
             if (Objects.equals(slotOwners.get(lease.batch().slot()), lease.worker())) {
                 slotOwners.remove(lease.batch().slot());
             }

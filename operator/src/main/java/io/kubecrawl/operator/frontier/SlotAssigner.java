@@ -3,11 +3,10 @@ package io.kubecrawl.operator.frontier;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 
 import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.protocol.bundle.Sha256;
 
 /**
  * Puts a request in a slot. The hash is SHA-256 rather than {@code String.hashCode} so that the assignment is the
@@ -39,11 +38,7 @@ public final class SlotAssigner {
     }
 
     private int bucket(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return (int) Math.floorMod(ByteBuffer.wrap(digest).getLong(), (long) slots);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        byte[] digest = Sha256.newDigest().digest(key.getBytes(StandardCharsets.UTF_8));
+        return (int) Math.floorMod(ByteBuffer.wrap(digest).getLong(), (long) slots);
     }
 }

@@ -80,11 +80,6 @@ final class SlotState {
         return -1;
     }
 
-    int attemptsOf(int number) {
-        BatchAttempts a = attempts.get(number);
-        return a == null ? 0 : a.getAttempts();
-    }
-
     void complete(int number) {
         completedAbove.add(number);
         attempts.remove(number);

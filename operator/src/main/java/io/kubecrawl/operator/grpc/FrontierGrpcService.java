@@ -17,6 +17,7 @@ import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.items.ItemUpload;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.WorkerName;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
@@ -50,7 +51,6 @@ import org.jboss.logging.Logger;
 public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImplBase {
 
     private static final Logger LOG = Logger.getLogger(FrontierGrpcService.class);
-    private static final String WORKER_NAME = "[A-Za-z0-9][-A-Za-z0-9._]{0,252}";
 
     private final FrontierRegistry frontiers;
     private final ItemStore items;
@@ -207,7 +207,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
 
             @Override
             public void onNext(LogLines message) {
-                if (!message.getWorker().matches(WORKER_NAME)) {
+                if (!WorkerName.isValid(message.getWorker())) {
                     responses.onError(Status.INVALID_ARGUMENT.withDescription("not a worker name: "
                             + message.getWorker()).asException());
                     return;
@@ -244,7 +244,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     }
 
     private static String worker(String worker) throws StatusException {
-        if (!worker.matches(WORKER_NAME)) {
+        if (!WorkerName.isValid(worker)) {
             throw Status.INVALID_ARGUMENT.withDescription("not a worker name: '" + worker + "'").asException();
         }
         return worker;

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.WorkerName;
 
 /**
  * The logs of every job, one file per worker that outlives the worker's pod:
@@ -148,7 +149,7 @@ public class LogStore {
     }
 
     private Path logFile(CrawlJobName job, String worker) {
-        if (!worker.matches("[A-Za-z0-9][-A-Za-z0-9._]{0,252}")) {
+        if (!WorkerName.isValid(worker)) {
             throw new IllegalArgumentException("not a worker name: " + worker);
         }
         return root.resolve(job.namespace()).resolve(job.name()).resolve(worker + ".log");

@@ -33,7 +33,7 @@ import io.kubecrawl.protocol.v1.LeaseRequest;
 import io.kubecrawl.protocol.v1.LogLines;
 import io.kubecrawl.protocol.v1.LogsReceipt;
 import io.kubecrawl.protocol.v1.RenewRequest;
-import io.kubecrawl.worker.TokenCredentials;
+import io.kubecrawl.worker.WorkerCredentialsInterceptor;
 
 /**
  * The operator's FrontierService as the agent uses it: one channel, the worker credentials on every call, a deadline
@@ -67,10 +67,9 @@ public final class FrontierClient implements AutoCloseable {
     private final RetryListener retries;
 
     private FrontierClient(ManagedChannel channel, RunSettings settings, RetryListener retries) {
-        TokenCredentials credentials = new TokenCredentials(settings.connection());
         this.channel = channel;
-        this.blocking = FrontierServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
-        this.async = FrontierServiceGrpc.newStub(channel).withCallCredentials(credentials);
+        this.blocking = FrontierServiceGrpc.newBlockingStub(channel);
+        this.async = FrontierServiceGrpc.newStub(channel);
         this.settings = settings;
         this.retries = retries;
     }
@@ -82,6 +81,7 @@ public final class FrontierClient implements AutoCloseable {
                 // Callbacks only complete futures and wake waiting threads: cheap enough for the event loop.
                 .directExecutor()
                 .userAgent("kubecrawl-worker")
+                .intercept(new WorkerCredentialsInterceptor(settings.connection()))
                 .build();
         return new FrontierClient(channel, settings, retries);
     }

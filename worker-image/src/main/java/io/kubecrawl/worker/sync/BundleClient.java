@@ -1,21 +1,10 @@
 package io.kubecrawl.worker.sync;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.kubecrawl.protocol.CrawlJobName;
-import io.kubecrawl.protocol.WorkerCredentials;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
@@ -23,7 +12,7 @@ import io.kubecrawl.protocol.v1.ReadFileRequest;
 import io.kubecrawl.worker.BundleDigest;
 import io.kubecrawl.worker.Connection;
 import io.kubecrawl.worker.OperatorAddress;
-import io.kubecrawl.worker.TokenSource;
+import io.kubecrawl.worker.WorkerCredentialsInterceptor;
 
 /**
  * The operator's BundleService as a sync uses it: one channel (HTTP/2 multiplexes the parallel downloads over one
@@ -56,7 +45,6 @@ public final class BundleClient implements AutoCloseable {
      * call. The connection is plaintext HTTP/2 inside the cluster network.
      */
     public static BundleClient connect(Connection connection, SyncSettings settings) {
-        CrawlJobName job = new CrawlJobName(connection.namespace(), connection.job());
         OperatorAddress operator = connection.operator();
         ManagedChannel channel = NettyChannelBuilder.forTarget(operator.toString())
                 .usePlaintext()
@@ -68,7 +56,7 @@ public final class BundleClient implements AutoCloseable {
                 // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's transparent
                 // retry layer would only add per-call work.
                 .disableRetry()
-                .intercept(new CredentialsInterceptor(job, connection.token()))
+                .intercept(new WorkerCredentialsInterceptor(connection))
                 .build();
         return new BundleClient(channel, settings.bundle(), settings.callTimeout(), settings.idleTimeout());
     }
@@ -99,88 +87,6 @@ public final class BundleClient implements AutoCloseable {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Adds the {@link WorkerCredentials} headers to every call, with the token read from its source again at most once
-     * a second, so that a rotated Secret takes effect without reading the file on each of ten thousand calls. An
-     * interceptor rather than call credentials: the same headers, less work per call.
-     */
-    private static final class CredentialsInterceptor implements ClientInterceptor {
-        private static final long REREAD_NANOS = TimeUnit.SECONDS.toNanos(1);
-        private final CrawlJobName job;
-        private final TokenSource source;
-        private Metadata headers;
-        private long readAt;
-
-        CredentialsInterceptor(CrawlJobName job, TokenSource source) {
-            this.job = job;
-            this.source = source;
-        }
-
-        @Override
-        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
-                Channel next) {
-            Metadata credentials;
-            try {
-                credentials = headers();
-            } catch (IOException | IllegalArgumentException unreadable) {
-                Status status = Status.UNAUTHENTICATED.withDescription("cannot read the worker token from " + source
-                        + ": " + unreadable.getMessage());
-                return new FailingCall<>(status);
-            }
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void start(Listener<A> listener, Metadata callHeaders) {
-                    callHeaders.merge(credentials);
-                    super.start(listener, callHeaders);
-                }
-            };
-        }
-
-        private synchronized Metadata headers() throws IOException {
-            long now = System.nanoTime();
-            if (headers == null || now - readAt > REREAD_NANOS) {
-                headers = new WorkerCredentials(job, source.read()).toMetadata();
-                readAt = now;
-            }
-            return headers;
-        }
-
-        @Override
-        public String toString() {
-            return "worker credentials of " + job + " from " + source;
-        }
-    }
-
-    /** A call that fails at start without reaching the server. */
-    private static final class FailingCall<Q, A> extends ClientCall<Q, A> {
-        private final Status status;
-
-        FailingCall(Status status) {
-            this.status = status;
-        }
-
-        @Override
-        public void start(Listener<A> listener, Metadata headers) {
-            listener.onClose(status, new Metadata());
-        }
-
-        @Override
-        public void request(int numMessages) {
-        }
-
-        @Override
-        public void cancel(String message, Throwable cause) {
-        }
-
-        @Override
-        public void halfClose() {
-        }
-
-        @Override
-        public void sendMessage(Q message) {
         }
     }
 }
