@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,13 +170,18 @@ class SyncOverGrpcTest {
         assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
 
         server.resetCounters();
+        BasicFileAttributes markerBefore = Files.readAttributes(marker(target), BasicFileAttributes.class);
         CliRun warm = sync(server, target);
 
         assertThat(warm.exitCode()).as(warm.err()).isEqualTo(ExitCodes.DONE);
         assertThat(server.readFileCalls()).isZero();
         assertThat(server.bytesSent()).isZero();
+        assertThat(server.manifestCalls()).as("the manifest kept in the target hashes to the pinned digest").isZero();
         assertThat(lastLine(warm.err())).contains("10000 files (0 fetched, 10000 kept, 0 deleted)");
         assertThat(Files.readString(marker(target))).isEqualTo(server.digest() + "\n");
+        BasicFileAttributes markerAfter = Files.readAttributes(marker(target), BasicFileAttributes.class);
+        assertThat(markerAfter.fileKey()).as("the marker stayed: the target was complete throughout")
+                .isEqualTo(markerBefore.fileKey());
 
         SyncResult again = syncThroughTheApi(server, target);
         assertThat(again.fetched()).isZero();
@@ -200,6 +206,30 @@ class SyncOverGrpcTest {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
         assertThat(settings).hasContent(original.strip());
         assertThat(server.reads()).containsExactly(new Read("crawlab_project/settings.py", 0));
+        assertThat(server.manifestCalls()).as("the kept manifest served").isZero();
+    }
+
+    @Test
+    void aKeptManifestThatDoesNotHashToThePinnedDigestIsIgnoredAndTheOperatorAsked() throws Exception {
+        Path source = project("source");
+        DirectoryBundleServer server = serve(source);
+        Path target = tmp.resolve("workspace");
+        assertThat(sync(server, target).exitCode()).isEqualTo(ExitCodes.DONE);
+        Path kept = target.resolve(".kubecrawl/manifest");
+        String honest = Files.readString(kept);
+        // A kept manifest that would have the sync delete every file but one, and keep a file the bundle lacks.
+        Files.writeString(target.resolve("planted.txt"), "not in the bundle\n");
+        Files.writeString(kept, honest.lines().filter(line -> line.endsWith(" scrapy.cfg")).findFirst().orElseThrow()
+                + "\n" + Files.readString(kept).lines().findFirst().orElseThrow().replaceAll(" [^ ]+$", " planted.txt")
+                + "\n");
+        server.resetCounters();
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(server.manifestCalls()).isEqualTo(1);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+        assertThat(kept).hasContent(honest.strip());
     }
 
     @Test

@@ -137,4 +137,11 @@ class BundleManifestTest {
         assertThat(manifest.fileWithContent(EMPTY)).isEmpty();
         assertThat(manifest.totalBytes()).isEqualTo(16);
     }
+
+    @Test
+    void modeIsWrittenAsFormatWouldWriteIt() {
+        for (int mode = 0; mode <= BundleFile.MAX_MODE; mode++) {
+            assertThat(BundleManifest.octalMode(mode)).as("mode %d", mode).isEqualTo(String.format("%04o", mode));
+        }
+    }
 }

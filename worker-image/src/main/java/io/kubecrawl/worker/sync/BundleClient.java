@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
@@ -24,17 +25,18 @@ public final class BundleClient implements AutoCloseable {
     /** HTTP/2 window per stream: what the server may send ahead of the client's reading. */
     static final int FLOW_CONTROL_WINDOW_BYTES = 4 << 20;
 
-    private final ManagedChannel channel;
-    private final BundleServiceGrpc.BundleServiceBlockingStub blocking;
-    private final BundleServiceGrpc.BundleServiceStub async;
+    private final Connection connection;
     private final BundleDigest bundle;
     private final Duration callTimeout;
     private final Duration idleTimeout;
+    /** Built on the first call: a sync that finds its bundle in place never loads the network stack at all. */
+    private ManagedChannel channel;
+    private BundleServiceGrpc.BundleServiceBlockingStub blocking;
+    private BundleServiceGrpc.BundleServiceStub async;
+    private boolean closed;
 
-    private BundleClient(ManagedChannel channel, BundleDigest bundle, Duration callTimeout, Duration idleTimeout) {
-        this.channel = channel;
-        this.blocking = BundleServiceGrpc.newBlockingStub(channel);
-        this.async = BundleServiceGrpc.newStub(channel);
+    private BundleClient(Connection connection, BundleDigest bundle, Duration callTimeout, Duration idleTimeout) {
+        this.connection = connection;
         this.bundle = bundle;
         this.callTimeout = callTimeout;
         this.idleTimeout = idleTimeout;
@@ -45,46 +47,78 @@ public final class BundleClient implements AutoCloseable {
      * call. The connection is plaintext HTTP/2 inside the cluster network.
      */
     public static BundleClient connect(Connection connection, SyncSettings settings) {
-        OperatorAddress operator = connection.operator();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(operator.toString())
-                .usePlaintext()
-                // Callbacks only queue chunks (ChunkStream) or complete a blocking call: cheap enough for the event loop.
-                .directExecutor()
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
-                .userAgent("kubecrawl-worker")
-                // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's transparent
-                // retry layer would only add per-call work.
-                .disableRetry()
-                .intercept(new WorkerCredentialsInterceptor(connection))
-                .build();
-        return new BundleClient(channel, settings.bundle(), settings.callTimeout(), settings.idleTimeout());
+        return new BundleClient(connection, settings.bundle(), settings.callTimeout(), settings.idleTimeout());
+    }
+
+    private synchronized ManagedChannel channel() {
+        if (closed) {
+            throw Status.CANCELLED.withDescription("the bundle client is closed").asRuntimeException();
+        }
+        if (channel == null) {
+            OperatorAddress operator = connection.operator();
+            channel = NettyChannelBuilder.forTarget(operator.toString())
+                    .usePlaintext()
+                    // Callbacks only queue chunks (ChunkStream) or complete a blocking call: cheap enough for the
+                    // event loop.
+                    .directExecutor()
+                    .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                    .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+                    .userAgent("kubecrawl-worker")
+                    // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's
+                    // transparent retry layer would only add per-call work.
+                    .disableRetry()
+                    .intercept(new WorkerCredentialsInterceptor(connection))
+                    .build();
+            blocking = BundleServiceGrpc.newBlockingStub(channel);
+            async = BundleServiceGrpc.newStub(channel);
+        }
+        return channel;
+    }
+
+    private synchronized BundleServiceGrpc.BundleServiceBlockingStub blocking() {
+        channel();
+        return blocking;
+    }
+
+    private synchronized BundleServiceGrpc.BundleServiceStub async() {
+        channel();
+        return async;
     }
 
     /** GetManifest for the pinned bundle. @throws io.grpc.StatusRuntimeException when the call fails */
     public Manifest getManifest() {
-        return blocking.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        return blocking().withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .getManifest(GetManifestRequest.newBuilder().setBundleDigest(bundle.value()).build());
     }
 
     /** Starts ReadFile of the file with this sha256 from {@code offset}; the caller closes the stream. */
     ChunkStream readFile(String sha256, long offset) {
         ChunkStream stream = new ChunkStream(idleTimeout);
-        async.readFile(ReadFileRequest.newBuilder().setBundleDigest(bundle.value()).setSha256(sha256)
+        async().readFile(ReadFileRequest.newBuilder().setBundleDigest(bundle.value()).setSha256(sha256)
                 .setOffset(offset).build(), stream);
         return stream;
     }
 
     /** After a failure, try to connect again at once rather than after the channel's own backoff. */
-    void resetConnectBackoff() {
-        channel.resetConnectBackoff();
+    synchronized void resetConnectBackoff() {
+        if (channel != null) {
+            channel.resetConnectBackoff();
+        }
     }
 
     @Override
     public void close() {
-        channel.shutdownNow();
+        ManagedChannel open;
+        synchronized (this) {
+            closed = true;
+            open = channel;
+        }
+        if (open == null) {
+            return;
+        }
+        open.shutdownNow();
         try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+            open.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }

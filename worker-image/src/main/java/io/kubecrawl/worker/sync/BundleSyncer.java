@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,15 +91,17 @@ public final class BundleSyncer {
     public SyncResult sync() throws SyncFailedException, InterruptedException {
         long startedAt = System.nanoTime();
         trace("start");
-        // The manifest request (a network round trip) overlaps with reading what a synced target holds.
-        ExecutorService background = threads("kubecrawl-manifest-", 1);
+        // Reading what a synced target holds overlaps with finding the manifest.
+        ExecutorService background = threads("kubecrawl-preload-", 1);
         try {
-            Future<BundleManifest> manifestCall = background.submit(
-                    () -> ManifestCheck.verify(fetchManifest(), settings.bundle(), settings.target()));
-            Preload preload = Preload.read(settings.target());
+            Future<Preload> preloading = background.submit(() -> Preload.read(settings.target()));
+            // A manifest kept in the target is the pinned bundle's if it hashes to the pinned digest: no round trip.
+            Optional<BundleManifest> kept = KeptManifest.read(settings.target(), settings.bundle());
+            BundleManifest manifest = kept.isPresent() ? ManifestCheck.verifyPaths(kept.get(), settings.target())
+                    : ManifestCheck.verify(fetchManifest(), settings.bundle(), settings.target());
+            trace(kept.isPresent() ? "kept manifest read and verified" : "manifest fetched and verified");
+            Preload preload = awaitPreload(preloading);
             trace("preloaded");
-            BundleManifest manifest = await(manifestCall);
-            trace("manifest fetched and verified");
             TargetDirectory target;
             try {
                 target = TargetDirectory.open(settings.target());
@@ -107,7 +110,7 @@ public final class BundleSyncer {
                         + Failures.describe(failure), failure);
             }
             try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
-                return syncLocked(manifest, target, lock, preload, startedAt);
+                return syncLocked(manifest, kept.isPresent(), target, lock, preload, startedAt);
             } catch (IOException failure) {
                 throw new SyncFailedException("cannot sync into " + target.root() + ": " + describeIo(failure),
                         failure);
@@ -117,15 +120,12 @@ public final class BundleSyncer {
         }
     }
 
-    private static BundleManifest await(Future<BundleManifest> call)
-            throws SyncFailedException, InterruptedException {
+    /** What the preload found; null when it found nothing usable or failed (the sync then reads the target itself). */
+    private static Preload awaitPreload(Future<Preload> preloading) throws InterruptedException {
         try {
-            return call.get();
+            return preloading.get();
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof SyncFailedException reason) {
-                throw reason;
-            }
-            throw unexpected("fetching the manifest", failed.getCause());
+            return null;
         }
     }
 
@@ -145,6 +145,9 @@ public final class BundleSyncer {
                     return null;
                 }
                 String generation = TargetLock.readGeneration(lockFile);
+                if (!TargetLock.isSettled(generation)) {
+                    return null; // a sync is changing the target: a walk now could see half of its changes
+                }
                 return new Preload(root, generation, HashCache.load(state), LocalTree.walk(root));
             } catch (IOException | RuntimeException unreadable) {
                 return null; // the sync reads the target again once it holds the lock
@@ -168,8 +171,9 @@ public final class BundleSyncer {
         }
     }
 
-    private SyncResult syncLocked(BundleManifest manifest, TargetDirectory target, TargetLock lock, Preload preload,
-            long startedAt) throws IOException, SyncFailedException, InterruptedException {
+    private SyncResult syncLocked(BundleManifest manifest, boolean manifestKept, TargetDirectory target,
+            TargetLock lock, Preload preload, long startedAt)
+            throws IOException, SyncFailedException, InterruptedException {
         trace("lock");
         HashCache cache;
         LocalTree.Walk walk;
@@ -180,21 +184,28 @@ public final class BundleSyncer {
             cache = HashCache.load(target.stateDirectory());
             walk = LocalTree.walk(target.root());
         }
-        lock.advance();
-        CompletionMarker marker = new CompletionMarker(target);
-        marker.remove();
+        lock.begin();
         trace("walked");
+        CompletionMarker marker = new CompletionMarker(target);
         Set<Path> touched = ConcurrentHashMap.newKeySet();
         AtomicLong maxResumeOffset = new AtomicLong();
         SyncPlan plan;
         int hashedLocally;
         boolean downloaded = false;
+        boolean alreadyComplete;
         try {
             LocalTree tree = LocalTree.of(walk, manifest, cache);
             hashedLocally = tree.filesHashed();
             trace("scanned");
             plan = SyncPlan.between(manifest, tree.entries());
             trace("planned");
+            // Nothing to change and the marker already names this bundle: the target stays complete throughout, so
+            // the marker stays. Anything to change, and the marker goes first: a crash half-way must not leave it.
+            alreadyComplete = plan.isEmpty() && manifestKept
+                    && CompletionMarker.read(target.root()).filter(settings.bundle().value()::equals).isPresent();
+            if (!alreadyComplete) {
+                marker.remove();
+            }
             log.println(prefix + String.format(Locale.ROOT, "bundle %s: %d files, %s; %d in place, fetching %d (%s), "
                     + "deleting %d", settings.bundle(), manifest.files().size(), SyncProgress.size(manifest.totalBytes()),
                     plan.unchanged() + plan.modeChanges().size(), plan.downloads().size(),
@@ -218,7 +229,13 @@ public final class BundleSyncer {
         trace("fsynced directories");
         cache.save();
         trace("cache saved");
-        marker.write(settings.bundle());
+        if (!alreadyComplete) {
+            if (!manifestKept) {
+                KeptManifest.write(target, manifest);
+            }
+            marker.write(settings.bundle());
+        }
+        lock.finish();
         trace("marker written");
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startedAt);
         SyncResult result = new SyncResult(manifest.files().size(), plan.downloads().size(), plan.bytesToDownload(),

@@ -156,6 +156,7 @@ final class FileDownload {
     private long receive(FileChannel part, long offset, MessageDigest digest)
             throws IOException, TransientFailure.BrokenStream, InterruptedException {
         long position = offset;
+        Writeback writeback = Writeback.forFile(part, offset, file.size());
         try (ChunkStream stream = client.readFile(file.sha256(), offset)) {
             for (FileChunk chunk = stream.next(); chunk != null; chunk = stream.next()) {
                 ByteString data = chunk.getData();
@@ -181,9 +182,15 @@ final class FileDownload {
                 while (bytes.hasRemaining()) {
                     position += part.write(bytes, position);
                 }
+                if (writeback != null) {
+                    writeback.written(position);
+                }
                 progress.addBytes(length);
                 countedBytes += length;
             }
+        }
+        if (writeback != null) {
+            writeback.check();
         }
         return position - offset;
     }

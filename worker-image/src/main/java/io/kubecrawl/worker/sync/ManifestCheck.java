@@ -35,6 +35,17 @@ final class ManifestCheck {
         if (!received.getDigest().equals(pinned.value())) {
             throw refused("it is bundle " + received.getDigest() + ", not the pinned " + pinned);
         }
+        return verifyPaths(manifest, target);
+    }
+
+    /**
+     * The path checks alone, for a manifest whose digest is already known to be the pinned one (one kept in the
+     * target: {@link KeptManifest}).
+     *
+     * @return the manifest
+     * @throws SyncFailedException naming the first problem found
+     */
+    static BundleManifest verifyPaths(BundleManifest manifest, Path target) throws SyncFailedException {
         Set<String> files = new HashSet<>();
         for (BundleFile file : manifest.files()) {
             files.add(file.path());

@@ -17,9 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * releases it when a process dies, so it never goes stale), and an in-process lock keeps out other syncs of this JVM,
  * which a file lock does not. A second sync waits, then finds the bundle in place and has nothing to do.
  *
- * <p>The lock file holds a generation number that each sync advances once it holds the lock. A sync that looked at the
- * target before it held the lock (to overlap that with the manifest request) uses what it saw only if the generation
- * is still the one it read then: no other sync has changed the target in between.
+ * <p>The lock file holds a generation number: odd while a sync changes the target ({@link #begin()}), even once it
+ * has finished ({@link #finish()}); a sync that dies leaves it odd. A sync that looked at the target before it held
+ * the lock (to overlap that with the manifest request) uses what it saw only if the generation was even then and is
+ * still the same now: no sync was changing the target while it looked, and none has changed it since.
  */
 final class TargetLock implements AutoCloseable {
     static final String FILE_NAME = "lock";
@@ -42,18 +43,37 @@ final class TargetLock implements AutoCloseable {
         return generation;
     }
 
-    /** Records that this sync is changing the target: the next generation. Not fsynced: it matters only while up. */
-    void advance() throws IOException {
-        long current;
+    /** Records that this sync is changing the target: the next odd generation. */
+    void begin() throws IOException {
+        long current = parse(generation);
+        write(current % 2 == 0 ? current + 1 : current + 2);
+    }
+
+    /** Records that this sync has finished changing the target: the next even generation. */
+    void finish() throws IOException {
+        long current = parse(read(channel));
+        write(current % 2 == 0 ? current + 2 : current + 1);
+    }
+
+    /** Whether a generation read without the lock says that no sync was changing the target then. */
+    static boolean isSettled(String generation) {
+        return parse(generation) % 2 == 0;
+    }
+
+    private static long parse(String generation) {
         try {
-            current = generation.isEmpty() ? 0 : Long.parseLong(generation);
+            return generation.isEmpty() ? 0 : Long.parseLong(generation);
         } catch (NumberFormatException garbled) {
-            current = 0;
+            return 1; // unknown: treated as a sync in progress, so nothing read without the lock is trusted
         }
-        ByteBuffer next = ByteBuffer.wrap((current + 1 + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Not fsynced: the generation matters only while the machine is up. */
+    private void write(long next) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap((next + "\n").getBytes(StandardCharsets.US_ASCII));
         channel.truncate(0);
-        while (next.hasRemaining()) {
-            channel.write(next, next.position());
+        while (bytes.hasRemaining()) {
+            channel.write(bytes, bytes.position());
         }
     }
 
