@@ -45,7 +45,7 @@ final class LocalImages {
                 .get();
     }
 
-    /** Builds {@code worker-image/Dockerfile} with the shaded agent jar and its launcher. */
+    /** Builds {@code worker-image/Dockerfile} with the shaded agent jar, its scripts and the Scrapy helper. */
     static String buildWorker() {
         Path module = Checkout.ROOT.resolve("worker-image");
         Path agentJar = module.resolve("target/kubecrawl-worker.jar");
@@ -53,7 +53,9 @@ final class LocalImages {
                 .isRegularFile();
         return new ImageFromDockerfile(WORKER, true)
                 .withFileFromPath("target/kubecrawl-worker.jar", agentJar)
-                .withFileFromPath("src/main/sh/kubecrawl-worker", module.resolve("src/main/sh/kubecrawl-worker"))
+                // The launcher, the class-archive script and the Scrapy helper, which the Dockerfile copies too.
+                .withFileFromPath("src/main/sh", module.resolve("src/main/sh"))
+                .withFileFromPath("src/main/python", module.resolve("src/main/python"))
                 .withFileFromPath("Dockerfile", module.resolve("Dockerfile"))
                 .get();
     }
