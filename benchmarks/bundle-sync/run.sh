@@ -9,6 +9,9 @@
 # Kubernetes); it is warmed up with untimed syncs first, as a long-running operator would be.
 # Page caches cannot be dropped here, so every cold copy goes into a fresh, empty directory while the sources sit in
 # the page cache: "cold" means the target is empty, not that the disk cache is cold. Each figure is one run.
+# kubecrawl-worker runs as the image runs it: through its launcher, with the class archive the image builds.
+# It fsyncs every file before renaming it into place; cp -a and rsync -a do not, so the same copies are also timed
+# durably (dd conv=fsync for the big file, rsync --fsync for both), the like-for-like figures.
 # PARALLELISM (default 4) and JAVA_OPTS go to kubecrawl-worker.
 set -euo pipefail
 
@@ -32,6 +35,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/bundle-sync-bench.XXXXXX")"
 # Private copies: a build running meanwhile in the same tree must not swap the jar or the classes under the runs.
 cp "$jar" "$work/kubecrawl-worker.jar"
 jar="$work/kubecrawl-worker.jar"
+"$root/worker-image/src/main/sh/kubecrawl-worker-class-archive" "$jar" "$work/kubecrawl-worker.jsa"
 cp -r "$root/worker-image/target/test-classes" "$work/test-classes"
 cp -r "$root/worker-image/target/classes" "$work/classes"
 server_cp="$work/test-classes:$work/classes:$(cat "$classpath_file")"
@@ -106,7 +110,8 @@ worker_sync() { # port digest target
   # shellcheck disable=SC2086
   KUBECRAWL_OPERATOR_ADDRESS="127.0.0.1:$1" KUBECRAWL_NAMESPACE=crawls KUBECRAWL_JOB=quotes-1 \
     KUBECRAWL_WORKER=bench KUBECRAWL_TOKEN=t0ken-from-secret KUBECRAWL_BUNDLE_DIGEST="$2" \
-    java $java_opts -jar "$jar" sync --target="$3" --parallelism="$parallelism"
+    KUBECRAWL_WORKER_JAR="$jar" KUBECRAWL_WORKER_CLASS_ARCHIVE="$work/kubecrawl-worker.jsa" JAVA_OPTS="$java_opts" \
+    "$root/worker-image/src/main/sh/kubecrawl-worker" sync --target="$3" --parallelism="$parallelism"
 }
 same_tree() { diff -r -q -x .kubecrawl "$1" "$2" > /dev/null || { echo "DIFFERENT: $1 $2"; exit 1; }; }
 
@@ -116,11 +121,15 @@ worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm
 worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
 
 sync; timed cp_big            cp -a "$work/src/big" "$work/cp-big"
+sync; timed dd_big_fsync      dd if="$work/src/big/big.bin" of="$work/dd-big.bin" bs=1M conv=fsync
 sync; timed kc_big            worker_sync "$big_port" "$big_digest" "$work/kc-big"
 sync; timed rsync_big         rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
+sync; timed rsync_big_fsync   rsync -a --fsync "rsync://127.0.0.1:$rsync_port/big/" "$work/rsf-big/"
+rm -rf "$work/cp-big" "$work/dd-big.bin" "$work/rsf-big"
 sync; timed cp_small          cp -a "$work/src/small" "$work/cp-small"
 sync; timed kc_small          worker_sync "$small_port" "$small_digest" "$work/kc-small"
 sync; timed rsync_small       rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
+sync; timed rsync_small_fsync rsync -a --fsync "rsync://127.0.0.1:$rsync_port/small/" "$work/rsf-small/"
 sync; timed kc_small_warm     worker_sync "$small_port" "$small_digest" "$work/kc-small"
 sync; timed rsync_small_warm  rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
 sync; timed kc_big_warm       worker_sync "$big_port" "$big_digest" "$work/kc-big"
@@ -138,12 +147,15 @@ echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "one 1 GiB file, cold (empty target)"
 row "cp -a (local-disk limit)" cp_big $big_bytes
-row "kubecrawl-worker sync" kc_big $big_bytes
+row "dd conv=fsync (durable disk limit)" dd_big_fsync $big_bytes
+row "kubecrawl-worker sync (durable)" kc_big $big_bytes
 row "rsync -a from daemon" rsync_big $big_bytes
+row "rsync -a --fsync from daemon" rsync_big_fsync $big_bytes
 echo "10,000 files of 10 KiB, cold (empty target)"
 row "cp -a (local-disk limit)" cp_small $small_bytes
-row "kubecrawl-worker sync" kc_small $small_bytes
+row "kubecrawl-worker sync (durable)" kc_small $small_bytes
 row "rsync -a from daemon" rsync_small $small_bytes
+row "rsync -a --fsync from daemon" rsync_small_fsync $small_bytes
 echo "re-sync with nothing changed (whole process, JVM start included)"
 row "kubecrawl-worker sync, 10,000 files" kc_small_warm
 row "rsync -a, 10,000 files" rsync_small_warm
@@ -151,7 +163,9 @@ row "kubecrawl-worker sync, 1 GiB file" kc_big_warm
 row "rsync -a, 1 GiB file" rsync_big_warm
 echo
 echo "big file vs cp -a, throughput ratio (target >= 0.8):         $(ratio "${seconds[cp_big]}" "${seconds[kc_big]}")"
+echo "  like for like, vs dd conv=fsync:                            $(ratio "${seconds[dd_big_fsync]}" "${seconds[kc_big]}")"
 echo "small files vs rsync cold, speed-up (target >= 1.5):         $(ratio "${seconds[rsync_small]}" "${seconds[kc_small]}")"
+echo "  like for like, vs rsync --fsync:                            $(ratio "${seconds[rsync_small_fsync]}" "${seconds[kc_small]}")"
 echo "warm re-sync vs rsync no-change, time ratio (target <= 2):   $(ratio "${seconds[kc_small_warm]}" "${seconds[rsync_small_warm]}")"
 printf 'warm re-sync, absolute (target < 0.5 s):                     %.3f s\n' "${seconds[kc_small_warm]}"
 echo
