@@ -218,7 +218,6 @@ public final class BatchLoop {
         } else if (running != null) {
             endSession(running, null);
         }
-        log.info(ref, name + ": " + size);
         Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
                 files.requests(), files.items());
         try {
@@ -226,11 +225,12 @@ public final class BatchLoop {
             SpiderSession started = SpiderSession.start(settings.spiderCommand(), settings.workdir(), environment,
                     socketPath(), batch, this::copyOutput, settings.stopGrace(), problem -> log.info(ref, problem));
             session = started;
+            log.info(ref, name + ": " + size + ", in a new spider process (pid " + started.pid() + ")");
             return started;
         } catch (IOException cannotStart) {
             String error = "cannot start " + settings.spiderCommand() + " in " + settings.workdir() + ": "
                     + cannotStart.getMessage();
-            log.info(ref, name + ": " + error);
+            log.info(ref, name + ": " + size + "; " + error);
             reportFailure(batch, name, -1, error);
             return null;
         }
