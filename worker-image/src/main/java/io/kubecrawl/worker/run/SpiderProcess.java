@@ -111,6 +111,10 @@ final class SpiderProcess {
             }
             stopping = true;
         }
+        if (!process.isAlive()) {
+            // Destroying an exited process closes its output pipes under the pumps, losing what they still hold.
+            return;
+        }
         // Collected before the parent dies: its orphans are no longer its descendants afterwards.
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         process.destroy();

@@ -44,6 +44,9 @@ final class SpiderSession {
         }
     }
 
+    /** How long a spider that closed the connection has to exit by itself before it is stopped. */
+    static final Duration CONNECTION_END_GRACE = Duration.ofSeconds(2);
+
     private final Duration stopGrace;
     private SpiderProcess process;
     private SessionSocket socket;
@@ -131,8 +134,11 @@ final class SpiderSession {
                 lock.wait();
             }
         }
-        // The connection broke under a live process: the process cannot go on with the session, so it is stopped.
-        process.stop();
+        // A spider that is exiting closes its end first; one that is not exiting cannot go on without the
+        // connection, so it is stopped.
+        if (!process.exitsWithin(CONNECTION_END_GRACE)) {
+            process.stop();
+        }
         int exitCode = process.waitFor();
         if (socket != null) {
             // A "done" sent just before the exit is still on its way; it counts.
