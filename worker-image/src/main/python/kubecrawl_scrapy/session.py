@@ -169,9 +169,9 @@ class BatchSession:
         self.current = assignment
         self.broken = None
         self._forget_seen_requests()
+        # The middleware's words, so that a log reads the same with or without a session.
         logger.info(
-            "Kubecrawl batch %s: %d start requests from %s",
-            assignment.batch, len(requests), assignment.requests_file,
+            "Kubecrawl batch: %d start requests from %s", len(requests), assignment.requests_file
         )
         if not requests:
             self.finish_batch()

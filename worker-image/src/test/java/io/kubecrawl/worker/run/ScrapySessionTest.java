@@ -83,7 +83,7 @@ class ScrapySessionTest {
         assertThat(frontier.lines()).anySatisfy(line -> {
             assertThat(line.source()).isEqualTo(LogLine.Source.STDERR);
             assertThat(line.batch()).isEqualTo("0/2");
-            assertThat(line.text()).contains("Kubecrawl batch 0/2: 2 start requests");
+            assertThat(line.text()).contains("Kubecrawl batch: 2 start requests");
         });
         assertThat(Files.list(temp.resolve("scratch")).toList()).as("batch files and socket are gone").isEmpty();
     }
@@ -105,7 +105,7 @@ class ScrapySessionTest {
         assertThat(frontier.failures()).singleElement().satisfies(failure -> {
             assertThat(failure.batch()).isEqualTo("0/2");
             assertThat(failure.exitCode()).as("128 + SIGKILL").isEqualTo(137);
-            assertThat(failure.error()).contains("Kubecrawl batch 0/2: 1 start requests");
+            assertThat(failure.error()).contains("Kubecrawl batch: 1 start requests");
         });
         assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch).containsExactly("0/1", "0/3");
         assertThat(items("0/3")).containsExactlyInAnyOrderElementsOf(site.itemsOf("/tag/love/"));
