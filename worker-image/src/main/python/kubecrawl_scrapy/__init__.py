@@ -9,12 +9,43 @@ The worker agent (``kubecrawl-worker run``) switches it on for a Scrapy spider b
 middleware ``kubecrawl_scrapy.middlewares.BatchStartRequests``, which replaces the spider's start
 requests with the batch's (``KUBECRAWL_BATCH_FILE``), and a feed that writes every item to
 ``KUBECRAWL_ITEMS_FILE`` as JSON lines.
+
+Sessions: one process, many batches
+-----------------------------------
+
+Starting Python, Twisted and Scrapy takes one to two seconds, longer than many batches take to
+crawl. So the agent also sets ``KUBECRAWL_AGENT_SOCKET``, the path of a Unix socket it listens on
+for this process. With it, ``kubecrawl_scrapy.settings`` adds the extension
+``kubecrawl_scrapy.session.BatchSession`` instead of the feed: it connects to the socket and keeps
+the process for batch after batch. The protocol is one JSON object per line:
+
+agent to spider
+    ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": "...", "items_file": "..."}``
+    (the next batch; the first one is the batch in the environment), and ``{"type": "finish"}``
+    (no more work: close the spider and exit 0).
+spider to agent
+    ``{"type": "done", "batch": "0/18", "attempt": 1, "items": 42}`` once the spider is idle (every
+    request of the batch, and every request they led to, is finished) and the batch's items file
+    is flushed and closed; or ``{"type": "failed", "batch": ..., "attempt": ..., "error": "..."}``
+    when the batch cannot run (a malformed requests file). Either way the process then waits for
+    the next batch.
+
+The agent uploads a batch's items only after ``done`` for that batch and attempt; if the process
+dies or the connection breaks mid-batch, the batch fails with the exit code and the end of stderr,
+and the next batch starts a new process. Between batches the duplicate filter is emptied, so each
+batch crawls what it would crawl in a process of its own. What the spider object, the cookie jar,
+the stats and the close-spider limits (``CLOSESPIDER_*``) hold carries over from batch to batch.
 """
 
 #: The file with the batch's requests, one per line: a URL or a JSON object with a "url".
 BATCH_FILE_ENV = "KUBECRAWL_BATCH_FILE"
 #: The file the items go to, as JSON lines; the agent uploads it when the spider exits 0.
 ITEMS_FILE_ENV = "KUBECRAWL_ITEMS_FILE"
+#: The batch, "<slot>/<number>", and the attempt at it, of the first batch a process runs.
+BATCH_ENV = "KUBECRAWL_BATCH"
+BATCH_ATTEMPT_ENV = "KUBECRAWL_BATCH_ATTEMPT"
+#: The agent's Unix socket: set, the process serves a session of batches (see above).
+AGENT_SOCKET_ENV = "KUBECRAWL_AGENT_SOCKET"
 #: A settings module the pod chose itself (it had SCRAPY_SETTINGS_MODULE set): the helper wraps
 #: it instead of the one scrapy.cfg names.
 PROJECT_SETTINGS_ENV = "KUBECRAWL_SCRAPY_PROJECT_SETTINGS"

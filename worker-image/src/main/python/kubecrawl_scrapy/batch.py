@@ -12,6 +12,11 @@ class BatchFileError(ValueError):
     """A line of the batch file is not a request."""
 
 
+class BatchRequests(list):
+    """A session's batch of requests on its way through the spider middlewares' start-request
+    chain: ``BatchStartRequests`` lets these through instead of replacing them."""
+
+
 def parse_line(line, number=0):
     """The ``scrapy.Request`` of one batch line, or None for a blank line.
 

@@ -4,7 +4,7 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from kubecrawl_scrapy.batch import check, read_requests
+from kubecrawl_scrapy.batch import BatchRequests, check, read_requests
 
 logger = logging.getLogger(__name__)
 
@@ -17,19 +17,32 @@ class BatchStartRequests:
     as start requests do. The file is checked when the crawler is built, so that a malformed line
     makes ``scrapy crawl`` exit non-zero (the batch fails and is retried) instead of crawling part
     of the batch and reporting success.
+
+    In a session (``KUBECRAWL_AGENT_SOCKET``), the session extension reads every batch, the first
+    included, and sends its requests down this same chain as a ``BatchRequests``: this middleware
+    lets those through, so the project's own middlewares see every batch's requests, and a
+    malformed batch fails only that batch.
     """
 
-    def __init__(self, batch_file, count):
+    def __init__(self, batch_file, count, session):
         self.batch_file = batch_file
         self.count = count
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler):
         batch_file = crawler.settings.get("KUBECRAWL_BATCH_FILE")
         if not batch_file:
             raise NotConfigured("no KUBECRAWL_BATCH_FILE: the spider keeps its own start requests")
-        return cls(batch_file, check(batch_file))
+        if crawler.settings.get("KUBECRAWL_AGENT_SOCKET"):
+            return cls(batch_file, None, session=True)
+        return cls(batch_file, check(batch_file), session=False)
 
     def process_start_requests(self, start_requests, spider):
+        if isinstance(start_requests, BatchRequests):
+            yield from start_requests
+            return
+        if self.session:
+            return
         logger.info("Kubecrawl batch: %d start requests from %s", self.count, self.batch_file)
         yield from read_requests(self.batch_file)

@@ -5,6 +5,9 @@ the project the way Scrapy itself does (``scrapy.cfg`` in the working directory 
 its ``[settings]`` entry, the project directory on ``sys.path``), takes every setting of the
 project's settings module, and then adds the batch's start requests and the items feed. Settings
 given on the command line (``-s NAME=VALUE``) still win over all of these, as in any project.
+
+With ``KUBECRAWL_AGENT_SOCKET`` set, it adds the session extension instead of the feed: the
+process serves batch after batch, each batch's items going to that batch's own file.
 """
 
 import configparser
@@ -13,12 +16,21 @@ import os
 import sys
 from pathlib import Path
 
-from kubecrawl_scrapy import BATCH_FILE_ENV, ITEMS_FILE_ENV, PROJECT_SETTINGS_ENV
+from kubecrawl_scrapy import (
+    AGENT_SOCKET_ENV,
+    BATCH_ATTEMPT_ENV,
+    BATCH_ENV,
+    BATCH_FILE_ENV,
+    ITEMS_FILE_ENV,
+    PROJECT_SETTINGS_ENV,
+)
 
 #: Where our middleware sits among the spider middlewares: above every built-in one (the highest
 #: is 900), so that it is the closest to the spider. Scrapy passes start requests from the spider
 #: outwards, so the project's own middlewares still see, and may change, the batch's requests.
 BATCH_START_REQUESTS_ORDER = 1000
+#: The session extension's place among the extensions; it depends on none of them.
+SESSION_ORDER = 500
 
 
 def _find_scrapy_cfg(start):
@@ -76,6 +88,7 @@ globals().update({name: value for name, value in vars(_project).items() if name.
 
 _batch_file = os.environ.get(BATCH_FILE_ENV, "").strip()
 _items_file = os.environ.get(ITEMS_FILE_ENV, "").strip()
+_agent_socket = os.environ.get(AGENT_SOCKET_ENV, "").strip()
 
 #: Read by the middleware. Without a batch file (the project run by hand) nothing is replaced.
 KUBECRAWL_BATCH_FILE = _batch_file
@@ -86,7 +99,19 @@ if _batch_file:
         BATCH_START_REQUESTS_ORDER
     )
 
-if _items_file:
+#: Read by the middleware and the session extension: set, the process serves a session.
+KUBECRAWL_AGENT_SOCKET = _agent_socket if _batch_file and _items_file else ""
+
+if KUBECRAWL_AGENT_SOCKET:
+    KUBECRAWL_BATCH = os.environ.get(BATCH_ENV, "").strip()
+    KUBECRAWL_BATCH_ATTEMPT = os.environ.get(BATCH_ATTEMPT_ENV, "1").strip() or "1"
+    KUBECRAWL_ITEMS_FILE = _items_file
+    EXTENSIONS = dict(getattr(_project, "EXTENSIONS", None) or {})
+    EXTENSIONS["kubecrawl_scrapy.session.BatchSession"] = SESSION_ORDER
+    # No feed at all: one feed writes one file for the whole process, and each batch's items must
+    # go to that batch's file. The session writes them; the project's feeds are replaced, as below.
+    FEEDS = {}
+elif _items_file:
     # Replaces the project's feeds: in a worker pod the items file is the one output that reaches
     # the job, and a second feed would only cost time (or fail on a read-only file system).
     FEEDS = {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Benchmark, not a test (surefire does not pick it up by name; benchmarks/crawl/run.sh runs it): pages per second
  * of the whole system with 1, 2 and 4 worker processes against the loopback site, plain {@code scrapy crawl} over the
- * same URLs in one process, the agent's overhead per batch, and the frontier's lease+complete rate. Prints figures.
+ * same URLs in one process, the agent's overhead per batch, and the frontier's lease+complete rate; then the same
+ * crawls against the site answering after a delay, as a remote site does. Prints figures.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -52,6 +53,8 @@ class CrawlBenchmark {
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16", "-s", "LOG_LEVEL=WARNING");
     private static final int HOSTS = 4;
     private static final int PAGES_PER_HOST = 200;
+    /** A remote site's answer time, for the variant that is not CPU-bound. */
+    private static final Duration SITE_LATENCY = Duration.ofMillis(500);
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -67,31 +70,46 @@ class CrawlBenchmark {
         Assumptions.assumeTrue(Files.isRegularFile(WORKER_JAR), "skipped: build the worker-image module first");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/scrapy")), "skipped: no /usr/bin/scrapy");
         List<String> report = new ArrayList<>();
+        // CPU-bound: the loopback site answers at once, so every process competes for the machine's cores.
         try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20)) {
-            int pages = site.pageUrls().size();
-            double plain = plainScrapySeconds(site.pageUrls());
-            report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s", pages, plain,
-                    pages / plain));
-            double one = 0;
-            for (int workers : List.of(1, 2, 4)) {
-                double seconds = crawlSeconds(site.pageUrls(), workers, 50, "quotes", FAST);
-                if (workers == 1) {
-                    one = seconds;
-                }
-                report.add(String.format("kubecrawl, %d worker(s):   %d pages in %6.2f s = %7.1f pages/s "
-                        + "(x%.2f of 1 worker, x%.2f of plain scrapy)", workers, pages, seconds, pages / seconds,
-                        one / seconds, plain / seconds));
-            }
+            measureWorkers(site, "", report);
             int batches = 100;
             List<String> urls = IntStream.range(0, batches).mapToObj(i -> "http://127.0.0.1/" + i).toList();
             double overhead = crawlSeconds(urls, 1, 1, "noop", List.of());
             report.add(String.format("agent overhead: %d one-request batches of a no-op spider in %.2f s = %.0f ms "
                     + "per batch (lease, files, process start, complete, checkpoint)", batches, overhead,
                     overhead * 1000 / batches));
+            List<String> pages = site.pageUrls().subList(0, batches);
+            double session = crawlSeconds(pages, 1, 1, "quotes", FAST);
+            report.add(String.format("agent overhead, scrapy session: %d one-page batches in one Scrapy process in "
+                    + "%.2f s = %.0f ms per batch (lease, files, crawl of one page, complete, checkpoint)", batches,
+                    session, session * 1000 / batches));
+        }
+        // The same crawl against a site that takes its time to answer, as remote sites do.
+        try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20, SITE_LATENCY)) {
+            measureWorkers(site, String.format(" [site latency %d ms]", SITE_LATENCY.toMillis()), report);
         }
         System.out.println("==== kubecrawl crawl benchmark ====");
         report.forEach(System.out::println);
         FrontierThroughput.main(new String[] {"8"});
+    }
+
+    /** Plain Scrapy, then 1, 2 and 4 workers, over every page of the site. */
+    private void measureWorkers(LoopbackQuotesSite site, String variant, List<String> report) throws Exception {
+        int pages = site.pageUrls().size();
+        double plain = plainScrapySeconds(site.pageUrls());
+        report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s%s", pages, plain,
+                pages / plain, variant));
+        double one = 0;
+        for (int workers : List.of(1, 2, 4)) {
+            double seconds = crawlSeconds(site.pageUrls(), workers, 50, "quotes", FAST);
+            if (workers == 1) {
+                one = seconds;
+            }
+            report.add(String.format("kubecrawl, %d worker(s):   %d pages in %6.2f s = %7.1f pages/s "
+                    + "(x%.2f of 1 worker, x%.2f of plain scrapy)%s", workers, pages, seconds, pages / seconds,
+                    one / seconds, plain / seconds, variant));
+        }
     }
 
     private double crawlSeconds(List<String> seeds, int workers, int batchSize, String spiderKind, List<String> args)

@@ -5,9 +5,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +31,19 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     private final int pagesPerHost;
     private final int quotesPerPage;
     private final int port;
+    private final Duration latency;
+    private final ScheduledExecutorService delayedAnswers = Executors.newSingleThreadScheduledExecutor();
 
     public LoopbackQuotesSite(int hosts, int pagesPerHost, int quotesPerPage) throws IOException {
+        this(hosts, pagesPerHost, quotesPerPage, Duration.ZERO);
+    }
+
+    /**
+     * @param latency how long every answer is held back, as a remote site's network and server time would: the
+     *     crawl then waits on the site rather than on the CPU, as real crawls mostly do
+     */
+    public LoopbackQuotesSite(int hosts, int pagesPerHost, int quotesPerPage, Duration latency) throws IOException {
+        this.latency = latency;
         this.pagesPerHost = pagesPerHost;
         this.quotesPerPage = quotesPerPage;
         int chosenPort = 0;
@@ -77,6 +91,21 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
+        if (latency.isZero()) {
+            answer(exchange);
+            return;
+        }
+        // Answered later from the scheduler's thread: a held answer occupies no handler thread.
+        delayedAnswers.schedule(() -> {
+            try {
+                answer(exchange);
+            } catch (IOException clientGone) {
+                exchange.close();
+            }
+        }, latency.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         Matcher page = PAGE.matcher(exchange.getRequestURI().getPath());
         byte[] body;
         int status;
@@ -107,5 +136,6 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     public void close() {
         servers.forEach(server -> server.stop(0));
         handlers.shutdownNow();
+        delayedAnswers.shutdownNow();
     }
 }

@@ -94,7 +94,7 @@ final class BatchFiles implements AutoCloseable {
     }
 
     /** A pod name is already file-name safe; this keeps an odd worker name from reaching outside the directory. */
-    private static String safe(String worker) {
+    static String safe(String worker) {
         return worker.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

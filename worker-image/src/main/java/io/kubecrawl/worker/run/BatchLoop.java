@@ -2,6 +2,7 @@ package io.kubecrawl.worker.run;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,6 +20,10 @@ import io.kubecrawl.worker.ExitCodes;
  * The agent's main loop: lease a batch, write its files, run the spider on it while renewing the lease, report the
  * outcome (the items through CompleteBatch, or FailBatch with the exit code and the end of stderr), delete the files,
  * and lease again; wait when told to; stop when the frontier is drained.
+ *
+ * <p>A spider that connects to the agent's socket (a {@link SpiderSession}, as the Scrapy helper does) is given the
+ * next batch over it instead of a new process being started for every batch; it is told to finish when the frontier
+ * is drained. Any other spider runs one batch per process.
  *
  * <p>A batch whose lease was lost, or that was running when the agent was told to stop (SIGTERM), is not reported:
  * its lease expires and the operator hands it out again, without counting a failure against it.
@@ -42,7 +47,10 @@ public final class BatchLoop {
     /** A finished spider's outcome is being sent: stop() lets that call finish rather than waste the work. */
     private volatile boolean reporting;
     private volatile Thread loopThread;
-    private volatile SpiderProcess current;
+    /** The spider process: running a batch, or (a session) waiting for the next one; null between processes. */
+    private volatile SpiderSession session;
+    private volatile boolean batchRunning;
+    private int processesStarted;
     private volatile String failure;
 
     /**
@@ -98,9 +106,10 @@ public final class BatchLoop {
         } catch (ScratchException unwritable) {
             return cannotComplete(unwritable.getMessage());
         } finally {
-            // An interrupt from stop() must not cut the final log message short.
+            // An interrupt from stop() must not cut the final log message short, nor the spider's finish.
             Thread.interrupted();
             loopThread = null;
+            finishSession();
         }
         log.info(null, "stopped before the frontier was drained");
         return ExitCodes.CANNOT_COMPLETE;
@@ -122,19 +131,20 @@ public final class BatchLoop {
     }
 
     /**
-     * Stops the loop from another thread (the SIGTERM hook): the running spider is stopped and not reported, a lease
-     * call or a wait in progress is interrupted; a report in progress is left to finish. Returns once the spider has
-     * exited.
+     * Stops the loop from another thread (the SIGTERM hook): a spider running a batch is stopped and the batch not
+     * reported; a lease call or a wait in progress is interrupted, and a session spider waiting for a batch is then
+     * told to finish; a report in progress is left to finish. Returns once a running spider has exited.
      */
     public void stop() {
         stopping = true;
-        SpiderProcess spider = current;
-        if (spider != null) {
+        SpiderSession spider = session;
+        boolean running = batchRunning;
+        if (spider != null && running) {
             stopQuietly(spider);
         }
         // A running spider's end already ends the loop's wait; an interrupt there would only cut its output short.
         Thread thread = loopThread;
-        if (thread != null && spider == null && !reporting) {
+        if (thread != null && !running && !reporting) {
             thread.interrupt();
         }
     }
@@ -142,40 +152,33 @@ public final class BatchLoop {
     private void runBatch(Batch batch) throws FrontierCallException, InterruptedException, ScratchException {
         BatchRef ref = batch.getRef();
         String name = "batch " + BatchNames.name(ref) + " (attempt " + batch.getAttempt() + ")";
-        log.info(ref, name + ": " + batch.getRequestsCount() + " requests, lease " + batch.getLeaseSeconds() + " s");
         try (BatchFiles files = createFiles(batch)) {
-            Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
-                    files.requests(), files.items());
-            SpiderProcess spider;
-            try {
-                spider = SpiderProcess.start(settings.spiderCommand(), settings.workdir(), environment, ref,
-                        this::copyOutput, settings.stopGrace());
-            } catch (IOException cannotStart) {
-                String error = "cannot start " + settings.spiderCommand() + " in " + settings.workdir() + ": "
-                        + cannotStart.getMessage();
-                log.info(ref, name + ": " + error);
-                reportFailure(batch, name, -1, error);
+            SpiderSession spider = spiderFor(batch, name, files);
+            if (spider == null) {
                 return;
             }
-            int exitCode;
+            SpiderSession.Outcome outcome;
             boolean lost;
-            current = spider;
+            batchRunning = true;
             try (LeaseRenewer.Renewal renewal = renewer.renew(batch, () -> stopQuietly(spider))) {
                 if (stopping) {
-                    // stop() may have looked for the spider just before it was current.
+                    // stop() may have looked at the session just before this batch was in flight.
                     stopQuietly(spider);
                 }
-                exitCode = spider.waitFor();
+                outcome = spider.awaitOutcome();
                 renewal.close();
                 lost = renewal.lost();
             } catch (InterruptedException interrupted) {
                 if (!stopping) {
                     throw interrupted;
                 }
-                exitCode = -1;
+                outcome = null;
                 lost = false;
             } finally {
-                current = null;
+                batchRunning = false;
+            }
+            if (outcome == null || outcome instanceof SpiderSession.Outcome.Ended) {
+                endSession(spider, outcome);
             }
             if (stopping) {
                 log.info(ref, name + ": stopped with the agent; not reported, the operator leases it again");
@@ -186,15 +189,110 @@ public final class BatchLoop {
             }
             reporting = true;
             try {
-                if (exitCode == 0) {
-                    reportCompletion(batch, name, files);
-                } else {
-                    log.info(ref, name + ": the spider exited with " + exitCode);
-                    reportFailure(batch, name, exitCode, tail(spider.stderrTail()));
-                }
+                report(batch, name, files, outcome);
             } finally {
                 reporting = false;
             }
+        }
+    }
+
+    /**
+     * The spider process that runs the batch: the session's, if one is waiting for a batch, else a new one started
+     * on it. Null if the command cannot start: that failure is already reported.
+     */
+    private SpiderSession spiderFor(Batch batch, String name, BatchFiles files)
+            throws FrontierCallException, InterruptedException {
+        BatchRef ref = batch.getRef();
+        String size = batch.getRequestsCount() + " requests, lease " + batch.getLeaseSeconds() + " s";
+        SpiderSession running = session;
+        if (running != null && running.acceptsBatches()) {
+            try {
+                running.offer(batch, files.requests(), files.items());
+                log.info(ref, name + ": " + size + ", to the running spider (pid " + running.pid() + ")");
+                return running;
+            } catch (IOException broken) {
+                log.info(ref, name + ": the running spider (pid " + running.pid() + ") cannot take it (" + broken
+                        + "); starting a new one");
+                endSession(running, null);
+            }
+        } else if (running != null) {
+            endSession(running, null);
+        }
+        Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
+                files.requests(), files.items());
+        try {
+            processesStarted++;
+            SpiderSession started = SpiderSession.start(settings.spiderCommand(), settings.workdir(), environment,
+                    socketPath(), batch, this::copyOutput, settings.stopGrace(), problem -> log.info(ref, problem));
+            session = started;
+            log.info(ref, name + ": " + size + ", in a new spider process (pid " + started.pid() + ")");
+            return started;
+        } catch (IOException cannotStart) {
+            String error = "cannot start " + settings.spiderCommand() + " in " + settings.workdir() + ": "
+                    + cannotStart.getMessage();
+            log.info(ref, name + ": " + size + "; " + error);
+            reportFailure(batch, name, -1, error);
+            return null;
+        }
+    }
+
+    /** Where the next spider process's session socket goes: named after the worker, one name per process. */
+    private Path socketPath() {
+        return settings.scratch().resolve(BatchFiles.safe(settings.worker()) + "-" + processesStarted + ".sock");
+    }
+
+    private void report(Batch batch, String name, BatchFiles files, SpiderSession.Outcome outcome)
+            throws FrontierCallException, InterruptedException {
+        BatchRef ref = batch.getRef();
+        if (outcome instanceof SpiderSession.Outcome.Done) {
+            reportCompletion(batch, name, files);
+        } else if (outcome instanceof SpiderSession.Outcome.Failed failed) {
+            log.info(ref, name + ": the spider reported it failed: " + AgentLog.oneLine(failed.error()));
+            // Exit code 0: the process did not exit; it carries on with the next batch.
+            reportFailure(batch, name, 0, tail(failed.error().lines().toList()));
+        } else if (outcome instanceof SpiderSession.Outcome.Ended ended && !ended.connected()
+                && ended.exitCode() == 0) {
+            reportCompletion(batch, name, files);
+        } else if (outcome instanceof SpiderSession.Outcome.Ended ended) {
+            if (ended.connected()) {
+                log.info(ref, name + ": the spider process ended before it reported the batch: " + ended.why()
+                        + "; exit code " + ended.exitCode());
+            } else {
+                log.info(ref, name + ": the spider exited with " + ended.exitCode());
+            }
+            reportFailure(batch, name, ended.exitCode(), ended.stderrTail().isEmpty() ? ended.why()
+                    : tail(ended.stderrTail()));
+        }
+    }
+
+    /**
+     * The session's process is gone or no longer wanted: stops what is left of it and forgets it, so that the next
+     * batch starts a new process.
+     */
+    private void endSession(SpiderSession ended, SpiderSession.Outcome outcome) {
+        stopQuietly(ended);
+        if (session == ended) {
+            session = null;
+        }
+        if (ended.batchesServed() > 0 || outcome instanceof SpiderSession.Outcome.Ended e && e.connected()) {
+            log.info(null, "the spider process (pid " + ended.pid() + ") ended after " + ended.batchesServed()
+                    + " batches");
+        }
+    }
+
+    /** At the end of the run: a spider waiting for a batch is told to finish (and exits 0), any other is stopped. */
+    private void finishSession() {
+        SpiderSession ending = session;
+        if (ending == null) {
+            return;
+        }
+        session = null;
+        try {
+            int exitCode = ending.finish();
+            log.info(null, "the spider process (pid " + ending.pid() + ") served " + ending.batchesServed()
+                    + " batches and exited with " + exitCode);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -260,7 +358,7 @@ public final class BatchLoop {
         TimeUnit.MILLISECONDS.sleep(wait + jitter);
     }
 
-    private void stopQuietly(SpiderProcess spider) {
+    private void stopQuietly(SpiderSession spider) {
         try {
             spider.stop();
         } catch (InterruptedException interrupted) {

@@ -19,6 +19,11 @@ public final class SpiderEnvironment {
     public static final String BATCH_ATTEMPT_ENV = "KUBECRAWL_BATCH_ATTEMPT";
     public static final String BATCH_FILE_ENV = "KUBECRAWL_BATCH_FILE";
     public static final String ITEMS_FILE_ENV = "KUBECRAWL_ITEMS_FILE";
+    /**
+     * The agent's Unix socket for this process: a spider that connects serves batch after batch (see
+     * {@link SpiderSession}); set by the session, since it exists only once the agent listens.
+     */
+    public static final String AGENT_SOCKET_ENV = "KUBECRAWL_AGENT_SOCKET";
     public static final String PYTHONPATH_ENV = "PYTHONPATH";
     public static final String SCRAPY_SETTINGS_MODULE_ENV = "SCRAPY_SETTINGS_MODULE";
     /** The helper's settings module, which wraps the project's own. */
@@ -44,6 +49,8 @@ public final class SpiderEnvironment {
         Map<String, String> environment = new HashMap<>(inherited);
         // The worker token opens the job's frontier; the spider has no use for it, so it does not get it.
         environment.remove(TokenSource.TOKEN_ENV);
+        // Only the session names a socket, and only one it listens on.
+        environment.remove(AGENT_SOCKET_ENV);
         environment.put(ConnectionOptions.NAMESPACE_ENV, settings.connection().namespace());
         environment.put(ConnectionOptions.JOB_ENV, settings.connection().job());
         environment.put(ConnectionOptions.WORKER_ENV, settings.worker());

@@ -8,15 +8,16 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.LogLine;
 
 /**
- * One run of the spider command on one batch: the child process and the two pumps that copy its stdout and stderr
- * line by line to a {@link SpiderOutput}. It keeps the last {@value #STDERR_TAIL_LINES} lines of stderr, which a
- * failure report carries.
+ * One run of the spider command: the child process and the two pumps that copy its stdout and stderr line by line to
+ * a {@link SpiderOutput}, tagged with the batch in flight (a session process serves several). It keeps the last
+ * {@value #STDERR_TAIL_LINES} lines of stderr, which a failure report carries.
  */
 final class SpiderProcess {
     static final int STDERR_TAIL_LINES = 20;
@@ -32,16 +33,18 @@ final class SpiderProcess {
     private final Thread stderr;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private boolean stopping;
+    /** What the output is tagged with: the batch in flight, or the last one while the process waits for the next. */
+    private volatile BatchRef batch;
 
     private SpiderProcess(Process process, Duration stopGrace, BatchRef batch, SpiderOutput output) {
         this.process = process;
         this.stopGrace = stopGrace;
-        String name = BatchNames.name(batch);
-        this.stdout = pump("spider-stdout-" + name, new OutputPump(process.getInputStream(),
-                line -> output.line(LogLine.Source.STDOUT, batch, line)));
-        this.stderr = pump("spider-stderr-" + name, new OutputPump(process.getErrorStream(), line -> {
+        this.batch = batch;
+        this.stdout = pump("spider-stdout-" + process.pid(), new OutputPump(process.getInputStream(),
+                line -> output.line(LogLine.Source.STDOUT, this.batch, line)));
+        this.stderr = pump("spider-stderr-" + process.pid(), new OutputPump(process.getErrorStream(), line -> {
             rememberStderr(line);
-            output.line(LogLine.Source.STDERR, batch, line);
+            output.line(LogLine.Source.STDERR, this.batch, line);
         }));
     }
 
@@ -68,6 +71,25 @@ final class SpiderProcess {
         return process.pid();
     }
 
+    /** From now on the output is tagged with {@code batch}. */
+    void tagOutput(BatchRef batch) {
+        this.batch = batch;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Completes when the process has exited (its output may still be on its way). */
+    CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    /** Whether the process exits within {@code timeout}. */
+    boolean exitsWithin(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Waits for the process to exit and its output to be copied; returns its exit code (128 + n for signal n). */
     int waitFor() throws InterruptedException {
         int exitCode = process.waitFor();
@@ -88,6 +110,10 @@ final class SpiderProcess {
                 return;
             }
             stopping = true;
+        }
+        if (!process.isAlive()) {
+            // Destroying an exited process closes its output pipes under the pumps, losing what they still hold.
+            return;
         }
         // Collected before the parent dies: its orphans are no longer its descendants afterwards.
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());

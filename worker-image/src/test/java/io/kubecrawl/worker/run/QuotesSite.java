@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +25,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A tiny web site on loopback laid out like quotes.toscrape.com, for the example quotes spider: {@code /} (two quotes
  * and a {@code li.next} link to {@code /page/2/}), {@code /page/2/} (one quote, the last page) and {@code /tag/love/}
- * (one quote). It records the paths requested and the headers that tell who asked.
+ * (one quote). It records the paths requested and the headers that tell who asked. {@code /hold/} answers only once
+ * {@link #release()} is called, for a crawl that must be caught mid-batch.
  */
 final class QuotesSite implements AutoCloseable {
     static final Path EXAMPLE_PROJECT = Path.of("../examples/quotes/project");
@@ -34,10 +38,14 @@ final class QuotesSite implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> requested = new ConcurrentLinkedQueue<>();
     private final Map<String, String> testHeaderByPath = new ConcurrentHashMap<>();
     private final Map<String, String> userAgentByPath = new ConcurrentHashMap<>();
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
 
     private QuotesSite() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::page);
+        // A held request must not hold up the others.
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -71,6 +79,12 @@ final class QuotesSite implements AutoCloseable {
                 quote("Love, tagged.", "Dana", List.of("love"), "/tag/love/"));
     }
 
+    /** The items the example spider collects from these pages (paths such as {@code /page/2/}). */
+    List<JsonNode> itemsOf(String... paths) {
+        List<String> urls = Stream.of(paths).map(path -> base() + path).toList();
+        return allItems().stream().filter(item -> urls.contains(item.get("url").asText())).toList();
+    }
+
     /** The JSON-lines items of a file, parsed. */
     static List<JsonNode> items(String jsonLines) throws IOException {
         List<JsonNode> items = new ArrayList<>();
@@ -99,9 +113,16 @@ final class QuotesSite implements AutoCloseable {
         return target;
     }
 
+    /** Lets every request of {@code /hold/} be answered (with one quote), now and later. */
+    void release() {
+        held.countDown();
+    }
+
     @Override
     public void close() {
+        release();
         server.stop(0);
+        handlers.shutdownNow();
     }
 
     private JsonNode quote(String text, String author, List<String> tags, String path) {
@@ -124,12 +145,16 @@ final class QuotesSite implements AutoCloseable {
         if (userAgent != null) {
             userAgentByPath.put(path, userAgent);
         }
+        if (path.equals("/hold/")) {
+            awaitRelease();
+        }
         String body = switch (path) {
             case "/" -> html(quoteHtml("Page one, first.", "Ada", "one", "first")
                     + quoteHtml("Page one, second.", "Brian")
                     + "<nav><ul class=\"pager\"><li class=\"next\"><a href=\"/page/2/\">Next</a></li></ul></nav>");
             case "/page/2/" -> html(quoteHtml("Page two, only.", "Chloe", "two"));
             case "/tag/love/" -> html(quoteHtml("Love, tagged.", "Dana", "love"));
+            case "/hold/" -> html(quoteHtml("Held, then released.", "Eve"));
             default -> null;
         };
         byte[] bytes = (body == null ? "not found" : body).getBytes(StandardCharsets.UTF_8);
@@ -137,6 +162,14 @@ final class QuotesSite implements AutoCloseable {
         exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private void awaitRelease() {
+        try {
+            held.await();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String html(String content) {

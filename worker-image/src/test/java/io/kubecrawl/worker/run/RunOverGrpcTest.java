@@ -84,6 +84,40 @@ class RunOverGrpcTest {
     }
 
     @Test
+    void aSpiderThatNeverConnectsToTheAgentSocketRunsEachBatchInANewProcess() throws Exception {
+        frontier = FakeFrontier.start().batch(0, 1, 30, "https://a.example/1").batch(0, 2, 30, "https://a.example/2");
+
+        InProcessAgent agent = start(TestSpider.command(temp, "crawl"));
+
+        assertThat(agent.awaitExit(EXIT)).isEqualTo(ExitCodes.DONE);
+        List<String> processes = agent.out().lines().filter(line -> line.startsWith("process ")).toList();
+        assertThat(processes).hasSize(2).allSatisfy(line ->
+                assertThat(line).contains("agent socket " + scratch.toAbsolutePath()).endsWith(".sock"));
+        assertThat(processes.get(0).split(",")[0]).isNotEqualTo(processes.get(1).split(",")[0]);
+        assertThat(frontier.completions()).extracting(FakeFrontier.Completion::items).containsExactly(
+                TestSpider.items("0/1", "https://a.example/1"), TestSpider.items("0/2", "https://a.example/2"));
+    }
+
+    @Test
+    void aSpiderThatConnectsAndExitsZeroWithoutReportingTheBatchFailsIt() throws Exception {
+        frontier = FakeFrontier.start().batch(0, 1, 30, "https://a.example/1");
+        // Items written, exit 0, but after connecting: only "done" completes a batch in a session.
+        String script = "import os, socket\n"
+                + "s = socket.socket(socket.AF_UNIX); s.connect(os.environ['KUBECRAWL_AGENT_SOCKET'])\n"
+                + "open(os.environ['KUBECRAWL_ITEMS_FILE'], 'w').write('{\"half\": true}\\n')\n";
+
+        InProcessAgent agent = start(List.of("/usr/bin/python3", "-c", script));
+
+        assertThat(agent.awaitExit(EXIT)).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.completions()).isEmpty();
+        assertThat(frontier.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.batch()).isEqualTo("0/1");
+            assertThat(failure.exitCode()).isZero();
+        });
+        assertThat(agent.err()).contains("the spider process ended before it reported the batch");
+    }
+
+    @Test
     void aSpiderExitingNonZeroFailsTheBatchWithItsExitCodeAndTheLastTwentyLinesOfStderr() throws Exception {
         frontier = FakeFrontier.start().batch(0, 1, 30, "https://a.example/1");
 

@@ -40,6 +40,14 @@ class SpiderEnvironmentTest {
     }
 
     @Test
+    void anInheritedAgentSocketIsNotPassedOnOnlyTheSessionNamesOne() {
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_AGENT_SOCKET", "/tmp/other.sock"),
+                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS);
+
+        assertThat(environment).doesNotContainKey("KUBECRAWL_AGENT_SOCKET");
+    }
+
+    @Test
     void theWorkerTokenIsNotPassedOnToTheSpider() {
         Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_TOKEN", "secret"),
                 settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS);

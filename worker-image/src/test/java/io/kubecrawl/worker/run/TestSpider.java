@@ -24,6 +24,7 @@ final class TestSpider {
             echo "batch $KUBECRAWL_BATCH attempt $KUBECRAWL_BATCH_ATTEMPT of $KUBECRAWL_NAMESPACE/$KUBECRAWL_JOB" \\
               "on $KUBECRAWL_WORKER"
             echo "reading $(wc -l < "$KUBECRAWL_BATCH_FILE") requests" >&2
+            echo "process $$, agent socket ${KUBECRAWL_AGENT_SOCKET:-unset}"
             crawl() {
               while IFS= read -r url; do
                 printf '{"url": "%s", "batch": "%s"}\\n' "$url" "$KUBECRAWL_BATCH" >> "$KUBECRAWL_ITEMS_FILE"
