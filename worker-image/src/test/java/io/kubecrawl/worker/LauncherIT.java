@@ -70,7 +70,7 @@ class LauncherIT {
     }
 
     @Test
-    void aResyncOfTheBundleTheTargetHoldsMapsTheArchivedClassesAndSkipsTheOptimisingCompiler() throws Exception {
+    void aSyncMapsTheArchivedClassesAndAResyncOfTheBundleTheTargetHoldsSkipsTheOptimisingCompiler() throws Exception {
         Path jar = installedJar();
         Path archive = tmp.resolve("opt/kubecrawl-worker.jsa");
         Result written = writeArchive(jar, archive);
@@ -85,6 +85,8 @@ class LauncherIT {
 
             assertThat(cold.exitCode()).as(cold.err()).isEqualTo(ExitCodes.DONE);
             assertThat(flag(cold.out(), "TieredStopAtLevel")).as("a first sync hashes: optimised code").isEqualTo("4");
+            assertThat(flag(cold.out(), "Tier4InvocationThreshold")).as("only for what is really hot")
+                    .isEqualTo("50000");
             assertThat(server.readFileCalls()).isEqualTo(2);
 
             server.resetCounters();
