@@ -58,15 +58,19 @@ class LauncherIT {
                 archive.toString());
     }
 
-    private Result sync(Path jar, Path archive, DirectoryBundleServer server, Path target, String javaOpts)
-            throws IOException, InterruptedException {
+    /** {@code kubecrawl-worker sync} through the launcher; {@code targetArguments} name the target directory. */
+    private Result sync(Path jar, Path archive, DirectoryBundleServer server, String javaOpts,
+            String... targetArguments) throws IOException, InterruptedException {
         Map<String, String> environment = new java.util.HashMap<>(CliRun.podEnvironment());
         environment.put("KUBECRAWL_OPERATOR_ADDRESS", server.address());
         environment.put("KUBECRAWL_BUNDLE_DIGEST", server.digest());
         environment.put("KUBECRAWL_WORKER_JAR", jar.toString());
         environment.put("KUBECRAWL_WORKER_CLASS_ARCHIVE", archive.toString());
         environment.put("JAVA_OPTS", javaOpts);
-        return run(environment, "sh", SCRIPTS.resolve("kubecrawl-worker").toString(), "sync", "--target=" + target);
+        List<String> command = new java.util.ArrayList<>(List.of("sh", SCRIPTS.resolve("kubecrawl-worker").toString(),
+                "sync"));
+        command.addAll(List.of(targetArguments));
+        return run(environment, command.toArray(String[]::new));
     }
 
     @Test
@@ -81,7 +85,7 @@ class LauncherIT {
         Trees.write(source, "bin/run.sh", "#!/bin/sh\n", 0755);
         Path target = tmp.resolve("workspace");
         try (DirectoryBundleServer server = DirectoryBundleServer.serve(source)) {
-            Result cold = sync(jar, archive, server, target, "-XX:+PrintFlagsFinal");
+            Result cold = sync(jar, archive, server, "-XX:+PrintFlagsFinal", "--target=" + target);
 
             assertThat(cold.exitCode()).as(cold.err()).isEqualTo(ExitCodes.DONE);
             assertThat(flag(cold.out(), "TieredStopAtLevel")).as("a first sync hashes: optimised code").isEqualTo("4");
@@ -91,8 +95,9 @@ class LauncherIT {
 
             server.resetCounters();
             Path classLog = tmp.resolve("classes.log");
-            Result warm = sync(jar, archive, server, target,
-                    "-XX:+PrintFlagsFinal -Xlog:class+load=info:file=" + classLog);
+            // Two words, as the operator's pod template writes it.
+            Result warm = sync(jar, archive, server, "-XX:+PrintFlagsFinal -Xlog:class+load=info:file=" + classLog,
+                    "--target", target.toString());
 
             assertThat(warm.exitCode()).as(warm.err()).isEqualTo(ExitCodes.DONE);
             assertThat(flag(warm.out(), "TieredStopAtLevel")).isEqualTo("1");
