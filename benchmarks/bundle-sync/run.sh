@@ -4,7 +4,8 @@
 #
 #   benchmarks/bundle-sync/run.sh       # builds protocol and worker-image first, unless SKIP_BUILD=1
 #
-# Needs Java 17, rsync (apt-get install -y rsync), bc and python3, and about 6 GiB free under $TMPDIR (default /tmp).
+# Needs Java 17, rsync (apt-get install -y rsync), bc and python3, and about 7 GiB free under $TMPDIR (default /tmp):
+# nothing is deleted before the end, since on a disk mounted with discard deleting gigabytes slows the runs after it.
 # The bundle server is DirectoryBundleServer from the worker-image test classes (the operator's own server needs
 # Kubernetes); it is warmed up with untimed syncs first, as a long-running operator would be.
 # Page caches cannot be dropped here, so every cold copy goes into a fresh, empty directory while the sources sit in
@@ -125,7 +126,6 @@ sync; timed dd_big_fsync      dd if="$work/src/big/big.bin" of="$work/dd-big.bin
 sync; timed kc_big            worker_sync "$big_port" "$big_digest" "$work/kc-big"
 sync; timed rsync_big         rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
 sync; timed rsync_big_fsync   rsync -a --fsync "rsync://127.0.0.1:$rsync_port/big/" "$work/rsf-big/"
-rm -rf "$work/cp-big" "$work/dd-big.bin" "$work/rsf-big"
 sync; timed cp_small          cp -a "$work/src/small" "$work/cp-small"
 sync; timed kc_small          worker_sync "$small_port" "$small_digest" "$work/kc-small"
 sync; timed rsync_small       rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
