@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -287,42 +288,70 @@ public final class BundleSyncer {
         Semaphore uncommitted = new Semaphore(MAX_UNCOMMITTED);
         AtomicInteger remaining = new AtomicInteger(files.size());
         CompletableFuture<Void> outcome = new CompletableFuture<>();
+        AtomicBoolean noBatchedReads = new AtomicBoolean();
+        FileGroupDownload.Handover handover = (download, verified) -> {
+            uncommitted.acquire();
+            committers.execute(() -> {
+                BundleFile file = download.file();
+                try {
+                    BasicFileAttributes attributes = download.commit(verified);
+                    cache.put(file.path(), attributes, file.sha256());
+                    touch(target, target.resolve(file.path()).getParent(), touched);
+                } catch (IOException failure) {
+                    outcome.completeExceptionally(failed(download, failure));
+                } catch (RuntimeException failure) {
+                    outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
+                } finally {
+                    uncommitted.release();
+                    if (remaining.decrementAndGet() == 0) {
+                        outcome.complete(null);
+                    }
+                }
+            });
+        };
         try {
-            for (BundleFile file : files) {
+            for (FetchTasks.Task task : FetchTasks.of(files, settings.parallelism())) {
                 fetchers.execute(() -> {
-                    boolean handedOver = false;
+                    AtomicInteger handedOver = new AtomicInteger();
+                    FileGroupDownload.Handover counted = (download, verified) -> {
+                        handover.accept(download, verified);
+                        handedOver.incrementAndGet();
+                    };
+                    String during = "downloading " + task.files().get(0).path();
                     try {
                         if (outcome.isDone()) {
                             return;
                         }
-                        FileDownload download = new FileDownload(file, target, client, progress);
-                        FileDownload.Verified verified = fetch(download, maxResumeOffset);
-                        uncommitted.acquire();
-                        handedOver = true;
-                        committers.execute(() -> {
-                            try {
-                                BasicFileAttributes attributes = download.commit(verified);
-                                cache.put(file.path(), attributes, file.sha256());
-                                touch(target, target.resolve(file.path()).getParent(), touched);
-                            } catch (IOException failure) {
-                                outcome.completeExceptionally(failed(download, failure));
-                            } catch (RuntimeException failure) {
-                                outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
-                            } finally {
-                                uncommitted.release();
-                                if (remaining.decrementAndGet() == 0) {
-                                    outcome.complete(null);
-                                }
+                        List<FileDownload> downloads = new ArrayList<>(task.files().size());
+                        for (BundleFile file : task.files()) {
+                            downloads.add(new FileDownload(file, target, client, progress));
+                        }
+                        List<FileDownload> alone = downloads;
+                        if (task.grouped() && !noBatchedReads.get()) {
+                            FileGroupDownload.Outcome group = new FileGroupDownload(downloads, client)
+                                    .fetch(counted);
+                            if (group.unimplemented()) {
+                                noBatchedReads.set(true); // an operator older than ReadFiles: ReadFile for all
                             }
-                        });
+                            alone = group.notVerified();
+                        }
+                        for (FileDownload download : alone) {
+                            if (outcome.isDone()) {
+                                return;
+                            }
+                            during = "downloading " + download.file().path();
+                            FileDownload.Verified verified = fetch(download, maxResumeOffset);
+                            counted.accept(download, verified);
+                        }
                     } catch (SyncFailedException failure) {
                         outcome.completeExceptionally(failure);
                     } catch (InterruptedException interrupted) {
                         outcome.completeExceptionally(interrupted);
                     } catch (RuntimeException failure) {
-                        outcome.completeExceptionally(unexpected("downloading " + file.path(), failure));
+                        outcome.completeExceptionally(unexpected(during, failure));
                     } finally {
-                        if (!handedOver && remaining.decrementAndGet() == 0) {
+                        int notHandedOver = task.files().size() - handedOver.get();
+                        if (notHandedOver > 0 && remaining.addAndGet(-notHandedOver) == 0) {
                             outcome.complete(null);
                         }
                     }
@@ -358,11 +387,20 @@ public final class BundleSyncer {
         });
     }
 
-    /** One file, verified, with retries on transient failures. */
+    /**
+     * One file, verified, with retries on transient failures. An attempt it already had in a group counts: a file
+     * that keeps failing gets {@code maxAttempts} in all, however it was fetched.
+     */
     private FileDownload.Verified fetch(FileDownload download, AtomicLong maxResumeOffset)
             throws SyncFailedException, InterruptedException {
+        int attemptsLeft = settings.maxAttempts() - download.attempts();
+        if (attemptsLeft < 1) {
+            throw failed(download, download.batchFailure());
+        }
+        RetryPolicy<FileDownload.Verified> retries = download.attempts() == 0 ? fileRetries
+                : Failures.retryPolicy(settings, attemptsLeft, client::resetConnectBackoff);
         try {
-            return Failsafe.with(fileRetries).get(download::attempt);
+            return Failsafe.with(retries).get(download::attempt);
         } catch (FailsafeException wrapped) {
             Throwable cause = wrapped.getCause();
             if (cause instanceof InterruptedException interrupted) {
