@@ -45,8 +45,9 @@ import io.kubecrawl.protocol.v1.Manifest;
  * <li>lock the target ({@link TargetLock}) and remove the completion marker;
  * <li>find what the target holds ({@link LocalTree}, with the {@link HashCache}) and diff it with the manifest
  * ({@link SyncPlan});
- * <li>delete what the bundle does not have, fix modes, download the rest in parallel ({@link FileDownload}), each file
- * retried on transient failures with backoff and jitter;
+ * <li>delete what the bundle does not have, fix modes, download the rest in parallel: small files in groups of one
+ * call each ({@link FileGroupDownload}), large ones and whatever a group did not verify one by one
+ * ({@link FileDownload}), each file retried on transient failures with backoff and jitter;
  * <li>fsync the directories that changed, save the hash cache, and write the completion marker last.
  * </ol>
  *
@@ -273,10 +274,11 @@ public final class BundleSyncer {
     }
 
     /**
-     * Downloads in two stages: {@code parallelism} threads fetch, hash and verify files into their part files, and
-     * {@value #COMMITTERS} threads make each verified part file durable and rename it into place. A small file spends
-     * most of its time in fsync; the stages overlap that with the next files' network round trips. At most
-     * {@value #MAX_UNCOMMITTED} verified files wait for the second stage (each holds an open file).
+     * Downloads in two stages: {@code parallelism} threads fetch ({@link FetchTasks}: groups of small files, single
+     * large files), hash and verify files into their part files, and {@value #COMMITTERS} threads make each verified
+     * part file durable and rename it into place. A small file spends most of its time in fsync; the stages overlap
+     * that with the next files' network round trips. At most {@value #MAX_UNCOMMITTED} verified files wait for the
+     * second stage (each holds an open file).
      */
     private void downloadAll(List<BundleFile> files, TargetDirectory target, SyncProgress progress, HashCache cache,
             Set<Path> touched, AtomicLong maxResumeOffset) throws SyncFailedException, InterruptedException {
