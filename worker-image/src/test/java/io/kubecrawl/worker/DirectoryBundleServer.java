@@ -38,15 +38,19 @@ import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
+import io.kubecrawl.protocol.v1.FilesChunk;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
+import io.kubecrawl.protocol.v1.ReadFilesRequest;
 
 /**
  * A real grpc-java BundleService on loopback that serves the files of a directory, standing in for the operator: it
- * checks the worker credentials, serves ReadFile from any offset with flow control (it sends only while the stream is
- * ready), counts what it is asked and sends, and injects faults on request: a stream cut after some bytes, a chunk
- * with a flipped byte, the whole server stopped in the middle of a file and started again on the same port.
+ * checks the worker credentials, serves ReadFile from any offset and ReadFiles (whole files, in request order) with
+ * flow control (it sends only while the stream is ready), counts what it is asked and sends, and injects faults on
+ * request, in either call: a stream cut after some bytes of a file, a chunk with a flipped byte, the whole server
+ * stopped in the middle of a file and started again on the same port. It can also play an operator older than
+ * ReadFiles, which answers it UNIMPLEMENTED.
  *
  * <p>Its {@link #main} runs it as a process, for the benchmark.
  */
@@ -55,7 +59,10 @@ public final class DirectoryBundleServer implements AutoCloseable {
     public static final String TOKEN = "t0ken-from-secret";
     public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
 
-    /** One ReadFile request as the server received it. */
+    /**
+     * One file the server was asked for and started to send: a ReadFile request as received, or a file of a ReadFiles
+     * request once its turn came (offset 0).
+     */
     public record Read(String path, long offset) {
     }
 
@@ -73,6 +80,8 @@ public final class DirectoryBundleServer implements AutoCloseable {
 
     private final AtomicInteger manifestCalls = new AtomicInteger();
     private final AtomicInteger readFileCalls = new AtomicInteger();
+    private final AtomicInteger readFilesCalls = new AtomicInteger();
+    private volatile boolean readFilesUnimplemented;
     private final AtomicLong bytesSent = new AtomicLong();
     private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
 
@@ -159,10 +168,21 @@ public final class DirectoryBundleServer implements AutoCloseable {
         return readFileCalls.get();
     }
 
+    /** ReadFiles calls received, answered or not. */
+    public int readFilesCalls() {
+        return readFilesCalls.get();
+    }
+
+    /** From now on, answers ReadFiles UNIMPLEMENTED, as an operator older than that call does. */
+    public void withoutReadFiles() {
+        readFilesUnimplemented = true;
+    }
+
     public long bytesSent() {
         return bytesSent.get();
     }
 
+    /** Every file read, by either call, in the order the server started to send them. */
     public List<Read> reads() {
         return List.copyOf(reads);
     }
@@ -174,6 +194,7 @@ public final class DirectoryBundleServer implements AutoCloseable {
     public void resetCounters() {
         manifestCalls.set(0);
         readFileCalls.set(0);
+        readFilesCalls.set(0);
         bytesSent.set(0);
         reads.clear();
     }
@@ -200,6 +221,17 @@ public final class DirectoryBundleServer implements AutoCloseable {
         restartDowntime = downtime;
         restartPath = path;
         restartsLeft.set(1);
+    }
+
+    /** The faults one stream of {@code path} carries; each fault set for {@code times} streams is used up here. */
+    private Faults faultsFor(String path) {
+        return new Faults(path.equals(cutPath) && cutsLeft.getAndUpdate(left -> Math.max(left - 1, 0)) > 0,
+                path.equals(corruptPath) && corruptionsLeft.getAndUpdate(
+                        left -> left == Integer.MAX_VALUE ? left : Math.max(left - 1, 0)) > 0,
+                path.equals(restartPath) && restartsLeft.getAndUpdate(left -> Math.max(left - 1, 0)) > 0);
+    }
+
+    private record Faults(boolean cut, boolean corrupt, boolean restart) {
     }
 
     private void start(int requestedPort) throws IOException {
@@ -322,6 +354,124 @@ public final class DirectoryBundleServer implements AutoCloseable {
             call.setOnCancelHandler(sender::close);
             call.setOnReadyHandler(sender);
         }
+
+        @Override
+        public void readFiles(ReadFilesRequest request, StreamObserver<FilesChunk> responses) {
+            readFilesCalls.incrementAndGet();
+            if (readFilesUnimplemented) {
+                super.readFiles(request, responses);
+                return;
+            }
+            Served current = served;
+            if (request.getSha256Count() == 0 || request.getSha256Count() > 1_000) {
+                responses.onError(Status.INVALID_ARGUMENT.withDescription(request.getSha256Count()
+                        + " files named; 1 to 1,000 are allowed").asRuntimeException());
+                return;
+            }
+            for (String sha256 : request.getSha256List()) {
+                if (!current.bySha256().containsKey(sha256)) {
+                    responses.onError(Status.PERMISSION_DENIED.withDescription("no file " + sha256
+                            + " in the job's bundle").asRuntimeException());
+                    return;
+                }
+            }
+            ServerCallStreamObserver<FilesChunk> call = (ServerCallStreamObserver<FilesChunk>) responses;
+            GroupSender sender = new GroupSender(request.getSha256List(), current, call);
+            call.setOnCancelHandler(sender::close);
+            call.setOnReadyHandler(sender);
+        }
+    }
+
+    /** Sends whole files one after the other while the stream is ready, and stops when it is not: flow control. */
+    private final class GroupSender implements Runnable {
+        private final List<String> sha256s;
+        private final Served current;
+        private final ServerCallStreamObserver<FilesChunk> call;
+        private int index = -1;
+        private String path;
+        private FileChannel channel;
+        private long size;
+        private long position;
+        private Faults faults;
+        private boolean done;
+
+        GroupSender(List<String> sha256s, Served current, ServerCallStreamObserver<FilesChunk> call) {
+            this.sha256s = sha256s;
+            this.current = current;
+            this.call = call;
+        }
+
+        @Override
+        public synchronized void run() {
+            try {
+                while (!done && call.isReady()) {
+                    if (call.isCancelled()) {
+                        close();
+                        return;
+                    }
+                    if (channel == null) {
+                        if (index + 1 >= sha256s.size()) {
+                            done = true;
+                            call.onCompleted();
+                            return;
+                        }
+                        index++;
+                        path = current.pathBySha256().get(sha256s.get(index));
+                        reads.add(new Read(path, 0));
+                        channel = FileChannel.open(current.bySha256().get(sha256s.get(index)),
+                                StandardOpenOption.READ);
+                        size = channel.size();
+                        position = 0;
+                        faults = faultsFor(path);
+                    }
+                    if (faults.cut() && position >= cutAfterBytes && position < size) {
+                        close();
+                        call.onError(Status.UNAVAILABLE.withDescription("injected: stream cut after " + position
+                                + " bytes of " + path).asRuntimeException());
+                        return;
+                    }
+                    if (faults.restart() && position >= restartAfterBytes && position < size) {
+                        close();
+                        restartInBackground();
+                        return;
+                    }
+                    int length = (int) Math.min(chunkSize, size - position);
+                    byte[] data = new byte[length];
+                    ByteBuffer buffer = ByteBuffer.wrap(data);
+                    while (buffer.hasRemaining()) {
+                        if (channel.read(buffer, position + buffer.position()) < 0) {
+                            throw new IOException("the file shrank");
+                        }
+                    }
+                    if (faults.corrupt() && position == 0 && length > 0) {
+                        data[length / 2] ^= 0x5a;
+                    }
+                    boolean last = position + length >= size;
+                    call.onNext(FilesChunk.newBuilder().setIndex(index).setOffset(position)
+                            .setData(UnsafeByteOperations.unsafeWrap(data)).setLast(last).build());
+                    position += length;
+                    bytesSent.addAndGet(length);
+                    if (last) {
+                        channel.close();
+                        channel = null;
+                    }
+                }
+            } catch (IOException | RuntimeException failure) {
+                close();
+                call.onError(Status.INTERNAL.withDescription(failure.toString()).asRuntimeException());
+            }
+        }
+
+        synchronized void close() {
+            done = true;
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
+        }
     }
 
     /** Sends a file's chunks while the stream is ready, and stops when it is not: flow control. */
@@ -342,10 +492,10 @@ public final class DirectoryBundleServer implements AutoCloseable {
             this.call = call;
             this.position = offset;
             this.startedAt = offset;
-            this.cut = path.equals(cutPath) && cutsLeft.getAndUpdate(left -> Math.max(left - 1, 0)) > 0;
-            this.corrupt = path.equals(corruptPath)
-                    && corruptionsLeft.getAndUpdate(left -> left == Integer.MAX_VALUE ? left : Math.max(left - 1, 0)) > 0;
-            this.restart = path.equals(restartPath) && restartsLeft.getAndUpdate(left -> Math.max(left - 1, 0)) > 0;
+            Faults faults = faultsFor(path);
+            this.cut = faults.cut();
+            this.corrupt = faults.corrupt();
+            this.restart = faults.restart();
         }
 
         @Override

@@ -166,7 +166,10 @@ class SyncOverGrpcTest {
         CliRun cold = sync(server, target);
 
         assertThat(cold.exitCode()).as(cold.err()).isEqualTo(ExitCodes.DONE);
-        assertThat(server.readFileCalls()).isEqualTo(10_000);
+        assertThat(server.reads()).as("each file fetched exactly once").hasSize(10_000)
+                .extracting(Read::path).doesNotHaveDuplicates();
+        assertThat(server.readFilesCalls()).as("small files come in groups").isPositive().isLessThanOrEqualTo(100);
+        assertThat(server.readFileCalls()).isZero();
         assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
 
         server.resetCounters();
@@ -174,7 +177,8 @@ class SyncOverGrpcTest {
         CliRun warm = sync(server, target);
 
         assertThat(warm.exitCode()).as(warm.err()).isEqualTo(ExitCodes.DONE);
-        assertThat(server.readFileCalls()).isZero();
+        assertThat(server.readFileCalls() + server.readFilesCalls()).isZero();
+        assertThat(server.reads()).isEmpty();
         assertThat(server.bytesSent()).isZero();
         assertThat(server.manifestCalls()).as("the manifest kept in the target hashes to the pinned digest").isZero();
         assertThat(lastLine(warm.err())).contains("10000 files (0 fetched, 10000 kept, 0 deleted)");
@@ -415,6 +419,88 @@ class SyncOverGrpcTest {
         assertThat(marker(target)).doesNotExist();
     }
 
+    /** {@code count} files of 10 KiB, each different, in ten directories. */
+    private Path smallFiles(String name, int count) throws IOException {
+        Path source = tmp.resolve(name);
+        for (int i = 0; i < count; i++) {
+            Trees.writeRandom(source.resolve("pkg" + i % 10 + "/module" + i + ".py"), 10 << 10, i);
+        }
+        return source;
+    }
+
+    @Test
+    void aFileCorruptedInsideAGroupIsDetectedFetchedAgainAloneAndTheOthersOnce() throws IOException {
+        Path source = smallFiles("source", 100);
+        DirectoryBundleServer server = serve(source);
+        server.corruptChunks("pkg5/module55.py", 1);
+        Path target = tmp.resolve("workspace");
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("pkg5/module55.py"))
+                .containsExactly(new Read("pkg5/module55.py", 0), new Read("pkg5/module55.py", 0));
+        assertThat(server.reads()).hasSize(101);
+        assertThat(server.readFileCalls()).as("only the corrupted file, fetched on its own").isEqualTo(1);
+        assertThat(Files.readString(marker(target))).isEqualTo(server.digest() + "\n");
+    }
+
+    @Test
+    void aGroupStreamCutInTheMiddleOfAFileEndsWithTheRightTreeFetchingOnlyWhatWasMissing() throws IOException {
+        Path source = smallFiles("source", 40);
+        // Chunks of 4 KiB, so that the cut falls inside a file, after some of its bytes were sent.
+        DirectoryBundleServer server = DirectoryBundleServer.serve(source, DirectoryBundleServer.JOB,
+                DirectoryBundleServer.TOKEN, 0, 4 << 10);
+        servers.add(server);
+        server.cutStream("pkg5/module25.py", 4 << 10, 1);
+        Path target = tmp.resolve("workspace");
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("pkg5/module25.py")).hasSize(2);
+        assertThat(server.reads()).as("every other file once: what the group had verified was kept").hasSize(41);
+        assertThat(server.readFileCalls()).as("the cut file and the rest of its group, on their own")
+                .isBetween(1, 10);
+    }
+
+    @Test
+    void anOperatorWithoutReadFilesServesEveryFileThroughReadFile() throws IOException {
+        Path source = smallFiles("source", 100);
+        Trees.write(source, "empty/__init__.py", "");
+        DirectoryBundleServer server = serve(source);
+        server.withoutReadFiles();
+        Path target = tmp.resolve("workspace");
+
+        CliRun run = sync(server, target, "--parallelism=4");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+        assertThat(server.readFileCalls()).as("one per non-empty file").isEqualTo(100);
+        assertThat(server.readFilesCalls()).as("asked until the first UNIMPLEMENTED came back, at most once a thread")
+                .isBetween(1, 4);
+        assertThat(server.reads()).hasSize(100).extracting(Read::path).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aPartFileLeftBesideASmallFileIsReplacedByTheGroupsContent() throws IOException {
+        Path source = smallFiles("source", 8);
+        DirectoryBundleServer server = serve(source);
+        Path target = tmp.resolve("workspace");
+        Path part = target.resolve("pkg3/.module3.py.kubecrawl-part");
+        Files.createDirectories(part.getParent());
+        Files.write(part, new byte[20 << 10]); // longer than the file, and not its content
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+        assertThat(server.readFileCalls()).isZero();
+        assertThat(server.reads()).hasSize(8);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"../x", "/etc/passwd", "a/../../b", "crawlab_project/../../escape.py"})
     void aManifestWithAPathReachingOutsideIsRejectedBeforeAnythingIsWritten(String badPath) throws IOException {
@@ -434,7 +520,7 @@ class SyncOverGrpcTest {
         assertThat(run.err()).hasLineCount(1)
                 .startsWith(PREFIX + "the bundle manifest is refused: path '" + badPath + "' is refused: ");
         assertThat(Trees.list(parent)).containsExactly("workspace");
-        assertThat(server.readFileCalls()).isZero();
+        assertThat(server.readFileCalls() + server.readFilesCalls()).isZero();
     }
 
     /** The manifest with one more file, its digest recomputed from the canonical form, as a hostile server would. */

@@ -3,6 +3,10 @@ package io.kubecrawl.operator.grpc;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -13,9 +17,11 @@ import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
+import io.kubecrawl.protocol.v1.FilesChunk;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
+import io.kubecrawl.protocol.v1.ReadFilesRequest;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.common.annotation.Blocking;
@@ -32,6 +38,9 @@ import org.jboss.logging.Logger;
 public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
 
     private static final Logger LOG = Logger.getLogger(BundleGrpcService.class);
+
+    /** Files one ReadFiles call may name: enough to make per-call work negligible, small enough to check at once. */
+    static final int MAX_FILES_PER_READ = 1_000;
 
     private final PinnedBundles pinnedBundles;
     private final BundleStore store;
@@ -69,6 +78,38 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
             }
             FileChunkStreamer.start(open(file), request.getOffset(), file.size(),
                     (ServerCallStreamObserver<FileChunk>) responses);
+        } catch (StatusException refused) {
+            responses.onError(refused);
+        }
+    }
+
+    @Override
+    @Blocking
+    public void readFiles(ReadFilesRequest request, StreamObserver<FilesChunk> responses) {
+        try {
+            int count = request.getSha256Count();
+            if (count == 0 || count > MAX_FILES_PER_READ) {
+                throw Status.INVALID_ARGUMENT.withDescription("a ReadFiles request names " + count
+                        + " files; it may name 1 to " + MAX_FILES_PER_READ).asException();
+            }
+            AuthenticatedJob job = AuthenticatedJob.current();
+            BundleManifest manifest = pinnedBundles.manifestOf(job, request.getBundleDigest());
+            // One pass over the manifest, not one per requested file: a call names up to a thousand.
+            Map<String, BundleFile> bySha256 = new HashMap<>();
+            for (BundleFile file : manifest.files()) {
+                bySha256.putIfAbsent(file.sha256(), file);
+            }
+            // Every file is checked before the first byte goes out: a refused request sends nothing.
+            List<BundleFile> files = new ArrayList<>(count);
+            for (String sha256 : request.getSha256List()) {
+                BundleFile file = bySha256.get(sha256);
+                if (file == null) {
+                    throw Status.PERMISSION_DENIED.withDescription("bundle " + manifest.digest() + " of CrawlJob "
+                            + job.name() + " has no file with sha256 " + sha256).asException();
+                }
+                files.add(file);
+            }
+            FilesChunkStreamer.start(files, this::open, (ServerCallStreamObserver<FilesChunk>) responses);
         } catch (StatusException refused) {
             responses.onError(refused);
         }

@@ -45,8 +45,10 @@ import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.bundle.Sha256;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
+import io.kubecrawl.protocol.v1.FilesChunk;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
+import io.kubecrawl.protocol.v1.ReadFilesRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,89 @@ class BundleServiceOnLoopbackTest {
                 .getManifest(GetManifestRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void severalFilesArriveWholeInRequestOrderEachTaggedWithItsIndexAndAnEmptyOneAsOneLastMessage()
+            throws IOException {
+        BlobRef empty = store.write(new ByteArrayInputStream(new byte[0]));
+        BundleManifest withEmpty = new BundleManifest(List.of(manifest.files().get(0), manifest.files().get(1),
+                new BundleFile("pkg/__init__.py", 0644, 0, empty.sha256())));
+        store.putManifest(withEmpty);
+        job("quotes", withEmpty.digest());
+        String spider = manifest.files().get(1).sha256();
+        String data = manifest.files().get(0).sha256();
+
+        List<FilesChunk> chunks = readFiles("quotes", ReadFilesRequest.newBuilder()
+                .addSha256(spider).addSha256(empty.sha256()).addSha256(data).addSha256(spider).build());
+
+        assertThat(chunks).extracting(FilesChunk::getIndex).containsExactly(0, 1, 2, 2, 2, 3);
+        assertThat(chunks).extracting(FilesChunk::getLast).containsExactly(true, true, false, false, true, true);
+        assertThat(chunks).filteredOn(chunk -> chunk.getIndex() == 2).extracting(FilesChunk::getOffset)
+                .containsExactly(0L, (long) FileChunkStreamer.CHUNK_SIZE, 2L * FileChunkStreamer.CHUNK_SIZE);
+        assertThat(chunks).allSatisfy(chunk ->
+                assertThat(chunk.getData().size()).isLessThanOrEqualTo(FileChunkStreamer.CHUNK_SIZE));
+        assertThat(contentOf(chunks, 0)).asString(StandardCharsets.UTF_8).isEqualTo("import scrapy\n");
+        assertThat(contentOf(chunks, 1)).isEmpty();
+        assertThat(contentOf(chunks, 2)).isEqualTo(large);
+        assertThat(contentOf(chunks, 3)).asString(StandardCharsets.UTF_8).isEqualTo("import scrapy\n");
+    }
+
+    @Test
+    void aTokenReadsNoFileOfAnotherJobsBundleInABatchAndNothingIsSent() throws IOException {
+        BlobRef other = store.write(new ByteArrayInputStream("job b only\n".getBytes(StandardCharsets.UTF_8)));
+        BundleManifest bundleOfB = new BundleManifest(List.of(new BundleFile("b.py", 0644, other.size(),
+                other.sha256())));
+        store.putManifest(bundleOfB);
+        job("quotes", manifest.digest());
+        job("job-b", bundleOfB.digest());
+        List<FilesChunk> received = new ArrayList<>();
+
+        assertThatThrownBy(() -> BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials("quotes"))
+                .withDeadlineAfter(20, TimeUnit.SECONDS).readFiles(ReadFilesRequest.newBuilder()
+                        .addSha256(manifest.files().get(1).sha256()).addSha256(other.sha256()).build())
+                .forEachRemaining(received::add))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        assertThat(received).as("the request is checked whole before anything is sent").isEmpty();
+        assertThat(readFiles("job-b", ReadFilesRequest.newBuilder().addSha256(other.sha256()).build()))
+                .as("the file is B's to read").hasSize(1);
+    }
+
+    @Test
+    void aBatchOfMoreThanAThousandFilesOrOfNoneIsAnInvalidArgument() {
+        job("quotes", manifest.digest());
+        ReadFilesRequest.Builder tooMany = ReadFilesRequest.newBuilder();
+        for (int i = 0; i <= BundleGrpcService.MAX_FILES_PER_READ; i++) {
+            tooMany.addSha256(manifest.files().get(1).sha256());
+        }
+        ReadFilesRequest.Builder thousand = ReadFilesRequest.newBuilder();
+        for (int i = 0; i < BundleGrpcService.MAX_FILES_PER_READ; i++) {
+            thousand.addSha256(manifest.files().get(1).sha256());
+        }
+
+        assertThatThrownBy(() -> readFiles("quotes", tooMany.build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> readFiles("quotes", ReadFilesRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThat(readFiles("quotes", thousand.build())).as("the limit itself is allowed")
+                .hasSize(BundleGrpcService.MAX_FILES_PER_READ);
+    }
+
+    private List<FilesChunk> readFiles(String job, ReadFilesRequest request) {
+        List<FilesChunk> chunks = new ArrayList<>();
+        BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials(job))
+                .withDeadlineAfter(20, TimeUnit.SECONDS).readFiles(request).forEachRemaining(chunks::add);
+        return chunks;
+    }
+
+    private static byte[] contentOf(List<FilesChunk> chunks, int index) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        chunks.stream().filter(chunk -> chunk.getIndex() == index)
+                .forEach(chunk -> bytes.writeBytes(chunk.getData().toByteArray()));
+        return bytes.toByteArray();
     }
 
     /** A CrawlJob that pinned {@code digest}, and its token Secret as the operator writes it. */

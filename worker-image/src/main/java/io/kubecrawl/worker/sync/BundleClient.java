@@ -1,6 +1,7 @@
 package io.kubecrawl.worker.sync;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
@@ -9,7 +10,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
+import io.kubecrawl.protocol.v1.FileChunk;
+import io.kubecrawl.protocol.v1.FilesChunk;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
+import io.kubecrawl.protocol.v1.ReadFilesRequest;
 import io.kubecrawl.worker.BundleDigest;
 import io.kubecrawl.worker.Connection;
 import io.kubecrawl.worker.OperatorAddress;
@@ -92,10 +96,18 @@ public final class BundleClient implements AutoCloseable {
     }
 
     /** Starts ReadFile of the file with this sha256 from {@code offset}; the caller closes the stream. */
-    ChunkStream readFile(String sha256, long offset) {
-        ChunkStream stream = new ChunkStream(idleTimeout);
+    ChunkStream<ReadFileRequest, FileChunk> readFile(String sha256, long offset) {
+        ChunkStream<ReadFileRequest, FileChunk> stream = new ChunkStream<>(idleTimeout);
         async().readFile(ReadFileRequest.newBuilder().setBundleDigest(bundle.value()).setSha256(sha256)
                 .setOffset(offset).build(), stream);
+        return stream;
+    }
+
+    /** Starts ReadFiles of the whole files with these sha256s, in this order; the caller closes the stream. */
+    ChunkStream<ReadFilesRequest, FilesChunk> readFiles(List<String> sha256s) {
+        ChunkStream<ReadFilesRequest, FilesChunk> stream = new ChunkStream<>(idleTimeout);
+        async().readFiles(ReadFilesRequest.newBuilder().setBundleDigest(bundle.value()).addAllSha256(sha256s)
+                .build(), stream);
         return stream;
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -44,8 +45,9 @@ import io.kubecrawl.protocol.v1.Manifest;
  * <li>lock the target ({@link TargetLock}) and remove the completion marker;
  * <li>find what the target holds ({@link LocalTree}, with the {@link HashCache}) and diff it with the manifest
  * ({@link SyncPlan});
- * <li>delete what the bundle does not have, fix modes, download the rest in parallel ({@link FileDownload}), each file
- * retried on transient failures with backoff and jitter;
+ * <li>delete what the bundle does not have, fix modes, download the rest in parallel: small files in groups of one
+ * call each ({@link FileGroupDownload}), large ones and whatever a group did not verify one by one
+ * ({@link FileDownload}), each file retried on transient failures with backoff and jitter;
  * <li>fsync the directories that changed, save the hash cache, and write the completion marker last.
  * </ol>
  *
@@ -272,10 +274,11 @@ public final class BundleSyncer {
     }
 
     /**
-     * Downloads in two stages: {@code parallelism} threads fetch, hash and verify files into their part files, and
-     * {@value #COMMITTERS} threads make each verified part file durable and rename it into place. A small file spends
-     * most of its time in fsync; the stages overlap that with the next files' network round trips. At most
-     * {@value #MAX_UNCOMMITTED} verified files wait for the second stage (each holds an open file).
+     * Downloads in two stages: {@code parallelism} threads fetch ({@link FetchTasks}: groups of small files, single
+     * large files), hash and verify files into their part files, and {@value #COMMITTERS} threads make each verified
+     * part file durable and rename it into place. A small file spends most of its time in fsync; the stages overlap
+     * that with the next files' network round trips. At most {@value #MAX_UNCOMMITTED} verified files wait for the
+     * second stage (each holds an open file).
      */
     private void downloadAll(List<BundleFile> files, TargetDirectory target, SyncProgress progress, HashCache cache,
             Set<Path> touched, AtomicLong maxResumeOffset) throws SyncFailedException, InterruptedException {
@@ -287,42 +290,70 @@ public final class BundleSyncer {
         Semaphore uncommitted = new Semaphore(MAX_UNCOMMITTED);
         AtomicInteger remaining = new AtomicInteger(files.size());
         CompletableFuture<Void> outcome = new CompletableFuture<>();
+        AtomicBoolean noBatchedReads = new AtomicBoolean();
+        FileGroupDownload.Handover handover = (download, verified) -> {
+            uncommitted.acquire();
+            committers.execute(() -> {
+                BundleFile file = download.file();
+                try {
+                    BasicFileAttributes attributes = download.commit(verified);
+                    cache.put(file.path(), attributes, file.sha256());
+                    touch(target, target.resolve(file.path()).getParent(), touched);
+                } catch (IOException failure) {
+                    outcome.completeExceptionally(failed(download, failure));
+                } catch (RuntimeException failure) {
+                    outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
+                } finally {
+                    uncommitted.release();
+                    if (remaining.decrementAndGet() == 0) {
+                        outcome.complete(null);
+                    }
+                }
+            });
+        };
         try {
-            for (BundleFile file : files) {
+            for (FetchTasks.Task task : FetchTasks.of(files, settings.parallelism())) {
                 fetchers.execute(() -> {
-                    boolean handedOver = false;
+                    AtomicInteger handedOver = new AtomicInteger();
+                    FileGroupDownload.Handover counted = (download, verified) -> {
+                        handover.accept(download, verified);
+                        handedOver.incrementAndGet();
+                    };
+                    String during = "downloading " + task.files().get(0).path();
                     try {
                         if (outcome.isDone()) {
                             return;
                         }
-                        FileDownload download = new FileDownload(file, target, client, progress);
-                        FileDownload.Verified verified = fetch(download, maxResumeOffset);
-                        uncommitted.acquire();
-                        handedOver = true;
-                        committers.execute(() -> {
-                            try {
-                                BasicFileAttributes attributes = download.commit(verified);
-                                cache.put(file.path(), attributes, file.sha256());
-                                touch(target, target.resolve(file.path()).getParent(), touched);
-                            } catch (IOException failure) {
-                                outcome.completeExceptionally(failed(download, failure));
-                            } catch (RuntimeException failure) {
-                                outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
-                            } finally {
-                                uncommitted.release();
-                                if (remaining.decrementAndGet() == 0) {
-                                    outcome.complete(null);
-                                }
+                        List<FileDownload> downloads = new ArrayList<>(task.files().size());
+                        for (BundleFile file : task.files()) {
+                            downloads.add(new FileDownload(file, target, client, progress));
+                        }
+                        List<FileDownload> alone = downloads;
+                        if (task.grouped() && !noBatchedReads.get()) {
+                            FileGroupDownload.Outcome group = new FileGroupDownload(downloads, client)
+                                    .fetch(counted);
+                            if (group.unimplemented()) {
+                                noBatchedReads.set(true); // an operator older than ReadFiles: ReadFile for all
                             }
-                        });
+                            alone = group.notVerified();
+                        }
+                        for (FileDownload download : alone) {
+                            if (outcome.isDone()) {
+                                return;
+                            }
+                            during = "downloading " + download.file().path();
+                            FileDownload.Verified verified = fetch(download, maxResumeOffset);
+                            counted.accept(download, verified);
+                        }
                     } catch (SyncFailedException failure) {
                         outcome.completeExceptionally(failure);
                     } catch (InterruptedException interrupted) {
                         outcome.completeExceptionally(interrupted);
                     } catch (RuntimeException failure) {
-                        outcome.completeExceptionally(unexpected("downloading " + file.path(), failure));
+                        outcome.completeExceptionally(unexpected(during, failure));
                     } finally {
-                        if (!handedOver && remaining.decrementAndGet() == 0) {
+                        int notHandedOver = task.files().size() - handedOver.get();
+                        if (notHandedOver > 0 && remaining.addAndGet(-notHandedOver) == 0) {
                             outcome.complete(null);
                         }
                     }
@@ -358,11 +389,20 @@ public final class BundleSyncer {
         });
     }
 
-    /** One file, verified, with retries on transient failures. */
+    /**
+     * One file, verified, with retries on transient failures. An attempt it already had in a group counts: a file
+     * that keeps failing gets {@code maxAttempts} in all, however it was fetched.
+     */
     private FileDownload.Verified fetch(FileDownload download, AtomicLong maxResumeOffset)
             throws SyncFailedException, InterruptedException {
+        int attemptsLeft = settings.maxAttempts() - download.attempts();
+        if (attemptsLeft < 1) {
+            throw failed(download, download.batchFailure());
+        }
+        RetryPolicy<FileDownload.Verified> retries = download.attempts() == 0 ? fileRetries
+                : Failures.retryPolicy(settings, attemptsLeft, client::resetConnectBackoff);
         try {
-            return Failsafe.with(fileRetries).get(download::attempt);
+            return Failsafe.with(retries).get(download::attempt);
         } catch (FailsafeException wrapped) {
             Throwable cause = wrapped.getCause();
             if (cause instanceof InterruptedException interrupted) {

@@ -41,12 +41,17 @@ final class Failures {
 
     /** The retry policy of one file or one manifest fetch; {@code onRetry} runs before each further attempt. */
     static <R> RetryPolicy<R> retryPolicy(SyncSettings settings, Runnable onRetry) {
+        return retryPolicy(settings, settings.maxAttempts(), onRetry);
+    }
+
+    /** As {@link #retryPolicy(SyncSettings, Runnable)}, with {@code maxAttempts} instead of the settings' own. */
+    static <R> RetryPolicy<R> retryPolicy(SyncSettings settings, int maxAttempts, Runnable onRetry) {
         Duration delay = settings.retryDelay();
         Duration maxDelay = settings.retryMaxDelay().compareTo(delay) > 0 ? settings.retryMaxDelay()
                 : delay.plusMillis(1);
         RetryPolicyBuilder<R> builder = RetryPolicy.<R>builder()
                 .handleIf(Failures::isTransient)
-                .withMaxAttempts(settings.maxAttempts())
+                .withMaxAttempts(maxAttempts)
                 .withBackoff(delay, maxDelay)
                 .withJitter(0.5)
                 .onRetry(event -> onRetry.run());

@@ -17,6 +17,7 @@ import io.grpc.StatusRuntimeException;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.Sha256;
 import io.kubecrawl.protocol.v1.FileChunk;
+import io.kubecrawl.protocol.v1.ReadFileRequest;
 
 /**
  * One file of the bundle brought into place. Each {@link #attempt()} writes to the part file beside the final file,
@@ -40,6 +41,7 @@ final class FileDownload {
     private long maxResumeOffset;
     /** Bytes of this file counted as progress since its part file was last discarded. */
     private long countedBytes;
+    private Throwable batchFailure;
 
     FileDownload(BundleFile file, TargetDirectory target, BundleClient client, SyncProgress progress) {
         this.file = file;
@@ -157,7 +159,7 @@ final class FileDownload {
             throws IOException, TransientFailure.BrokenStream, InterruptedException {
         long position = offset;
         Writeback writeback = Writeback.forFile(part, offset, file.size());
-        try (ChunkStream stream = client.readFile(file.sha256(), offset)) {
+        try (ChunkStream<ReadFileRequest, FileChunk> stream = client.readFile(file.sha256(), offset)) {
             for (FileChunk chunk = stream.next(); chunk != null; chunk = stream.next()) {
                 ByteString data = chunk.getData();
                 int length = data.size();
@@ -171,28 +173,111 @@ final class FileDownload {
                     throw new TransientFailure.BrokenStream("the server sent more than the " + file.size()
                             + " bytes of " + file.path());
                 }
-                byte[] buffer = BUFFERS.get();
-                if (buffer.length < length) {
-                    buffer = new byte[Integer.highestOneBit(length - 1) << 1];
-                    BUFFERS.set(buffer);
-                }
-                data.copyTo(buffer, 0);
-                Hashing.update(digest, buffer, 0, length);
-                ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
-                while (bytes.hasRemaining()) {
-                    position += part.write(bytes, position);
-                }
+                position = writeHashed(part, position, data, digest);
                 if (writeback != null) {
                     writeback.written(position);
                 }
-                progress.addBytes(length);
-                countedBytes += length;
             }
         }
         if (writeback != null) {
             writeback.check();
         }
         return position - offset;
+    }
+
+    /** Writes {@code data} at {@code position} of {@code part} while hashing it; returns the position after it. */
+    private long writeHashed(FileChannel part, long position, ByteString data, MessageDigest digest)
+            throws IOException {
+        int length = data.size();
+        byte[] buffer = BUFFERS.get();
+        if (buffer.length < length) {
+            buffer = new byte[Integer.highestOneBit(length - 1) << 1];
+            BUFFERS.set(buffer);
+        }
+        data.copyTo(buffer, 0);
+        Hashing.update(digest, buffer, 0, length);
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
+        long end = position;
+        while (bytes.hasRemaining()) {
+            end += part.write(bytes, end);
+        }
+        progress.addBytes(length);
+        countedBytes += length;
+        return end;
+    }
+
+    /**
+     * Starts receiving the whole file from a batched call (ReadFiles, see {@link FileGroupDownload}). It counts as one
+     * attempt of this file, so a file that keeps failing gets no more attempts in all than one fetched on its own. A
+     * batched call always sends a file from its first byte, so a part file an earlier sync left is emptied.
+     */
+    WholeFile receiveWhole() throws IOException {
+        attempts++;
+        target.createParents(finalPath);
+        FileChannel part = FileChannel.open(partPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        return new WholeFile(part);
+    }
+
+    /** The failure of this file's last attempt in a batched call, reported if it has no attempt left after it. */
+    Throwable batchFailure() {
+        return batchFailure;
+    }
+
+    void failedInBatch(Throwable failure) {
+        batchFailure = failure;
+    }
+
+    /**
+     * The file arriving in a batched call: its chunks are written to the part file and hashed as they come, as in
+     * {@link #attempt()}; {@link #verify()} checks the whole. Closing it before it is verified deletes the part file.
+     */
+    final class WholeFile implements AutoCloseable {
+        private final FileChannel part;
+        private final MessageDigest digest = Sha256.newDigest();
+        private long position;
+        private boolean verified;
+
+        private WholeFile(FileChannel part) {
+            this.part = part;
+        }
+
+        void write(long offset, ByteString data) throws IOException, TransientFailure.BrokenStream {
+            if (offset != position) {
+                throw new TransientFailure.BrokenStream("a chunk of " + file.path() + " starts at offset " + offset
+                        + ", expected " + position);
+            }
+            if (position + data.size() > file.size()) {
+                throw new TransientFailure.BrokenStream("the server sent more than the " + file.size() + " bytes of "
+                        + file.path());
+            }
+            position = writeHashed(part, position, data, digest);
+        }
+
+        /** After the file's last chunk: its content must be whole and hash to the manifest's sha256. */
+        Verified verify() throws IOException, TransientFailure {
+            if (position != file.size()) {
+                throw new TransientFailure.BrokenStream("the last chunk of " + file.path() + " ends at " + position
+                        + " of " + file.size() + " bytes");
+            }
+            String actual = Sha256.hex(digest);
+            if (!actual.equals(file.sha256())) {
+                hashMismatches++;
+                throw new TransientFailure.HashMismatch("file " + file.path() + " has sha256 " + actual
+                        + ", the manifest says " + file.sha256());
+            }
+            Files.setPosixFilePermissions(partPath, Modes.toPermissions(file.mode()));
+            verified = true;
+            return new Verified(part);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!verified) {
+                part.close();
+                discardPart();
+            }
+        }
     }
 
     private void discardPart() throws IOException {
