@@ -8,12 +8,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import io.kubecrawl.protocol.v1.FileChunk;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,7 @@ class FileChunkStreamerTest {
 
     byte[] content;
     FileChannel file;
-    SlowCall call = new SlowCall();
+    SlowCall<FileChunk> call = new SlowCall<>();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -59,7 +57,7 @@ class FileChunkStreamerTest {
 
         assertThat(call.chunks).extracting(FileChunk::getOffset)
                 .containsExactly(0L, (long) FileChunkStreamer.CHUNK_SIZE, 2L * FileChunkStreamer.CHUNK_SIZE);
-        assertThat(call.received()).isEqualTo(content);
+        assertThat(received(call.chunks)).isEqualTo(content);
         assertThat(call.completed).isTrue();
         assertThat(file.isOpen()).isFalse();
     }
@@ -73,7 +71,7 @@ class FileChunkStreamerTest {
         call.onReady.run();
 
         assertThat(call.chunks.get(0).getOffset()).isEqualTo(offset);
-        assertThat(call.received()).isEqualTo(Arrays.copyOfRange(content, offset, SIZE));
+        assertThat(received(call.chunks)).isEqualTo(Arrays.copyOfRange(content, offset, SIZE));
         assertThat(call.completed).isTrue();
     }
 
@@ -103,71 +101,9 @@ class FileChunkStreamerTest {
         assertThat(file.isOpen()).isFalse();
     }
 
-    /** A call that is ready for {@code credits} more messages, then not until the test grants more. */
-    static final class SlowCall extends ServerCallStreamObserver<FileChunk> {
-        final List<FileChunk> chunks = new ArrayList<>();
-        int credits;
-        boolean completed;
-        Runnable onReady;
-        Runnable onCancel;
-
-        byte[] received() {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            chunks.forEach(chunk -> all.writeBytes(chunk.getData().toByteArray()));
-            return all.toByteArray();
-        }
-
-        @Override
-        public boolean isReady() {
-            return credits > 0;
-        }
-
-        @Override
-        public void onNext(FileChunk chunk) {
-            assertThat(credits).as("onNext only while ready").isPositive();
-            credits--;
-            chunks.add(chunk);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            throw new AssertionError("unexpected error", t);
-        }
-
-        @Override
-        public void onCompleted() {
-            completed = true;
-        }
-
-        @Override
-        public void setOnReadyHandler(Runnable handler) {
-            onReady = handler;
-        }
-
-        @Override
-        public void setOnCancelHandler(Runnable handler) {
-            onCancel = handler;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public void setCompression(String compression) {
-        }
-
-        @Override
-        public void disableAutoInboundFlowControl() {
-        }
-
-        @Override
-        public void request(int count) {
-        }
-
-        @Override
-        public void setMessageCompression(boolean enable) {
-        }
+    private static byte[] received(List<FileChunk> chunks) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        chunks.forEach(chunk -> all.writeBytes(chunk.getData().toByteArray()));
+        return all.toByteArray();
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.Sha256;
 import io.kubecrawl.protocol.v1.FilesChunk;
@@ -30,7 +29,7 @@ class FilesChunkStreamerTest {
     BundleFile big;
     BundleFile small;
     final List<FileChannel> opened = new ArrayList<>();
-    final SlowCall call = new SlowCall();
+    final SlowCall<FilesChunk> call = new SlowCall<>();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -97,67 +96,5 @@ class FilesChunkStreamerTest {
         assertThat(call.chunks).hasSize(1);
         assertThat(call.completed).isFalse();
         assertThat(opened).hasSize(1).noneMatch(FileChannel::isOpen);
-    }
-
-    /** A call that is ready for {@code credits} more messages, then not until the test grants more. */
-    static final class SlowCall extends ServerCallStreamObserver<FilesChunk> {
-        final List<FilesChunk> chunks = new ArrayList<>();
-        int credits;
-        boolean completed;
-        Runnable onReady;
-        Runnable onCancel;
-
-        @Override
-        public boolean isReady() {
-            return credits > 0;
-        }
-
-        @Override
-        public void onNext(FilesChunk chunk) {
-            assertThat(credits).as("onNext only while ready").isPositive();
-            credits--;
-            chunks.add(chunk);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            throw new AssertionError("unexpected error", t);
-        }
-
-        @Override
-        public void onCompleted() {
-            completed = true;
-        }
-
-        @Override
-        public void setOnReadyHandler(Runnable handler) {
-            onReady = handler;
-        }
-
-        @Override
-        public void setOnCancelHandler(Runnable handler) {
-            onCancel = handler;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public void setCompression(String compression) {
-        }
-
-        @Override
-        public void disableAutoInboundFlowControl() {
-        }
-
-        @Override
-        public void request(int count) {
-        }
-
-        @Override
-        public void setMessageCompression(boolean enable) {
-        }
     }
 }
