@@ -37,6 +37,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
+import io.kubecrawl.operator.frontier.DrainedFrontiers;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.InconsistentFrontierException;
@@ -71,10 +72,12 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final ItemStore items;
     private final LogStore logs;
     private final OperatorSettings settings;
+    private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
 
     public CrawlJobReconciler(CrawlJobDecider decider, StatusRecorder statusRecorder, EventRecorder eventRecorder,
-            FrontierRegistry frontiers, ItemStore items, LogStore logs, OperatorSettings settings, Clock clock) {
+            FrontierRegistry frontiers, ItemStore items, LogStore logs, OperatorSettings settings,
+            DrainedFrontiers drainedFrontiers, Clock clock) {
         this.decider = decider;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
@@ -82,6 +85,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         this.items = items;
         this.logs = logs;
         this.settings = settings;
+        this.drainedFrontiers = drainedFrontiers;
         this.clock = clock;
     }
 
@@ -106,7 +110,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(CrawlJob.class))
                 .build();
         return List.of(new InformerEventSource<>(spiders, context), new InformerEventSource<>(jobs, context),
-                new InformerEventSource<>(secrets, context));
+                new InformerEventSource<>(secrets, context), drainedFrontiers.eventSource());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.operator.frontier.BatchOutcome;
+import io.kubecrawl.operator.frontier.DrainedFrontiers;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.LeaseOutcome;
@@ -55,12 +56,15 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     private final FrontierRegistry frontiers;
     private final ItemStore items;
     private final LogStore logs;
+    private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
 
-    public FrontierGrpcService(FrontierRegistry frontiers, ItemStore items, LogStore logs, Clock clock) {
+    public FrontierGrpcService(FrontierRegistry frontiers, ItemStore items, LogStore logs,
+            DrainedFrontiers drainedFrontiers, Clock clock) {
         this.frontiers = frontiers;
         this.items = items;
         this.logs = logs;
+        this.drainedFrontiers = drainedFrontiers;
         this.clock = clock;
     }
 
@@ -116,11 +120,13 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     @Blocking
     public void failBatch(FailBatchRequest request, StreamObserver<BatchReport> responses) {
         try {
-            Frontier frontier = frontierOf(AuthenticatedJob.current().name());
+            CrawlJobName job = AuthenticatedJob.current().name();
+            Frontier frontier = frontierOf(job);
             String error = "attempt " + request.getAttempt() + " exited with " + request.getExitCode() + ": "
                     + request.getError();
             BatchOutcome outcome = frontier.fail(batch(request.getBatch()), worker(request.getWorker()), error,
                     clock.instant());
+            drainedFrontiers.reconcileIfDrained(job, frontier);
             responses.onNext(report(outcome, 0));
             responses.onCompleted();
         } catch (StatusException refused) {
@@ -177,6 +183,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                     } else {
                         long count = upload.commit();
                         BatchOutcome outcome = frontier.complete(batch, worker, clock.instant());
+                        drainedFrontiers.reconcileIfDrained(job, frontier);
                         responses.onNext(report(outcome, count));
                     }
                     responses.onCompleted();

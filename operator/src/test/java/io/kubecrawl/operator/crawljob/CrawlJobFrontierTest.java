@@ -7,9 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -19,13 +17,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
-import io.kubecrawl.crd.v1alpha1.FrontierSpec;
-import io.kubecrawl.crd.v1alpha1.JobLimits;
-import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.OneSlotCrawlJob;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.v1.Batch;
@@ -233,34 +229,11 @@ class CrawlJobFrontierTest {
 
     /** A job with {@code seeds} requests in batches of {@code batchSize}, in one slot, with its token. */
     private WorkerClient startJob(int seeds, int batchSize) {
-        cluster.configMap("code", Map.of("quotes.py", "import scrapy\n"));
-        cluster.spider("quotes", MockCluster.configMapSource("code"));
-        CrawlJob crawlJob = new CrawlJob();
-        crawlJob.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("crawl")
-                .withNamespace(cluster.namespace()).build());
-        var spec = new io.kubecrawl.crd.v1alpha1.CrawlJobSpec();
-        spec.setSpiderRef(new io.kubecrawl.crd.v1alpha1.SpiderReference("quotes"));
-        spec.setWorkers(1);
-        spec.setSeeds(IntStream.range(0, seeds).mapToObj(i -> "http://site.test/page/" + i + "/").toList());
-        FrontierSpec frontier = new FrontierSpec();
-        frontier.setPartitioning(Partitioning.None);
-        frontier.setSlots(1);
-        frontier.setBatchSize(batchSize);
-        frontier.setLeaseSeconds(30);
-        spec.setFrontier(frontier);
-        JobLimits limits = new JobLimits();
-        limits.setMaxBatchAttempts(2);
-        spec.setLimits(limits);
-        crawlJob.setSpec(spec);
-        cluster.client().resource(crawlJob).create();
-        cluster.awaitJob("crawl-workers", j -> true);
-        String token = WorkerClient.token(cluster.awaitSecret("crawl-worker-token"));
-        cluster.awaitCrawlJob("crawl", c -> c.getStatus() != null && c.getStatus().getBatches() != null);
-        return new WorkerClient(channel, job(), token, "worker-1");
+        return OneSlotCrawlJob.start(cluster, channel, seeds, batchSize);
     }
 
     private CrawlJobName job() {
-        return new CrawlJobName(cluster.namespace(), "crawl");
+        return OneSlotCrawlJob.job(cluster);
     }
 
     private List<String> eventReasons() {

@@ -1,0 +1,104 @@
+package io.kubecrawl.operator.crawljob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.OneSlotCrawlJob;
+import io.kubecrawl.operator.testing.WorkerClient;
+import io.kubecrawl.protocol.v1.Batch;
+import io.kubecrawl.protocol.v1.BatchReport;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The end of a crawl does not wait for the checkpoint: with checkpoints an hour apart, the job still succeeds, and its
+ * workers hear that the frontier is drained, as soon as its last batch is done.
+ */
+@QuarkusTest
+@TestProfile(DrainedFrontierTest.HourlyCheckpoints.class)
+@WithKubernetesTestServer(crud = true)
+class DrainedFrontierTest {
+
+    public static class HourlyCheckpoints implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kubecrawl.frontier.checkpoint-interval", "1h");
+        }
+    }
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    OperatorSettings settings;
+
+    @ConfigProperty(name = "quarkus.grpc.server.test-port")
+    int grpcPort;
+
+    MockCluster cluster;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new MockCluster(client, server.getKubernetesMockServer());
+        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+    }
+
+    @AfterEach
+    void closeChannel() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theJobSucceedsWhenItsLastBatchIsDoneNotAtTheNextCheckpoint() throws Exception {
+        assertThat(settings.frontier().checkpointInterval()).isEqualTo(Duration.ofHours(1));
+        WorkerClient worker = OneSlotCrawlJob.start(cluster, channel, 3, 2);
+        Batch first = worker.lease().getBatch();
+        assertThat(worker.complete(first, List.of("{\"n\":1}", "{\"n\":2}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.COMPLETED);
+        Batch last = worker.lease().getBatch();
+        assertThat(worker.complete(last, List.of("{\"n\":3}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.COMPLETED);
+
+        cluster.awaitCrawlJob(OneSlotCrawlJob.NAME, c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+
+        assertThat(worker.lease().hasDrained()).isTrue();
+    }
+
+    @Test
+    void aLastBatchGivenUpEndsTheCrawlAsSoonToo() throws Exception {
+        WorkerClient worker = OneSlotCrawlJob.start(cluster, channel, 1, 1);
+        assertThat(worker.fail(worker.lease().getBatch(), 1, "crashed").getOutcome())
+                .isEqualTo(BatchReport.Outcome.RETRYING);
+        assertThat(worker.fail(worker.lease().getBatch(), 1, "crashed again").getOutcome())
+                .isEqualTo(BatchReport.Outcome.GAVE_UP);
+
+        cluster.awaitCrawlJob(OneSlotCrawlJob.NAME, c -> c.getStatus().getPhase() != null
+                && c.getStatus().getPhase().isFinished() && c.getStatus().getBatches().getFailed() == 1);
+
+        assertThat(worker.lease().hasDrained()).isTrue();
+    }
+}
