@@ -37,6 +37,7 @@ public final class LocalKubelet implements AutoCloseable {
     private final List<LocalPod> pods = new CopyOnWriteArrayList<>();
     private Job job;
     private int failed;
+    private boolean closed;
 
     /**
      * @param operatorAddress what the pods reach the operator at (the template names the cluster Service)
@@ -65,6 +66,9 @@ public final class LocalKubelet implements AutoCloseable {
     }
 
     private synchronized void startPod() {
+        if (closed) {
+            return; // a pod that failed while the kubelet closes is not replaced
+        }
         String name = job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5);
         Path dir = root.resolve(name);
         try {
@@ -181,7 +185,13 @@ public final class LocalKubelet implements AutoCloseable {
 
     @Override
     public void close() {
-        pods.forEach(LocalPod::kill);
+        List<LocalPod> started;
+        synchronized (this) {
+            closed = true;
+            started = List.copyOf(pods);
+        }
+        // Outside the lock: a killed pod's end calls back into the kubelet.
+        started.forEach(LocalPod::kill);
     }
 
     /** Environment a test adds to every pod; keys and values as a kubelet would see them. */

@@ -19,7 +19,7 @@ public final class LocalPod {
     private final Consumer<LocalPod> onEnd;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile Process current;
-    private volatile boolean killed;
+    private boolean killed;
 
     LocalPod(String name, Path dir, List<ProcessBuilder> containers, Consumer<LocalPod> onEnd) {
         this.name = name;
@@ -33,21 +33,28 @@ public final class LocalPod {
     }
 
     private void runContainer(int index) {
-        if (killed) {
-            finish(137);
+        Process started;
+        boolean wasKilled;
+        // Checked and started under the lock that kill() takes: a pod killed now never starts another container.
+        synchronized (this) {
+            wasKilled = killed;
+            if (killed || index == containers.size()) {
+                started = null;
+            } else {
+                try {
+                    Path log = dir.resolve("container-" + index + ".log");
+                    current = containers.get(index).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start container " + index + " of pod " + name, e);
+                }
+                started = current;
+            }
+        }
+        if (started == null) {
+            finish(wasKilled ? 137 : 0); // outside the lock: finishing calls into the kubelet
             return;
         }
-        if (index == containers.size()) {
-            finish(0);
-            return;
-        }
-        try {
-            Path log = dir.resolve("container-" + index + ".log");
-            current = containers.get(index).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start container " + index + " of pod " + name, e);
-        }
-        current.onExit().thenAccept(process -> {
+        started.onExit().thenAccept(process -> {
             if (process.exitValue() == 0) {
                 runContainer(index + 1);
             } else {
@@ -85,8 +92,11 @@ public final class LocalPod {
 
     /** SIGKILL to the pod's processes, children included, as when a node dies. */
     public void kill() {
-        killed = true;
-        Process process = current;
+        Process process;
+        synchronized (this) {
+            killed = true;
+            process = current;
+        }
         if (process != null) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
