@@ -133,8 +133,9 @@ public final class BundleSyncer {
 
     /**
      * What the target held before this sync took its lock: its hash cache and a walk of its tree. Read only when the
-     * target has been synced before (its lock file exists), and without writing anything, since the manifest has not
-     * been checked yet. Used only if no other sync took the lock in between (the lock's generation is unchanged).
+     * target has been synced before (its lock file exists) and no sync is changing it (the lock's generation is even),
+     * and without writing anything, since the manifest has not been checked yet. Used only if no other sync took the
+     * lock in between (the generation is unchanged when this sync holds the lock).
      */
     private record Preload(Path root, String generation, HashCache cache, LocalTree.Walk walk) {
         static Preload read(Path target) {
