@@ -50,11 +50,3 @@ def read_requests(path):
                 raise BatchFileError(f"{path}, {malformed}") from None
             if request is not None:
                 yield request
-
-
-def check(path):
-    """Reads the whole batch file once: a malformed line fails the crawl before it starts."""
-    count = 0
-    for _ in read_requests(path):
-        count += 1
-    return count

@@ -4,7 +4,7 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from kubecrawl_scrapy.batch import BatchRequests, check, read_requests
+from kubecrawl_scrapy.batch import BatchRequests, read_requests
 
 logger = logging.getLogger(__name__)
 
@@ -14,7 +14,7 @@ class BatchStartRequests:
 
     The spider's own ``start_requests`` (or ``start_urls``) is never iterated, so it may fetch
     whatever it likes when run by hand. Requests without a callback go to the spider's ``parse``,
-    as start requests do. The file is checked when the crawler is built, so that a malformed line
+    as start requests do. The file is read when the crawler is built, so that a malformed line
     makes ``scrapy crawl`` exit non-zero (the batch fails and is retried) instead of crawling part
     of the batch and reporting success.
 
@@ -24,9 +24,9 @@ class BatchStartRequests:
     malformed batch fails only that batch.
     """
 
-    def __init__(self, batch_file, count, session):
+    def __init__(self, batch_file, requests, session):
         self.batch_file = batch_file
-        self.count = count
+        self.requests = requests
         self.session = session
 
     @classmethod
@@ -36,7 +36,7 @@ class BatchStartRequests:
             raise NotConfigured("no KUBECRAWL_BATCH_FILE: the spider keeps its own start requests")
         if crawler.settings.get("KUBECRAWL_AGENT_SOCKET"):
             return cls(batch_file, None, session=True)
-        return cls(batch_file, check(batch_file), session=False)
+        return cls(batch_file, list(read_requests(batch_file)), session=False)
 
     def process_start_requests(self, start_requests, spider):
         if isinstance(start_requests, BatchRequests):
@@ -44,5 +44,5 @@ class BatchStartRequests:
             return
         if self.session:
             return
-        logger.info("Kubecrawl batch: %d start requests from %s", self.count, self.batch_file)
-        yield from read_requests(self.batch_file)
+        logger.info("Kubecrawl batch: %d start requests from %s", len(self.requests), self.batch_file)
+        yield from self.requests

@@ -67,17 +67,13 @@ public final class KubecrawlWorker implements Callable<Integer> {
     private static int reportUsageError(ParameterException problem, String[] args) {
         CommandLine failed = problem.getCommandLine();
         String name = failed.getCommandSpec().qualifiedName();
-        failed.getErr().println(name + ": " + oneLine(problem.getMessage()) + " (see '" + name + " --help')");
+        failed.getErr().println(name + ": " + OneLine.of(problem.getMessage()) + " (see '" + name + " --help')");
         return ExitCodes.USAGE;
     }
 
     private static int reportFailure(Exception failure, CommandLine failed, ParseResult parsed) {
-        failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + oneLine(failure.toString()));
+        failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + OneLine.of(failure.toString()));
         return ExitCodes.CANNOT_COMPLETE;
-    }
-
-    private static String oneLine(String message) {
-        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The version Maven filtered into kubecrawl-worker.properties. */

@@ -166,11 +166,11 @@ public final class RunCommand implements Callable<Integer> {
         if (maxWait.isZero()) {
             throw UsageErrors.invalid(command, "--max-wait", maxWait.toString(), "must be longer than zero");
         }
-        requirePositive("--retry-delay-ms", retryDelayMillis);
-        requirePositive("--retry-max-delay-ms", retryMaxDelayMillis);
-        requirePositive("--stop-grace-ms", stopGraceMillis);
-        requirePositive("--log-flush-ms", logFlushMillis);
-        requirePositive("--log-close-timeout-ms", logCloseTimeoutMillis);
+        UsageErrors.requirePositive(command, "--retry-delay-ms", retryDelayMillis);
+        UsageErrors.requirePositive(command, "--retry-max-delay-ms", retryMaxDelayMillis);
+        UsageErrors.requirePositive(command, "--stop-grace-ms", stopGraceMillis);
+        UsageErrors.requirePositive(command, "--log-flush-ms", logFlushMillis);
+        UsageErrors.requirePositive(command, "--log-close-timeout-ms", logCloseTimeoutMillis);
         Duration retryDelay = Duration.ofMillis(retryDelayMillis);
         // Failsafe's backoff needs a maximum above the first delay.
         Duration retryMaxDelay = Duration.ofMillis(Math.max(retryMaxDelayMillis, retryDelayMillis + 1));
@@ -180,11 +180,6 @@ public final class RunCommand implements Callable<Integer> {
                 Duration.ofMillis(logCloseTimeoutMillis));
     }
 
-    private void requirePositive(String option, long value) {
-        if (value < 1) {
-            throw UsageErrors.invalid(command, option, String.valueOf(value), "must be at least 1");
-        }
-    }
 
     private static void awaitQuietly(CountDownLatch latch, Duration timeout) {
         try {

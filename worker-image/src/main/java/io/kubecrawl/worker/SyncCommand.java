@@ -82,7 +82,7 @@ public final class SyncCommand implements Callable<Integer> {
             new BundleSyncer(client, syncSettings, err, prefix).sync();
             return ExitCodes.DONE;
         } catch (SyncFailedException failed) {
-            err.println(prefix + String.valueOf(failed.getMessage()).strip().replaceAll("\\s*\\R\\s*", " "));
+            err.println(prefix + OneLine.of(failed.getMessage()));
             return ExitCodes.CANNOT_COMPLETE;
         } finally {
             err.flush();
@@ -100,16 +100,11 @@ public final class SyncCommand implements Callable<Integer> {
             throw UsageErrors.invalid(command, "--bundle", digest, malformed.getMessage());
         }
         Path targetDirectory = Path.of(UsageErrors.require(command, "--target", WORKSPACE_ENV, target));
-        requirePositive("--parallelism", parallelism);
-        requirePositive("--max-attempts", maxAttempts);
-        requirePositive("--retry-delay-ms", retryDelayMillis);
-        requirePositive("--retry-max-delay-ms", retryMaxDelayMillis);
+        UsageErrors.requirePositive(command, "--parallelism", parallelism);
+        UsageErrors.requirePositive(command, "--max-attempts", maxAttempts);
+        UsageErrors.requirePositive(command, "--retry-delay-ms", retryDelayMillis);
+        UsageErrors.requirePositive(command, "--retry-max-delay-ms", retryMaxDelayMillis);
         return new Settings(connection, bundleDigest, targetDirectory, parallelism, maxAttempts);
     }
 
-    private void requirePositive(String option, long value) {
-        if (value < 1) {
-            throw UsageErrors.invalid(command, option, String.valueOf(value), "must be at least 1");
-        }
-    }
 }

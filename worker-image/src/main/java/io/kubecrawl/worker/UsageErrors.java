@@ -26,6 +26,13 @@ final class UsageErrors {
                 "Invalid value for option '" + option + "': '" + value + "': " + reason);
     }
 
+    /** A usage error unless {@code value} is at least 1. */
+    static void requirePositive(CommandSpec command, String option, long value) {
+        if (value < 1) {
+            throw invalid(command, option, String.valueOf(value), "must be at least 1");
+        }
+    }
+
     private static String synopsis(CommandSpec command, String option) {
         OptionSpec spec = command.findOption(option);
         return spec == null ? option : option + "=" + spec.paramLabel();

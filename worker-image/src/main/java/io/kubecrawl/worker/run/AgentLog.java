@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.LogLine;
+import io.kubecrawl.worker.OneLine;
 
 /** The agent's own messages: one line each on its stderr (the container log) and, tagged AGENT, to the operator. */
 public final class AgentLog {
@@ -20,7 +21,7 @@ public final class AgentLog {
 
     /** A message about the batch, or about the agent when {@code batch} is null. */
     public void info(BatchRef batch, String message) {
-        String line = oneLine(message);
+        String line = OneLine.of(message);
         err.println(prefix + line);
         err.flush();
         shipper.add(LogLine.Source.AGENT, batch, line);
@@ -28,16 +29,12 @@ public final class AgentLog {
 
     /** To the operator only: for a line the agent prints itself later (the reason it exits, printed last). */
     public void ship(BatchRef batch, String message) {
-        shipper.add(LogLine.Source.AGENT, batch, oneLine(message));
+        shipper.add(LogLine.Source.AGENT, batch, OneLine.of(message));
     }
 
     /** On stderr only: for trouble with the log stream itself. */
     public void local(String message) {
-        err.println(prefix + oneLine(message));
+        err.println(prefix + OneLine.of(message));
         err.flush();
-    }
-
-    static String oneLine(String message) {
-        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

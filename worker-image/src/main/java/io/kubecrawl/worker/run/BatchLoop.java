@@ -15,6 +15,7 @@ import io.kubecrawl.protocol.v1.BatchReport;
 import io.kubecrawl.protocol.v1.LeaseReply;
 import io.kubecrawl.protocol.v1.LogLine;
 import io.kubecrawl.worker.ExitCodes;
+import io.kubecrawl.worker.OneLine;
 
 /**
  * The agent's main loop: lease a batch, write its files, run the spider on it while renewing the lease, report the
@@ -247,7 +248,7 @@ public final class BatchLoop {
         if (outcome instanceof SpiderSession.Outcome.Done) {
             reportCompletion(batch, name, files);
         } else if (outcome instanceof SpiderSession.Outcome.Failed failed) {
-            log.info(ref, name + ": the spider reported it failed: " + AgentLog.oneLine(failed.error()));
+            log.info(ref, name + ": the spider reported it failed: " + OneLine.of(failed.error()));
             // Exit code 0: the process did not exit; it carries on with the next batch.
             reportFailure(batch, name, 0, tail(failed.error().lines().toList()));
         } else if (outcome instanceof SpiderSession.Outcome.Ended ended && !ended.connected()

@@ -3,6 +3,7 @@ package io.kubecrawl.worker.run;
 import java.time.Duration;
 
 import io.grpc.Status;
+import io.kubecrawl.worker.OneLine;
 
 /**
  * A call to the operator's FrontierService that did not succeed and will not be retried: it was refused
@@ -47,7 +48,7 @@ public final class FrontierCallException extends Exception {
             description = description == null ? cause.getMessage() : description + ": " + cause.getMessage();
         }
         return description == null ? status.getCode().name()
-                : status.getCode() + ": " + description.strip().replaceAll("\\s*\\R\\s*", " ");
+                : status.getCode() + ": " + OneLine.of(description);
     }
 
     /** A duration as a person reads it: 500 ms, 45 s, 10 min. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubecrawl.worker.OneLine;
 
 /**
  * The agent's end of one spider process's session: a Unix domain socket in the scratch directory, listened on for
@@ -72,10 +73,6 @@ final class SessionSocket implements AutoCloseable {
         SessionSocket socket = new SessionSocket(path, server, listener);
         socket.reader.start();
         return socket;
-    }
-
-    Path path() {
-        return path;
     }
 
     /** Sends one message. @throws IOException if no spider is connected or the connection broke */
@@ -153,7 +150,7 @@ final class SessionSocket implements AutoCloseable {
                     try {
                         listener.received(JSON.readValue(text, SessionMessage.class));
                     } catch (JsonProcessingException notAMessage) {
-                        return "the spider sent a line that is not a session message: " + AgentLog.oneLine(text);
+                        return "the spider sent a line that is not a session message: " + OneLine.of(text);
                     }
                 }
             }

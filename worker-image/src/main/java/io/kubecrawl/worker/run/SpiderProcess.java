@@ -76,10 +76,6 @@ final class SpiderProcess {
         this.batch = batch;
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** Completes when the process has exited (its output may still be on its way). */
     CompletableFuture<Process> onExit() {
         return process.onExit();

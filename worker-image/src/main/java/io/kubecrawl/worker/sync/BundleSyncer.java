@@ -137,7 +137,7 @@ public final class BundleSyncer {
      * and without writing anything, since the manifest has not been checked yet. Used only if no other sync took the
      * lock in between (the generation is unchanged when this sync holds the lock).
      */
-    private record Preload(Path root, String generation, HashCache cache, LocalTree.Walk walk) {
+    private record Preload(String generation, HashCache cache, LocalTree.Walk walk) {
         static Preload read(Path target) {
             try {
                 Path root = target.toRealPath();
@@ -151,7 +151,7 @@ public final class BundleSyncer {
                 if (!TargetLock.isSettled(generation)) {
                     return null; // a sync is changing the target: a walk now could see half of its changes
                 }
-                return new Preload(root, generation, HashCache.load(state), LocalTree.walk(root));
+                return new Preload(generation, HashCache.load(state), LocalTree.walk(root));
             } catch (IOException | RuntimeException unreadable) {
                 return null; // the sync reads the target again once it holds the lock
             }
@@ -180,7 +180,8 @@ public final class BundleSyncer {
         trace("lock");
         HashCache cache;
         LocalTree.Walk walk;
-        if (preload != null && preload.root().equals(target.root()) && preload.generation().equals(lock.generation())) {
+        if (preload != null && preload.walk().root().equals(target.root())
+                && preload.generation().equals(lock.generation())) {
             cache = preload.cache();
             walk = preload.walk();
         } else {

@@ -3,7 +3,6 @@ package io.kubecrawl.worker.sync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -35,12 +34,10 @@ final class KeptManifest {
                 return Optional.empty();
             }
             byte[] canonical = Files.readAllBytes(file);
-            if (!(Sha256.DIGEST_PREFIX + Sha256.hex(canonical)).equals(pinned.value())) {
+            if (!Sha256.hex(canonical).equals(pinned.hex())) {
                 return Optional.empty();
             }
             return Optional.of(BundleManifest.fromCanonicalForm(canonical));
-        } catch (NoSuchFileException gone) {
-            return Optional.empty();
         } catch (IOException | IllegalArgumentException unusable) {
             return Optional.empty();
         }

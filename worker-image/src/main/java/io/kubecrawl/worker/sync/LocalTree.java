@@ -65,10 +65,6 @@ final class LocalTree {
         }
     }
 
-    static LocalTree scan(TargetDirectory target, BundleManifest manifest, HashCache cache) throws IOException {
-        return of(walk(target.root()), manifest, cache);
-    }
-
     /** Walks the tree under {@code root} (a real path) without following links, leaving out the state directory. */
     static Walk walk(Path root) throws IOException {
         Map<String, LocalEntry> entries = new HashMap<>();

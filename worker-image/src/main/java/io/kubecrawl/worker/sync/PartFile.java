@@ -2,7 +2,6 @@ package io.kubecrawl.worker.sync;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 
 import io.kubecrawl.protocol.bundle.Sha256;
 
@@ -26,7 +25,7 @@ final class PartFile {
         String name = path.getFileName().toString();
         String partName = "." + name + SUFFIX;
         if (partName.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
-            String hash = HexFormat.of().formatHex(Sha256.newDigest().digest(name.getBytes(StandardCharsets.UTF_8)));
+            String hash = Sha256.hex(name.getBytes(StandardCharsets.UTF_8));
             partName = LONG_NAME_PREFIX + hash.substring(0, 32);
         }
         return path.resolveSibling(partName);

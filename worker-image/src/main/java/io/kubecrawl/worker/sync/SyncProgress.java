@@ -49,18 +49,6 @@ final class SyncProgress implements AutoCloseable {
         files.incrementAndGet();
     }
 
-    long bytes() {
-        return bytes.get();
-    }
-
-    long files() {
-        return files.get();
-    }
-
-    double elapsedSeconds() {
-        return (System.nanoTime() - startedAt) / 1e9;
-    }
-
     private synchronized void report() {
         long now = System.nanoTime();
         long received = bytes.get();

@@ -62,8 +62,8 @@ final class TargetDirectory {
     }
 
     /**
-     * Where a bundle path lands. The path must have passed {@link ManifestCheck} (which resolves it with
-     * {@link BundlePath#resolveIn}); this checks again, cheaply, that it stays below the root.
+     * Where a bundle path lands. The path must have passed {@link ManifestCheck} (which checks that it lands inside
+     * the target); this checks again, cheaply, that it stays below the root.
      */
     Path resolve(String bundlePath) {
         Path resolved = root.resolve(bundlePath);

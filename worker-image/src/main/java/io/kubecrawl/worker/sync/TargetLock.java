@@ -30,12 +30,15 @@ final class TargetLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock fileLock;
     private final String generation;
+    /** The generation this sync last wrote; until it writes, the one it found. */
+    private long written;
 
     private TargetLock(ReentrantLock processLock, FileChannel channel, FileLock fileLock) throws IOException {
         this.processLock = processLock;
         this.channel = channel;
         this.fileLock = fileLock;
         this.generation = read(channel);
+        this.written = parse(generation);
     }
 
     /** The generation the lock file held when the lock was taken. */
@@ -46,13 +49,15 @@ final class TargetLock implements AutoCloseable {
     /** Records that this sync is changing the target: the next odd generation. */
     void begin() throws IOException {
         long current = parse(generation);
-        write(current % 2 == 0 ? current + 1 : current + 2);
+        written = current % 2 == 0 ? current + 1 : current + 2;
+        write(written);
     }
 
     /** Records that this sync has finished changing the target: the next even generation. */
     void finish() throws IOException {
-        long current = parse(read(channel));
-        write(current % 2 == 0 ? current + 2 : current + 1);
+        // Only this lock's holder writes the file, so it still holds what begin() wrote.
+        written = written % 2 == 0 ? written + 2 : written + 1;
+        write(written);
     }
 
     /** Whether a generation read without the lock says that no sync was changing the target then. */
