@@ -19,7 +19,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
@@ -33,7 +32,7 @@ import io.kubecrawl.protocol.v1.LeaseRequest;
 import io.kubecrawl.protocol.v1.LogLines;
 import io.kubecrawl.protocol.v1.LogsReceipt;
 import io.kubecrawl.protocol.v1.RenewRequest;
-import io.kubecrawl.worker.WorkerCredentialsInterceptor;
+import io.kubecrawl.worker.OperatorChannel;
 
 /**
  * The operator's FrontierService as the agent uses it: one channel, the worker credentials on every call, a deadline
@@ -76,13 +75,7 @@ public final class FrontierClient implements AutoCloseable {
 
     /** A client of the operator the settings name. Connects lazily; plaintext HTTP/2 inside the cluster network. */
     public static FrontierClient connect(RunSettings settings, RetryListener retries) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(settings.connection().operator().toString())
-                .usePlaintext()
-                // Callbacks only complete futures and wake waiting threads: cheap enough for the event loop.
-                .directExecutor()
-                .userAgent("kubecrawl-worker")
-                .intercept(new WorkerCredentialsInterceptor(settings.connection()))
-                .build();
+        ManagedChannel channel = OperatorChannel.builder(settings.connection()).build();
         return new FrontierClient(channel, settings, retries);
     }
 

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
@@ -16,8 +15,7 @@ import io.kubecrawl.protocol.v1.ReadFileRequest;
 import io.kubecrawl.protocol.v1.ReadFilesRequest;
 import io.kubecrawl.worker.BundleDigest;
 import io.kubecrawl.worker.Connection;
-import io.kubecrawl.worker.OperatorAddress;
-import io.kubecrawl.worker.WorkerCredentialsInterceptor;
+import io.kubecrawl.worker.OperatorChannel;
 
 /**
  * The operator's BundleService as a sync uses it: one channel (HTTP/2 multiplexes the parallel downloads over one
@@ -59,19 +57,12 @@ public final class BundleClient implements AutoCloseable {
             throw Status.CANCELLED.withDescription("the bundle client is closed").asRuntimeException();
         }
         if (channel == null) {
-            OperatorAddress operator = connection.operator();
-            channel = NettyChannelBuilder.forTarget(operator.toString())
-                    .usePlaintext()
-                    // Callbacks only queue chunks (ChunkStream) or complete a blocking call: cheap enough for the
-                    // event loop.
-                    .directExecutor()
+            channel = OperatorChannel.builder(connection)
                     .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                     .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
-                    .userAgent("kubecrawl-worker")
                     // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's
                     // transparent retry layer would only add per-call work.
                     .disableRetry()
-                    .intercept(new WorkerCredentialsInterceptor(connection))
                     .build();
             blocking = BundleServiceGrpc.newBlockingStub(channel);
             async = BundleServiceGrpc.newStub(channel);
