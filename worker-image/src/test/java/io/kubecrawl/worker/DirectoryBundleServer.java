@@ -259,6 +259,17 @@ public final class DirectoryBundleServer implements AutoCloseable {
         }
     }
 
+    /** Stops taking calls, lets those in progress end (for at most 10 s), then stops. */
+    private void stopGracefully() throws InterruptedException {
+        Server current = server;
+        if (current != null) {
+            current.shutdown();
+            if (!current.awaitTermination(10, TimeUnit.SECONDS)) {
+                current.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Starts the server again on the port it had. */
     public void startAgain() throws IOException {
         IOException last = null;
@@ -432,7 +443,7 @@ public final class DirectoryBundleServer implements AutoCloseable {
                     }
                     if (faults.restart() && position >= restartAfterBytes && position < size) {
                         close();
-                        restartInBackground();
+                        restartInBackground(call);
                         return;
                     }
                     int length = (int) Math.min(chunkSize, size - position);
@@ -520,7 +531,7 @@ public final class DirectoryBundleServer implements AutoCloseable {
                     }
                     if (restart && position >= restartAfterBytes) {
                         close();
-                        restartInBackground();
+                        restartInBackground(call);
                         return;
                     }
                     int length = (int) Math.min(chunkSize, size - position);
@@ -555,11 +566,16 @@ public final class DirectoryBundleServer implements AutoCloseable {
         }
     }
 
-    private void restartInBackground() {
+    /**
+     * Goes down mid-file and comes back after the downtime. The call in progress ends with UNAVAILABLE, as a server
+     * going away ends it, and gRPC delivers every chunk sent before that status; the server then shuts down, letting
+     * other calls finish, and is unreachable until it starts again.
+     */
+    private void restartInBackground(ServerCallStreamObserver<?> call) {
+        call.onError(Status.UNAVAILABLE.withDescription("injected: the server is restarting").asRuntimeException());
         Thread restarter = new Thread(() -> {
             try {
-                Thread.sleep(200); // let what was sent reach the client
-                stop();
+                stopGracefully();
                 restarts.incrementAndGet();
                 Thread.sleep(restartDowntime.toMillis());
                 startAgain();
