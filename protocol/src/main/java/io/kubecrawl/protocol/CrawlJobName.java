@@ -15,12 +15,17 @@ public record CrawlJobName(String namespace, String name) {
 
     /** @throws IllegalArgumentException when either part is not a Kubernetes object name */
     public CrawlJobName {
-        if (namespace == null || !OBJECT_NAME.matcher(namespace).matches()) {
+        if (!isObjectName(namespace)) {
             throw new IllegalArgumentException("not a namespace: " + namespace);
         }
-        if (name == null || !OBJECT_NAME.matcher(name).matches()) {
+        if (!isObjectName(name)) {
             throw new IllegalArgumentException("not a CrawlJob name: " + name);
         }
+    }
+
+    /** Whether {@code text} is a Kubernetes object name (DNS subdomain); null is not. */
+    public static boolean isObjectName(String text) {
+        return text != null && OBJECT_NAME.matcher(text).matches();
     }
 
     /** @throws IllegalArgumentException when {@code text} is not {@code <namespace>/<name>} */

@@ -67,7 +67,7 @@ public class CrawlJobOutputResource {
             throw new jakarta.ws.rs.BadRequestException(Response.status(Response.Status.BAD_REQUEST)
                     .type(MediaType.TEXT_PLAIN).entity("not a worker name: " + worker + "\n").build());
         }
-        if (logs.open(job, worker, false).isEmpty()) {
+        if (!logs.exists(job, worker)) {
             throw new NotFoundException(Response.status(Response.Status.NOT_FOUND).type(MediaType.TEXT_PLAIN)
                     .entity("CrawlJob " + job + " has no log of worker " + worker + "\n").build());
         }

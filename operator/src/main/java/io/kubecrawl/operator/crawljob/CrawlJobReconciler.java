@@ -139,14 +139,15 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (statusRecorder.record(crawlJob, plan.status())) {
             plan.events().forEach(event -> eventRecorder.record(crawlJob, event));
         }
+        Optional<Frontier> frontier = frontiers.find(name);
         if (observed.frontier().map(FrontierView::drained).orElse(false)) {
-            frontiers.find(name).ifPresent(Frontier::markDrainRecorded);
+            frontier.ifPresent(Frontier::markDrainRecorded);
         }
         // After the status says Completing, so that a crash here is resumed by the next operator.
         if (plan.finalizeOutputs()) {
             finalizeOutputs(name);
         }
-        frontiers.find(name).ifPresent(frontier -> frontier.drainGivenUp().forEach(batch ->
+        frontier.ifPresent(f -> f.drainGivenUp().forEach(batch ->
                 eventRecorder.record(crawlJob, ClusterEvent.warning(BATCH_FAILED, "batch " + batch.batch()
                         + " was given up after " + batch.attempts() + " failed attempts: " + batch.lastError()))));
 

@@ -37,7 +37,6 @@ public final class Frontier {
     /** How often each batch was leased in this operator's life: the attempt number workers see. */
     private final Map<BatchId, Integer> leaseCounts = new HashMap<>();
     private boolean drainRecorded;
-    private long version;
 
     private Frontier(FrontierLayout layout, FrontierSettings settings) {
         this.layout = layout;
@@ -127,7 +126,6 @@ public final class Frontier {
         }
         removeLease(batch);
         slot.complete(batch.number());
-        changed();
         return BatchOutcome.COMPLETED;
     }
 
@@ -201,11 +199,6 @@ public final class Frontier {
         return drained;
     }
 
-    /** Grows whenever durable progress changes; the checkpoint writes the status only when it moved. */
-    public synchronized long version() {
-        return version;
-    }
-
     public synchronized List<Lease> leases() {
         return List.copyOf(leases.values());
     }
@@ -257,16 +250,11 @@ public final class Frontier {
     private BatchOutcome countFailure(BatchId batch, String error) {
         SlotState slot = slots.get(batch.slot());
         int attempts = slot.recordFailure(batch.number(), error);
-        changed();
         if (attempts >= settings.maxBatchAttempts()) {
             slot.giveUp(batch.number());
             givenUp.add(new GivenUpBatch(batch, attempts, error));
             return BatchOutcome.GAVE_UP;
         }
         return BatchOutcome.RETRYING;
-    }
-
-    private void changed() {
-        version++;
     }
 }

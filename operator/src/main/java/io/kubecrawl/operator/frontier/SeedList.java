@@ -1,9 +1,5 @@
 package io.kubecrawl.operator.frontier;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -38,14 +34,6 @@ public final class SeedList {
                     line));
         }
         return requests;
-    }
-
-    public static List<SeedRequest> parse(Reader reader) {
-        try (BufferedReader lines = new BufferedReader(reader)) {
-            return parse(lines.lines().toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static SeedRequest fromJson(String line, int number) {

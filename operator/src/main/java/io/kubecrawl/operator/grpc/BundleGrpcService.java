@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -14,7 +12,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.protocol.bundle.BundleFile;
-import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
 import io.kubecrawl.protocol.v1.FilesChunk;
@@ -54,8 +51,7 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
     @Blocking
     public void getManifest(GetManifestRequest request, StreamObserver<Manifest> responses) {
         try {
-            BundleManifest manifest = pinnedBundles.manifestOf(AuthenticatedJob.current(), request.getBundleDigest());
-            responses.onNext(manifest.toProto());
+            responses.onNext(pinnedBundles.bundleOf(AuthenticatedJob.current(), request.getBundleDigest()).proto());
             responses.onCompleted();
         } catch (StatusException refused) {
             responses.onError(refused);
@@ -67,11 +63,7 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
     public void readFile(ReadFileRequest request, StreamObserver<FileChunk> responses) {
         try {
             AuthenticatedJob job = AuthenticatedJob.current();
-            BundleManifest manifest = pinnedBundles.manifestOf(job, request.getBundleDigest());
-            BundleFile file = manifest.fileWithContent(request.getSha256()).orElseThrow(() -> Status.PERMISSION_DENIED
-                    .withDescription("bundle " + manifest.digest() + " of CrawlJob " + job.name()
-                            + " has no file with sha256 " + request.getSha256())
-                    .asException());
+            BundleFile file = pinnedBundles.bundleOf(job, request.getBundleDigest()).file(job, request.getSha256());
             if (request.getOffset() < 0 || request.getOffset() > file.size()) {
                 throw Status.OUT_OF_RANGE.withDescription("offset " + request.getOffset() + " is outside '"
                         + file.path() + "' (" + file.size() + " bytes)").asException();
@@ -93,21 +85,11 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
                         + " files; it may name 1 to " + MAX_FILES_PER_READ).asException();
             }
             AuthenticatedJob job = AuthenticatedJob.current();
-            BundleManifest manifest = pinnedBundles.manifestOf(job, request.getBundleDigest());
-            // One pass over the manifest, not one per requested file: a call names up to a thousand.
-            Map<String, BundleFile> bySha256 = new HashMap<>();
-            for (BundleFile file : manifest.files()) {
-                bySha256.putIfAbsent(file.sha256(), file);
-            }
+            PinnedBundles.PinnedBundle bundle = pinnedBundles.bundleOf(job, request.getBundleDigest());
             // Every file is checked before the first byte goes out: a refused request sends nothing.
             List<BundleFile> files = new ArrayList<>(count);
             for (String sha256 : request.getSha256List()) {
-                BundleFile file = bySha256.get(sha256);
-                if (file == null) {
-                    throw Status.PERMISSION_DENIED.withDescription("bundle " + manifest.digest() + " of CrawlJob "
-                            + job.name() + " has no file with sha256 " + sha256).asException();
-                }
-                files.add(file);
+                files.add(bundle.file(job, sha256));
             }
             FilesChunkStreamer.start(files, this::open, (ServerCallStreamObserver<FilesChunk>) responses);
         } catch (StatusException refused) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -57,17 +58,8 @@ final class FileChunkStreamer implements Runnable {
         try {
             while (position < end && observer.isReady()) {
                 int length = (int) Math.min(CHUNK_SIZE, end - position);
-                ByteBuffer chunk = ByteBuffer.allocate(length);
-                while (chunk.hasRemaining()) {
-                    if (file.read(chunk, position + chunk.position()) < 0) {
-                        throw new EOFException("the stored file ends at " + (position + chunk.position())
-                                + ", before " + end);
-                    }
-                }
-                chunk.flip();
-                // The buffer is never touched again, so protobuf may keep it instead of copying it.
                 observer.onNext(FileChunk.newBuilder().setOffset(position)
-                        .setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
+                        .setData(readChunk(file, position, length, end)).build());
                 position += length;
             }
             if (position >= end) {
@@ -87,6 +79,30 @@ final class FileChunkStreamer implements Runnable {
 
     private void finish() {
         finished = true;
+        closeQuietly(file);
+    }
+
+    /**
+     * Reads {@code length} bytes of {@code file} from {@code position}, all of them: a stored file shorter than its
+     * manifest says is an error. The buffer is never touched again, so protobuf keeps it instead of copying it.
+     *
+     * @param end where the file should end, for the error message
+     * @throws EOFException when the file ends before {@code position + length}
+     */
+    static ByteString readChunk(FileChannel file, long position, int length, long end) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(length);
+        while (chunk.hasRemaining()) {
+            if (file.read(chunk, position + chunk.position()) < 0) {
+                throw new EOFException("the stored file ends at " + (position + chunk.position()) + ", before "
+                        + end);
+            }
+        }
+        chunk.flip();
+        return UnsafeByteOperations.unsafeWrap(chunk);
+    }
+
+    /** Closes a bundle file; a failure to close a file only read from is logged and otherwise ignored. */
+    static void closeQuietly(FileChannel file) {
         try {
             file.close();
         } catch (IOException e) {

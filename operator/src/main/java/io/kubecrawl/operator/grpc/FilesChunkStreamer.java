@@ -1,13 +1,10 @@
 package io.kubecrawl.operator.grpc;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.List;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -70,9 +67,9 @@ final class FilesChunkStreamer implements Runnable {
                     position = 0;
                 }
                 int length = (int) Math.min(FileChunkStreamer.CHUNK_SIZE, current.size() - position);
-                ByteString data = length == 0 ? ByteString.EMPTY : read(length);
+                ByteString data = length == 0 ? ByteString.EMPTY
+                        : FileChunkStreamer.readChunk(file, position, length, current.size());
                 boolean last = position + length >= current.size();
-                // The buffer is never touched again, so protobuf may keep it instead of copying it.
                 observer.onNext(FilesChunk.newBuilder().setIndex(index).setOffset(position).setData(data)
                         .setLast(last).build());
                 position += length;
@@ -96,18 +93,6 @@ final class FilesChunkStreamer implements Runnable {
         }
     }
 
-    private ByteString read(int length) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(length);
-        while (chunk.hasRemaining()) {
-            if (file.read(chunk, position + chunk.position()) < 0) {
-                throw new EOFException("the stored file ends at " + (position + chunk.position()) + ", before "
-                        + files.get(index).size());
-            }
-        }
-        chunk.flip();
-        return UnsafeByteOperations.unsafeWrap(chunk);
-    }
-
     private synchronized void cancel() {
         finish();
     }
@@ -121,11 +106,7 @@ final class FilesChunkStreamer implements Runnable {
         if (file == null) {
             return;
         }
-        try {
-            file.close();
-        } catch (IOException e) {
-            LOG.debugf("Closing a bundle file failed: %s", e.getMessage());
-        }
+        FileChunkStreamer.closeQuietly(file);
         file = null;
     }
 }

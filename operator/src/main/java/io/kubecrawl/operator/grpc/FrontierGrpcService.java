@@ -156,7 +156,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                 } else if (upload == null) {
                     fail(Status.INVALID_ARGUMENT.withDescription("CompleteBatch must start with its header"));
                 } else {
-                    upload.append(part.getItems().toByteArray());
+                    upload.append(part.getItems());
                 }
             }
 

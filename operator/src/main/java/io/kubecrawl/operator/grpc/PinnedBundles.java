@@ -1,6 +1,8 @@
 package io.kubecrawl.operator.grpc;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,7 +14,9 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
+import io.kubecrawl.protocol.v1.Manifest;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,7 +24,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A pinned digest never changes for a job, and a manifest never changes for a digest, so both are kept once read:
  * a sync of a bundle with many files reads the CrawlJob once, not once per file. Digests are kept by CrawlJob uid, so
- * a job deleted and created again under the same name is read afresh.
+ * a job deleted and created again under the same name is read afresh. With a manifest are kept its proto (whose
+ * digest is the sha256 of its canonical form, costly for a bundle of many files) and its files by content sha256.
  */
 @ApplicationScoped
 public class PinnedBundles {
@@ -30,7 +35,7 @@ public class PinnedBundles {
     private final KubernetesClient client;
     private final BundleStore store;
     private final Cache<String, String> digestByJobUid = Caffeine.newBuilder().maximumSize(10_000).build();
-    private final Cache<String, BundleManifest> manifestByDigest = Caffeine.newBuilder().maximumSize(64).build();
+    private final Cache<String, PinnedBundle> bundleByDigest = Caffeine.newBuilder().maximumSize(64).build();
 
     public PinnedBundles(KubernetesClient client, BundleStore store) {
         this.client = client;
@@ -38,20 +43,20 @@ public class PinnedBundles {
     }
 
     /**
-     * The manifest of the bundle {@code job} pinned.
+     * The bundle {@code job} pinned: its manifest as sent over gRPC, and its files.
      *
      * @param requestedDigest the digest the worker asks for; empty asks for whatever its job pinned
      * @throws StatusException PERMISSION_DENIED when {@code requestedDigest} is another bundle; NOT_FOUND when the
      *     job or its bundle is unknown; UNAVAILABLE when the job has not pinned a bundle yet or the cluster cannot be
      *     read (both pass: retry)
      */
-    public BundleManifest manifestOf(AuthenticatedJob job, String requestedDigest) throws StatusException {
+    public PinnedBundle bundleOf(AuthenticatedJob job, String requestedDigest) throws StatusException {
         String pinned = pinnedDigest(job);
         if (!requestedDigest.isEmpty() && !requestedDigest.equals(pinned)) {
             throw Status.PERMISSION_DENIED.withDescription("CrawlJob " + job.name() + " runs bundle " + pinned
                     + "; its token opens no other").asException();
         }
-        BundleManifest cached = manifestByDigest.getIfPresent(pinned);
+        PinnedBundle cached = bundleByDigest.getIfPresent(pinned);
         if (cached != null) {
             return cached;
         }
@@ -60,8 +65,9 @@ public class PinnedBundles {
                     .withDescription("bundle " + pinned + " of CrawlJob " + job.name()
                             + " is not in the operator's bundle store")
                     .asException());
-            manifestByDigest.put(pinned, manifest);
-            return manifest;
+            PinnedBundle bundle = PinnedBundle.of(manifest);
+            bundleByDigest.put(pinned, bundle);
+            return bundle;
         } catch (IOException e) {
             LOG.errorf(e, "Cannot read manifest %s", pinned);
             throw Status.INTERNAL.withDescription("the operator cannot read bundle " + pinned).asException();
@@ -92,5 +98,36 @@ public class PinnedBundles {
         }
         job.uid().ifPresent(uid -> digestByJobUid.put(uid, digest));
         return digest;
+    }
+
+    /**
+     * A pinned bundle with what serving it needs, computed once: its manifest's proto (whose digest is costly to
+     * compute for many files), and its files by content sha256.
+     */
+    public record PinnedBundle(Manifest proto, Map<String, BundleFile> bySha256) {
+
+        static PinnedBundle of(BundleManifest manifest) {
+            Map<String, BundleFile> bySha256 = new HashMap<>();
+            for (BundleFile file : manifest.files()) {
+                bySha256.putIfAbsent(file.sha256(), file);
+            }
+            return new PinnedBundle(manifest.toProto(), Map.copyOf(bySha256));
+        }
+
+        /**
+         * A file of this bundle whose content has this sha256 (several files may share it; the first by path is
+         * returned).
+         *
+         * @param job the job whose token asks, named in the refusal
+         * @throws StatusException PERMISSION_DENIED when the bundle has no such file
+         */
+        public BundleFile file(AuthenticatedJob job, String sha256) throws StatusException {
+            BundleFile file = bySha256.get(sha256);
+            if (file == null) {
+                throw Status.PERMISSION_DENIED.withDescription("bundle " + proto.getDigest() + " of CrawlJob "
+                        + job.name() + " has no file with sha256 " + sha256).asException();
+            }
+            return file;
+        }
     }
 }

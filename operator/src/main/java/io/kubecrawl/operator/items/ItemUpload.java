@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.google.protobuf.ByteString;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.protocol.CrawlJobName;
 
@@ -33,6 +34,15 @@ public final class ItemUpload implements AutoCloseable {
     public void append(byte[] data) {
         try {
             out.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends a chunk as gRPC delivered it, without copying it into an array first. */
+    public void append(ByteString data) {
+        try {
+            data.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

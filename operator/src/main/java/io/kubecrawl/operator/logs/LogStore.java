@@ -110,6 +110,11 @@ public class LogStore {
         }
     }
 
+    /** Whether the worker has a log (finished or not). */
+    public boolean exists(CrawlJobName job, String worker) {
+        return Files.exists(logFile(job, worker));
+    }
+
     public boolean isFinished(CrawlJobName job, String worker) {
         return Files.exists(done(logFile(job, worker)));
     }

@@ -35,11 +35,6 @@ public class UploadSpool {
         this.directory = Path.of(settings.dataDir()).resolve("uploads");
     }
 
-    /** The directory spooled bodies live in. */
-    public Path directory() {
-        return directory;
-    }
-
     void clearOnStart(@Observes StartupEvent start) {
         try {
             Files.createDirectories(directory);

@@ -1,21 +1,18 @@
 package io.kubecrawl.operator.upload;
 
-import java.util.regex.Pattern;
-
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.protocol.CrawlJobName;
 
 /** Which Spiders take an upload, and how large: the checks made before the body is read and again at the end. */
 final class UploadTarget {
 
-    /** A Kubernetes object name (DNS subdomain); anything else cannot name a Spider or a namespace. */
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-
     private UploadTarget() {
     }
 
+    /** A Kubernetes object name (DNS subdomain); anything else cannot name a Spider or a namespace. */
     static boolean isValidName(String name) {
-        return name != null && NAME.matcher(name).matches();
+        return CrawlJobName.isObjectName(name);
     }
 
     /**
