@@ -116,7 +116,8 @@ worker_sync() { # port digest target
 }
 same_tree() { diff -r -q -x .kubecrawl "$1" "$2" > /dev/null || { echo "DIFFERENT: $1 $2"; exit 1; }; }
 
-# The operator is a long-running server: warm the stand-in's JIT with one sync of each bundle, not timed.
+# The operator is a long-running server: warm the stand-in's JIT with syncs that are not timed, one of the big
+# bundle and two of the small one.
 worker_sync "$big_port" "$big_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
 worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"
 worker_sync "$small_port" "$small_digest" "$work/warm-up" > /dev/null 2>&1 && rm -rf "$work/warm-up"

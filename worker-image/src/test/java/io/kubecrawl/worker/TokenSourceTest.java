@@ -94,7 +94,8 @@ class TokenSourceTest {
         environment.put("KUBECRAWL_TOKEN", TOKEN);
 
         CliRun[] runs = {
-                CliRun.execute(environment, "sync"),
+                // The operator of the pod environment does not exist: one attempt is enough to show the output.
+                CliRun.execute(environment, "sync", "--max-attempts=1"),
                 CliRun.execute(environment, "sync", "--bundle", "sha256:bad"),
                 CliRun.execute(environment, "sync", "--help"),
                 // The operator of the pod environment does not exist: a short --max-wait ends the run quickly.

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -52,13 +51,13 @@ final class Trees {
 
     static String sha256(Path file) throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        byte[] buffer = new byte[1 << 20];
+        byte[] buffer = new byte[(int) Math.min(1 << 20, Math.max(1, Files.size(file)))];
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
                 digest.update(buffer, 0, read);
             }
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 
     static int mode(Path file) throws IOException {

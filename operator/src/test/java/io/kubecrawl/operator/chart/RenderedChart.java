@@ -56,15 +56,11 @@ public final class RenderedChart {
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---[ \\t]*$");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private final String release;
     private final String namespace;
-    private final String manifest;
     private final List<HasMetadata> objects;
 
-    private RenderedChart(String release, String namespace, String manifest, List<HasMetadata> objects) {
-        this.release = release;
+    private RenderedChart(String namespace, List<HasMetadata> objects) {
         this.namespace = namespace;
-        this.manifest = manifest;
         this.objects = List.copyOf(objects);
     }
 
@@ -138,17 +134,8 @@ public final class RenderedChart {
         return document.lines().map(String::strip).allMatch(line -> line.isEmpty() || line.startsWith("#"));
     }
 
-    public String release() {
-        return release;
-    }
-
     public String namespace() {
         return namespace;
-    }
-
-    /** The manifest exactly as {@code helm template} printed it. */
-    public String manifest() {
-        return manifest;
     }
 
     /** Every rendered object, in manifest order. */
@@ -183,13 +170,6 @@ public final class RenderedChart {
                     + " among " + ids());
         }
         return found.get(0);
-    }
-
-    /** Objects by kind (as written in the manifest) and name, whatever class they were parsed into. */
-    public Optional<HasMetadata> find(String kind, String name) {
-        return objects.stream()
-                .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()))
-                .findFirst();
     }
 
     /**
@@ -255,7 +235,6 @@ public final class RenderedChart {
 
         private String release = DEFAULT_RELEASE;
         private String namespace = DEFAULT_NAMESPACE;
-        private Path chartDir;
         private final List<Path> valuesFiles = new ArrayList<>();
         private final Map<String, Object> sets = new LinkedHashMap<>();
 
@@ -269,11 +248,6 @@ public final class RenderedChart {
 
         public Builder namespace(String namespace) {
             this.namespace = Objects.requireNonNull(namespace);
-            return this;
-        }
-
-        public Builder chartDir(Path chartDir) {
-            this.chartDir = Objects.requireNonNull(chartDir);
             return this;
         }
 
@@ -296,7 +270,7 @@ public final class RenderedChart {
 
         /** Runs {@code helm template}; helm-java throws {@link IllegalStateException} if Helm fails. */
         public String renderManifest() {
-            TemplateCommand command = new Helm(chartDir != null ? chartDir : RenderedChart.chartDir())
+            TemplateCommand command = new Helm(RenderedChart.chartDir())
                     .template()
                     .withName(release)
                     .withNamespace(namespace);
@@ -306,8 +280,7 @@ public final class RenderedChart {
         }
 
         public RenderedChart render() {
-            String manifest = renderManifest();
-            return new RenderedChart(release, namespace, manifest, parse(manifest));
+            return new RenderedChart(namespace, parse(renderManifest()));
         }
     }
 }

@@ -89,7 +89,7 @@ class CrawlJobDeciderTest {
 
     @Test
     void differentWorkerCountOrSuspendChangesTheJob() {
-        Job job = job(2, false, Map.of("active", 2, "ready", 2));
+        Job job = job(2, Map.of("active", 2, "ready", 2));
 
         CrawlJobPlan scaled = decider.decide(crawlJob(5, false, CrawlJobPhase.Running), observed(spider(true), job,
                 true), NOW);
@@ -118,7 +118,7 @@ class CrawlJobDeciderTest {
 
     @Test
     void jobDeadlineBecomesDeadlineExceeded() {
-        Job job = job(2, false, Map.of());
+        Job job = job(2, Map.of());
         job.getStatus().setConditions(List.of(new JobConditionBuilder().withType("Failed").withStatus("True")
                 .withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline").build()));
 
@@ -157,7 +157,7 @@ class CrawlJobDeciderTest {
 
     @Test
     void unchangedInputsGiveNoEvents() {
-        Job job = job(2, false, Map.of("active", 2, "ready", 2));
+        Job job = job(2, Map.of("active", 2, "ready", 2));
         CrawlJobPlan first = decider.decide(crawlJob(2, false, null), observed(spider(true), job, true), NOW);
         CrawlJob again = crawlJob(2, false, null);
         again.setStatus(first.status());
@@ -220,11 +220,11 @@ class CrawlJobDeciderTest {
         return spider;
     }
 
-    private static Job job(int parallelism, boolean suspend, Map<String, Integer> counts) {
+    private static Job job(int parallelism, Map<String, Integer> counts) {
         return new JobBuilder()
                 .withNewMetadata().withName("crawl-workers").withNamespace("ns")
                 .withCreationTimestamp("2026-11-22T11:00:00Z").endMetadata()
-                .withNewSpec().withParallelism(parallelism).withSuspend(suspend).endSpec()
+                .withNewSpec().withParallelism(parallelism).withSuspend(false).endSpec()
                 .withNewStatus().withActive(counts.get("active")).withReady(counts.get("ready")).endStatus()
                 .build();
     }

@@ -102,7 +102,7 @@ class CrawlJobFrontierTest {
         items.writeTo(job(), out);
         assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(logs.isFinished(job(), "worker-1")).isTrue();
-        assertThat(eventReasons()).contains("FrontierDrained", "CrawlCompleted");
+        assertThat(cluster.eventReasons()).contains("FrontierDrained", "CrawlCompleted");
 
         // The workers' Job then completes: the job stays Succeeded.
         cluster.setJobStatus("crawl-workers", s -> {
@@ -148,7 +148,7 @@ class CrawlJobFrontierTest {
                 assertThat(a.getLastError()).contains("exited with 1", "Traceback: boom");
             });
         });
-        cluster.awaitCrawlJob("crawl", c -> eventReasons().contains("BatchFailed"));
+        cluster.awaitCrawlJob("crawl", c -> cluster.eventReasons().contains("BatchFailed"));
         // The job goes on without the batch: nothing left, so it is drained (once recorded) and completes.
         await().atMost(MockCluster.TIMEOUT).until(() -> worker.lease().hasDrained());
         CrawlJob done = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
@@ -234,10 +234,5 @@ class CrawlJobFrontierTest {
 
     private CrawlJobName job() {
         return OneSlotCrawlJob.job(cluster);
-    }
-
-    private List<String> eventReasons() {
-        return cluster.client().v1().events().inNamespace(cluster.namespace()).list().getItems().stream()
-                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
     }
 }

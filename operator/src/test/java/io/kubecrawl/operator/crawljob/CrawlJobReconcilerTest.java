@@ -3,8 +3,6 @@ package io.kubecrawl.operator.crawljob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +23,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.status.StatusRecorder;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.WorkerClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -87,7 +86,7 @@ class CrawlJobReconcilerTest {
                 .extracting(Condition::getStatus, Condition::getReason).containsExactly("True", "WorkersReady");
         assertThat(running.getStatus().getConditions()).extracting(Condition::getType)
                 .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended");
-        assertThat(eventReasons()).contains("SpiderNotFound", "WorkersStarting", "Crawling");
+        assertThat(cluster.eventReasons()).contains("SpiderNotFound", "WorkersStarting", "Crawling");
     }
 
     @Test
@@ -163,8 +162,7 @@ class CrawlJobReconcilerTest {
         Secret token = client.secrets().inNamespace(cluster.namespace()).withName(TOKEN_SECRET).get();
         assertOwnedBy(token.getMetadata().getOwnerReferences(), crawlJob);
         assertThat(token.getMetadata().getAnnotations()).containsKey("kubecrawl.io/generation");
-        assertThat(new String(Base64.getDecoder().decode(token.getData().get("token")), StandardCharsets.UTF_8))
-                .hasSizeGreaterThanOrEqualTo(43);
+        assertThat(WorkerClient.token(token)).hasSizeGreaterThanOrEqualTo(43);
     }
 
     @Test
@@ -199,7 +197,7 @@ class CrawlJobReconcilerTest {
         CrawlJob resumed = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Running);
         assertThat(resumed.getStatus().condition("Suspended").orElseThrow().getStatus()).isEqualTo("False");
         assertThat(resumed.getStatus().getWorkers().getDesired()).isEqualTo(2);
-        assertThat(eventReasons()).contains("SuspendedBySpec");
+        assertThat(cluster.eventReasons()).contains("SuspendedBySpec");
     }
 
     @Test
@@ -279,11 +277,6 @@ class CrawlJobReconcilerTest {
 
     private double unchangedStatusCount() {
         return meters.counter(StatusRecorder.METRIC, "kind", "CrawlJob", "outcome", "unchanged").count();
-    }
-
-    private List<String> eventReasons() {
-        return client.v1().events().inNamespace(cluster.namespace()).list().getItems().stream()
-                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
     }
 
     private static void assertOwnedBy(List<OwnerReference> owners, CrawlJob crawlJob) {

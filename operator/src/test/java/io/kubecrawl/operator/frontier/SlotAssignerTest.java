@@ -38,7 +38,8 @@ class SlotAssignerTest {
 
     @Test
     void assignmentIsFixedAcrossRunsAndVersions() {
-        // Recorded once: a change here means a restarted operator would rebuild different batches than it recorded.
+        // Checked against the documented rule, computed independently by expected(): a change here means a restarted
+        // operator would rebuild different batches than it recorded.
         SlotAssigner host = new SlotAssigner(Partitioning.Host, 16);
         SlotAssigner url = new SlotAssigner(Partitioning.Url, 7);
         List<Integer> hostSlots = List.of("http://a.test/", "http://b.test/", "http://c.test/").stream()

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,7 @@ import io.grpc.stub.MetadataUtils;
 import io.kubecrawl.operator.bundle.BundleGarbageCollector;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
 import io.kubecrawl.protocol.bundle.BundleManifest;
@@ -214,7 +214,7 @@ class BundleGrpcServiceTest {
         cluster.crawlJob(name, spider, 1);
         cluster.awaitCrawlJob(name, c -> c.getStatus() != null && digest.equals(c.getStatus().getBundleDigest()));
         Secret secret = cluster.awaitSecret(name + "-worker-token");
-        String token = new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+        String token = WorkerClient.token(secret);
         return new RunningJob(new CrawlJobName(cluster.namespace(), name), token, digest);
     }
 

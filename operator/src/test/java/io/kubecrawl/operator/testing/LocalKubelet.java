@@ -93,14 +93,14 @@ public final class LocalKubelet implements AutoCloseable {
     private synchronized void podEnded(LocalPod pod) {
         if (!pod.succeeded()) {
             failed++;
-            if (failed <= job.getSpec().getBackoffLimit() && !allDone()) {
+            if (failed <= job.getSpec().getBackoffLimit() && !anyPodSucceeded()) {
                 startPod();
             }
         }
         publishStatus();
     }
 
-    private boolean allDone() {
+    private boolean anyPodSucceeded() {
         return pods.stream().anyMatch(LocalPod::succeeded);
     }
 

@@ -73,11 +73,7 @@ public final class LocalPod {
         return name;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
-    /** The main container has started: the pod's init containers all succeeded. */
+    /** The pod has not ended yet: true from its start, while its init containers run as well as its main one. */
     public boolean isRunning() {
         return !exit.isDone();
     }

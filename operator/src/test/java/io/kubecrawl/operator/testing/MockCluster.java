@@ -149,6 +149,12 @@ public final class MockCluster {
                 j -> j != null && condition.test(j));
     }
 
+    /** The reasons of the events recorded so far in the namespace. */
+    public List<String> eventReasons() {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+    }
+
     public Secret awaitSecret(String name) {
         return await().atMost(TIMEOUT).until(
                 () -> client.secrets().inNamespace(namespace).withName(name).get(), Objects::nonNull);

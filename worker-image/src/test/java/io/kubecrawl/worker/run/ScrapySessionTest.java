@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.kubecrawl.protocol.v1.LogLine;
 import io.kubecrawl.worker.ExitCodes;
@@ -85,7 +86,9 @@ class ScrapySessionTest {
             assertThat(line.batch()).isEqualTo("0/2");
             assertThat(line.text()).contains("Kubecrawl batch: 2 start requests");
         });
-        assertThat(Files.list(temp.resolve("scratch")).toList()).as("batch files and socket are gone").isEmpty();
+        try (Stream<Path> scratch = Files.list(temp.resolve("scratch"))) {
+            assertThat(scratch.toList()).as("batch files and socket are gone").isEmpty();
+        }
     }
 
     @Test
@@ -97,7 +100,9 @@ class ScrapySessionTest {
 
         InProcessAgent agent = start();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> site.requested().contains("/hold/"));
+        // The agent logs a batch's pid after handing the batch over: wait for the log line as well.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> site.requested().contains("/hold/") && pidsByBatch(agent).containsKey("0/2"));
         long pid = pidsByBatch(agent).get("0/2");
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
