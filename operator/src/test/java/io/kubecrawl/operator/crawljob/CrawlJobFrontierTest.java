@@ -101,8 +101,9 @@ class CrawlJobFrontierTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         items.writeTo(job(), out);
         assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(logs.isFinished(job(), "worker-1")).isTrue();
-        assertThat(cluster.eventReasons()).contains("FrontierDrained", "CrawlCompleted");
+        // Logs are finished after the status write that says Succeeded.
+        await().atMost(MockCluster.TIMEOUT).until(() -> logs.isFinished(job(), "worker-1"));
+        cluster.awaitEventReasons("FrontierDrained", "CrawlCompleted");
 
         // The workers' Job then completes: the job stays Succeeded.
         cluster.setJobStatus("crawl-workers", s -> {
@@ -148,7 +149,7 @@ class CrawlJobFrontierTest {
                 assertThat(a.getLastError()).contains("exited with 1", "Traceback: boom");
             });
         });
-        cluster.awaitCrawlJob("crawl", c -> cluster.eventReasons().contains("BatchFailed"));
+        cluster.awaitEventReasons("BatchFailed");
         // The job goes on without the batch: nothing left, so it is drained (once recorded) and completes.
         await().atMost(MockCluster.TIMEOUT).until(() -> worker.lease().hasDrained());
         CrawlJob done = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);

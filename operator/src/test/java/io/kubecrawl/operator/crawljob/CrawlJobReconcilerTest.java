@@ -86,7 +86,7 @@ class CrawlJobReconcilerTest {
                 .extracting(Condition::getStatus, Condition::getReason).containsExactly("True", "WorkersReady");
         assertThat(running.getStatus().getConditions()).extracting(Condition::getType)
                 .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended");
-        assertThat(cluster.eventReasons()).contains("SpiderNotFound", "WorkersStarting", "Crawling");
+        cluster.awaitEventReasons("SpiderNotFound", "WorkersStarting", "Crawling");
     }
 
     @Test
@@ -197,7 +197,7 @@ class CrawlJobReconcilerTest {
         CrawlJob resumed = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Running);
         assertThat(resumed.getStatus().condition("Suspended").orElseThrow().getStatus()).isEqualTo("False");
         assertThat(resumed.getStatus().getWorkers().getDesired()).isEqualTo(2);
-        assertThat(cluster.eventReasons()).contains("SuspendedBySpec");
+        cluster.awaitEventReasons("SuspendedBySpec");
     }
 
     @Test

@@ -150,9 +150,14 @@ public final class MockCluster {
     }
 
     /** The reasons of the events recorded so far in the namespace. */
-    public List<String> eventReasons() {
+    private List<String> eventReasons() {
         return client.v1().events().inNamespace(namespace).list().getItems().stream()
                 .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+    }
+
+    /** The operator records events after the status write, so a test that has seen the status waits for them. */
+    public List<String> awaitEventReasons(String... reasons) {
+        return await().atMost(TIMEOUT).until(this::eventReasons, seen -> seen.containsAll(List.of(reasons)));
     }
 
     public Secret awaitSecret(String name) {
