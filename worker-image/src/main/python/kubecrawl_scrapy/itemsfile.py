@@ -32,3 +32,10 @@ class ItemsFile:
             self._file.flush()
         finally:
             self._file.close()
+
+    def close_quietly(self):
+        """Closes the file of a batch that will not be reported: its content no longer matters."""
+        try:
+            self.close()
+        except OSError:
+            pass

@@ -4,16 +4,18 @@ The agent starts the spider with ``KUBECRAWL_AGENT_SOCKET``, the path of a Unix 
 on. This extension connects to it when the crawler is built and speaks the session protocol: one
 JSON object per line (see docs/worker-environment.md).
 
+* When the spider opens, the extension says how many batches it runs at once:
+  ``{"type": "accepts", "batches": 2}`` (``KUBECRAWL_SESSION_BATCHES``, 1 to turn overlap off).
 * The first batch is the one in the environment (``KUBECRAWL_BATCH``, ``KUBECRAWL_BATCH_FILE``,
   ``KUBECRAWL_ITEMS_FILE``); every later one arrives from the agent as
-  ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": ..., "items_file": ...}``.
-* A batch is done when the spider goes idle (``spider_idle``: its requests, and every request they
-  led to, are finished). The batch's items file is then flushed and closed, and only then does the
-  extension send ``{"type": "done", "batch": ..., "attempt": ..., "items": n}``; it raises
-  ``DontCloseSpider`` to wait for the next batch.
+  ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": ..., "items_file": ...}``,
+  possibly while another still runs.
+* A batch is done when it has no request left, neither waiting nor in progress, including every
+  request its responses led to (``BatchTracker``). Its items file is then flushed and closed, and
+  only then does the extension send ``{"type": "done", "batch": ..., "attempt": ..., "items": n}``.
+  Between batches it raises ``DontCloseSpider`` to wait for the next one.
 * A batch that cannot run (a malformed requests file, an items file that cannot be written) gets
-  ``{"type": "failed", "batch": ..., "attempt": ..., "error": ...}``; the process waits for the
-  next one.
+  ``{"type": "failed", "batch": ..., "attempt": ..., "error": ...}``; the process carries on.
 * ``{"type": "finish"}`` closes the spider and the process exits 0. If the agent goes away, the
   spider is closed as well.
 """
@@ -29,6 +31,7 @@ from twisted.internet.protocol import Factory
 from twisted.protocols.basic import LineReceiver
 
 from kubecrawl_scrapy.batch import BatchFileError, BatchRequests, read_requests
+from kubecrawl_scrapy.inflight import TAG, BatchTracker, batch_of
 from kubecrawl_scrapy.itemsfile import ItemsFile
 
 logger = logging.getLogger(__name__)
@@ -43,22 +46,35 @@ class Assignment:
     requests_file: str
     items_file: str
 
+    @property
+    def key(self):
+        """Names this attempt among the session's batches, and in its requests' ``meta``."""
+        return f"{self.batch}#{self.attempt}"
+
+
+class RunningBatch:
+    """A batch the session has started and not yet reported: its items file, and why it broke."""
+
+    def __init__(self, assignment, items):
+        self.assignment = assignment
+        self.items = items
+        #: Why the batch failed while it ran (its items could not be written), or None.
+        self.broken = None
+
 
 class BatchSession:
     """The Scrapy extension that runs the session (see the module's description)."""
 
-    def __init__(self, crawler, first):
+    def __init__(self, crawler, first, capacity):
         self.crawler = crawler
         self.first = first
+        #: How many batches may run at once, as configured; said to the agent when the spider opens.
+        self.capacity = capacity
         self.spider = None
         self.agent = None
-        #: The batch in flight and its items file, or None while waiting for the agent.
-        self.current = None
-        self.items = None
-        #: Why the batch in flight failed while it ran (its items could not be written), or None.
-        self.broken = None
-        #: The batch's requests are on their way to the engine: an idle spider is not done yet.
-        self.scheduling = False
+        self.tracker = None
+        #: The batches started and not yet reported, by ``Assignment.key``.
+        self.running = {}
         self.finishing = False
 
     @classmethod
@@ -73,7 +89,7 @@ class BatchSession:
             requests_file=settings.get("KUBECRAWL_BATCH_FILE"),
             items_file=settings.get("KUBECRAWL_ITEMS_FILE"),
         )
-        session = cls(crawler, first)
+        session = cls(crawler, first, max(1, settings.getint("KUBECRAWL_SESSION_BATCHES", 2)))
         session.connect(path)
         crawler.signals.connect(session.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(session.spider_idle, signal=signals.spider_idle)
@@ -97,33 +113,55 @@ class BatchSession:
 
     def spider_opened(self, spider):
         self.spider = spider
+        self.tracker = BatchTracker(self.crawler.engine, self.settled)
+        self.tracker.install()
+        if not self.tracker.separate_filters:
+            # One duplicate filter for the whole process: batches must not overlap, or one would
+            # forget what the other has followed.
+            self.capacity = 1
+        self.send({"type": "accepts", "batches": self.capacity})
         self.start(self.first)
 
     def spider_idle(self, spider):
-        if self.current is not None and not self.scheduling:
-            self.finish_batch()
+        # Nothing at all is left to do, so every batch whose requests are scheduled is done; the
+        # tracker normally said so already.
+        for key in [key for key in self.running if not self.tracker.scheduling(key)]:
+            self.tracker.close(key)
+            self.finish_batch(key)
         if not self.finishing:
             raise DontCloseSpider
 
     def item_scraped(self, item, response, spider):
-        if self.current is None:
-            logger.error("Kubecrawl session: an item arrived outside any batch and is dropped: %r", item)
+        running = self.running.get(batch_of(response))
+        if running is None and len(self.running) == 1:
+            # A request that lost its tag (a project middleware built a new one): with one batch in
+            # flight, the item can only be that batch's.
+            running = next(iter(self.running.values()))
+        if running is None:
+            logger.error(
+                "Kubecrawl session: an item of no batch in flight arrived and is dropped: %r", item
+            )
+            for other in self.running.values():
+                other.broken = other.broken or "an item arrived whose request named no batch in flight"
             return
         try:
-            self.items.write(item)
+            running.items.write(item)
         except Exception as failed:  # the batch must not claim items it did not write
-            if self.broken is None:
-                self.broken = f"cannot write an item to {self.current.items_file}: {failed}"
-            logger.error("Kubecrawl batch %s: %s", self.current.batch, self.broken)
+            if running.broken is None:
+                running.broken = f"cannot write an item to {running.assignment.items_file}: {failed}"
+            logger.error("Kubecrawl batch %s: %s", running.assignment.batch, running.broken)
 
     def spider_closed(self, spider, reason):
         self.finishing = True
-        if self.current is not None:
+        for key, running in list(self.running.items()):
             # Closed mid-batch (a signal, or the agent went away): the batch is not reported, and the
             # agent discards its items.
-            logger.info("Kubecrawl batch %s: not finished, the spider closed (%s)", self.current.batch, reason)
-            self._close_items()
-            self.current = None
+            logger.info(
+                "Kubecrawl batch %s: not finished, the spider closed (%s)", running.assignment.batch, reason
+            )
+            running.items.close_quietly()
+            self.tracker.close(key)
+        self.running.clear()
         if self.agent is not None:
             self.agent.transport.loseConnection()
 
@@ -131,7 +169,7 @@ class BatchSession:
 
     def received(self, message):
         kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "batch" and self.current is None:
+        if kind == "batch":
             self.start(
                 Assignment(
                     batch=str(message.get("batch", "")),
@@ -156,27 +194,28 @@ class BatchSession:
     # Batches.
 
     def start(self, assignment):
+        if assignment.key in self.running or len(self.running) >= self.capacity:
+            self.send_failed(assignment, f"the session already runs {len(self.running)} batches "
+                             f"({', '.join(self.running)}) and accepts {self.capacity}")
+            return
         try:
             requests = BatchRequests(read_requests(assignment.requests_file))
         except (BatchFileError, OSError) as malformed:
             self.send_failed(assignment, str(malformed))
             return
         try:
-            self.items = ItemsFile(assignment.items_file, self.crawler.settings)
+            items = ItemsFile(assignment.items_file, self.crawler.settings)
         except Exception as unwritable:  # whatever it is, the agent must hear of it, or it waits forever
             self.send_failed(assignment, f"cannot write the items file: {unwritable!r}")
             return
-        self.current = assignment
-        self.broken = None
-        self._forget_seen_requests()
+        self.running[assignment.key] = RunningBatch(assignment, items)
+        self.tracker.open(assignment.key)
+        if not self.tracker.separate_filters:
+            self._forget_seen_requests()
         # The middleware's words, so that a log reads the same with or without a session.
         logger.info(
             "Kubecrawl batch: %d start requests from %s", len(requests), assignment.requests_file
         )
-        if not requests:
-            self.finish_batch()
-            return
-        self.scheduling = True
         chain = self.crawler.engine.scraper.spidermw.process_start_requests(requests, self.spider)
         chain.addCallback(self._crawl, assignment)
         chain.addErrback(self._chain_failed, assignment)
@@ -185,30 +224,35 @@ class BatchSession:
         # Collected first: a project middleware that raises half-way must not leave half a batch
         # running.
         collected = list(requests)
-        self.scheduling = False
         for request in collected:
+            request.meta[TAG] = assignment.key
             self.crawler.engine.crawl(request)
-        if not collected:
-            self.finish_batch()
+        self.tracker.scheduled(assignment.key)
 
     def _chain_failed(self, failure, assignment):
-        self.scheduling = False
-        self._close_items()
-        self.current = None
+        self.tracker.close(assignment.key)
+        running = self.running.pop(assignment.key, None)
+        if running is not None:
+            running.items.close_quietly()
         self.send_failed(assignment, f"the spider middlewares failed on the batch's requests: {failure.value!r}")
 
-    def finish_batch(self):
-        assignment, self.current = self.current, None
+    def settled(self, key):
+        if key in self.running:
+            self.finish_batch(key)
+
+    def finish_batch(self, key):
+        running = self.running.pop(key)
+        assignment = running.assignment
         try:
-            self.items.close()
+            running.items.close()
         except OSError as unwritable:
-            self.broken = self.broken or f"cannot write the items file: {unwritable}"
-        if self.broken is not None:
-            self.send_failed(assignment, self.broken)
+            running.broken = running.broken or f"cannot write the items file: {unwritable}"
+        if running.broken is not None:
+            self.send_failed(assignment, running.broken)
             return
-        logger.info("Kubecrawl batch %s: done, %d items", assignment.batch, self.items.count)
+        logger.info("Kubecrawl batch %s: done, %d items", assignment.batch, running.items.count)
         self.send({"type": "done", "batch": assignment.batch, "attempt": assignment.attempt,
-                   "items": self.items.count})
+                   "items": running.items.count})
 
     def send_failed(self, assignment, error):
         logger.error("Kubecrawl batch %s failed: %s", assignment.batch, error)
@@ -219,18 +263,11 @@ class BatchSession:
         if self.agent is not None:
             self.agent.sendLine(json.dumps(message).encode("utf-8"))
 
-    def _close_items(self):
-        if self.items is not None:
-            try:
-                self.items.close()
-            except OSError:
-                pass
-
     def _forget_seen_requests(self):
-        """Each batch is crawled as if by a process of its own: a page another batch (or an earlier
-        attempt of this one) already followed is followed again, or this batch's items would lack
-        it. The duplicate filter is Scrapy's scheduler's; a filter without a ``fingerprints`` set is
-        left alone."""
+        """With a duplicate filter the tracker cannot split by batch, batches run one at a time and
+        the filter is emptied before each: a page another batch (or an earlier attempt of this one)
+        already followed is followed again, or this batch's items would lack it. A filter without a
+        ``fingerprints`` set is left alone."""
         scheduler = getattr(getattr(self.crawler.engine, "slot", None), "scheduler", None)
         seen = getattr(getattr(scheduler, "df", None), "fingerprints", None)
         if isinstance(seen, set):

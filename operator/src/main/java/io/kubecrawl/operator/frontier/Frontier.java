@@ -64,6 +64,11 @@ public final class Frontier {
         return frontier;
     }
 
+    /** The most batches one worker holds at once; a worker is told, so that it knows whether to lease ahead. */
+    public int maxBatchesPerWorker() {
+        return settings.maxBatchesPerWorker();
+    }
+
     public synchronized LeaseOutcome lease(String worker, Instant now) {
         expire(now);
         lastSeen.put(worker, now);

@@ -85,6 +85,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                 reply.setBatch(Batch.newBuilder()
                         .setRef(ref(granted.lease().batch()))
                         .setAttempt(granted.lease().attempt())
+                        .setMaxBatches(frontier.maxBatchesPerWorker())
                         .setLeaseSeconds((int) java.time.Duration.between(clock.instant(),
                                 granted.lease().expiresAt()).toSeconds())
                         .addAllRequests(granted.requests().stream().map(SeedRequest::line).toList()));

@@ -3,6 +3,7 @@ package io.kubecrawl.worker.run;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,7 +25,9 @@ import io.kubecrawl.worker.OneLine;
  *
  * <p>A spider that connects to the agent's socket (a {@link SpiderSession}, as the Scrapy helper does) is given the
  * next batch over it instead of a new process being started for every batch; it is told to finish when the frontier
- * is drained. Any other spider runs one batch per process.
+ * is drained. Any other spider runs one batch per process. A session that runs several batches at once is given the
+ * next one while the last still runs (up to the job's {@code maxBatchesPerWorker}), so that it never idles on the
+ * last slow pages of a batch; each batch is reported as soon as the spider says it is done.
  *
  * <p>A batch whose lease was lost, or that was running when the agent was told to stop (SIGTERM), is not reported:
  * its lease expires and the operator hands it out again, without counting a failure against it.
@@ -50,7 +53,11 @@ public final class BatchLoop {
     private volatile Thread loopThread;
     /** The spider process: running a batch, or (a session) waiting for the next one; null between processes. */
     private volatile SpiderSession session;
+    /** The batches handed to a spider and not yet over, by name, oldest first; touched by the loop thread only. */
+    private final Map<String, RunningBatch> running = new LinkedHashMap<>();
     private volatile boolean batchRunning;
+    /** The most batches the operator lets this worker hold (from the last batch leased). */
+    private int maxBatches = 1;
     private int processesStarted;
     private volatile String failure;
 
@@ -81,19 +88,34 @@ public final class BatchLoop {
         log.info(null, "worker " + settings.worker() + " of " + settings.connection().namespace() + "/"
                 + settings.connection().job() + " asks " + settings.connection().operator() + " for batches");
         try {
+            // Whether to ask for one more batch while others run: not after the operator said to wait.
+            boolean leaseAhead = true;
             while (!stopping) {
-                LeaseReply reply = frontier.lease();
-                switch (reply.getOutcomeCase()) {
-                    case BATCH -> runBatch(reply.getBatch());
-                    case WAIT -> pause(reply.getWait().getRetryAfterMillis());
-                    case DRAINED -> {
-                        log.info(null, "the frontier is drained: done");
-                        return ExitCodes.DONE;
+                if (running.isEmpty()) {
+                    leaseAhead = true;
+                    LeaseReply reply = frontier.lease();
+                    switch (reply.getOutcomeCase()) {
+                        case BATCH -> start(reply.getBatch());
+                        case WAIT -> pause(reply.getWait().getRetryAfterMillis());
+                        case DRAINED -> {
+                            log.info(null, "the frontier is drained: done");
+                            return ExitCodes.DONE;
+                        }
+                        default -> {
+                            log.info(null, "the operator's lease reply named no outcome; asking again");
+                            pause(SHORTEST_WAIT_MILLIS);
+                        }
                     }
-                    default -> {
-                        log.info(null, "the operator's lease reply named no outcome; asking again");
-                        pause(SHORTEST_WAIT_MILLIS);
+                } else if (leaseAhead && hasRoom()) {
+                    LeaseReply reply = frontier.lease();
+                    if (reply.hasBatch()) {
+                        start(reply.getBatch());
+                    } else {
+                        // Drained or wait: nothing more for now; the batches running are awaited, then it asks again.
+                        leaseAhead = false;
                     }
+                } else if (awaitOne(leaseAhead && running.size() < maxBatches)) {
+                    leaseAhead = true;
                 }
             }
         } catch (FrontierCallException failed) {
@@ -110,6 +132,7 @@ public final class BatchLoop {
             // An interrupt from stop() must not cut the final log message short, nor the spider's finish.
             Thread.interrupted();
             loopThread = null;
+            abandonRunning();
             finishSession();
         }
         log.info(null, "stopped before the frontier was drained");
@@ -150,74 +173,131 @@ public final class BatchLoop {
         }
     }
 
-    private void runBatch(Batch batch) throws FrontierCallException, InterruptedException, ScratchException {
-        BatchRef ref = batch.getRef();
-        String name = "batch " + BatchNames.name(ref) + " (attempt " + batch.getAttempt() + ")";
-        try (BatchFiles files = createFiles(batch)) {
-            SpiderSession spider = spiderFor(batch, name, files);
-            if (spider == null) {
-                return;
-            }
-            SpiderSession.Outcome outcome;
-            boolean lost;
-            batchRunning = true;
-            try (LeaseRenewer.Renewal renewal = renewer.renew(batch, () -> stopQuietly(spider))) {
-                if (stopping) {
-                    // stop() may have looked at the session just before this batch was in flight.
-                    stopQuietly(spider);
-                }
-                outcome = spider.awaitOutcome();
-                renewal.close();
-                lost = renewal.lost();
-            } catch (InterruptedException interrupted) {
-                if (!stopping) {
-                    throw interrupted;
-                }
-                outcome = null;
-                lost = false;
-            } finally {
-                batchRunning = false;
-            }
-            if (outcome == null || outcome instanceof SpiderSession.Outcome.Ended) {
-                endSession(spider, outcome);
-            }
-            if (stopping) {
-                log.info(ref, name + ": stopped with the agent; not reported, the operator leases it again");
-                return;
-            }
-            if (lost) {
-                return;
-            }
-            reporting = true;
-            try {
-                report(batch, name, files, outcome);
-            } finally {
-                reporting = false;
-            }
+    /** A batch handed to a spider: its files, the spider running it, and its lease's renewal. */
+    private record RunningBatch(Batch batch, String name, BatchFiles files, SpiderSession spider,
+            LeaseRenewer.Renewal renewal) {
+    }
+
+    /** Whether the session may take one more batch now: it has room, and the operator allows this worker another. */
+    private boolean hasRoom() {
+        SpiderSession spider = session;
+        return running.size() < maxBatches && spider != null && spider.acceptsBatches();
+    }
+
+    /** Writes the batch's files and hands it to a spider, whose outcome {@link #awaitOne} then waits for. */
+    private void start(Batch batch) throws FrontierCallException, InterruptedException, ScratchException {
+        maxBatches = Math.max(1, batch.getMaxBatches());
+        String name = "batch " + BatchNames.name(batch.getRef()) + " (attempt " + batch.getAttempt() + ")";
+        BatchFiles files = createFiles(batch);
+        SpiderSession spider;
+        try {
+            spider = spiderFor(batch, name, files);
+        } catch (FrontierCallException | InterruptedException | RuntimeException failed) {
+            files.close();
+            throw failed;
+        }
+        if (spider == null) {
+            files.close();
+            return;
+        }
+        running.put(BatchNames.name(batch.getRef()), new RunningBatch(batch, name, files, spider,
+                renewer.renew(batch, () -> stopQuietly(spider))));
+        batchRunning = true;
+        if (stopping) {
+            // stop() may have looked at the session just before this batch was in flight.
+            stopQuietly(spider);
         }
     }
 
     /**
-     * The spider process that runs the batch: the session's, if one is waiting for a batch, else a new one started
+     * Waits for the outcome of one running batch and reports it.
+     *
+     * @param orRoom also return as soon as the session has room for another batch
+     * @return whether a batch was over (false: woken for room)
+     */
+    private boolean awaitOne(boolean orRoom) throws FrontierCallException, InterruptedException {
+        SpiderSession spider = running.values().iterator().next().spider();
+        SpiderSession.Reported reported;
+        try {
+            reported = spider.awaitOutcome(orRoom && spider == session);
+        } catch (InterruptedException interrupted) {
+            if (!stopping) {
+                throw interrupted;
+            }
+            return false;
+        }
+        if (reported == null) {
+            return false;
+        }
+        RunningBatch batch = running.remove(reported.batch());
+        batchRunning = !running.isEmpty();
+        if (batch == null) {
+            throw new IllegalStateException("the session reported " + reported.batch() + ", which the agent never "
+                    + "gave it");
+        }
+        try (BatchFiles files = batch.files()) {
+            batch.renewal().close();
+            SpiderSession.Outcome outcome = reported.outcome();
+            if (outcome instanceof SpiderSession.Outcome.Ended && session == spider) {
+                endSession(spider, outcome);
+            }
+            if (stopping) {
+                log.info(batch.batch().getRef(), batch.name() + ": stopped with the agent; not reported, the operator "
+                        + "leases it again");
+                return true;
+            }
+            if (batch.renewal().lost()) {
+                return true;
+            }
+            if (outcome instanceof SpiderSession.Outcome.Ended ended && ended.stoppedByAgent()) {
+                log.info(batch.batch().getRef(), batch.name() + ": the spider process was stopped (another batch's "
+                        + "lease was lost); not reported, the operator leases it again");
+                return true;
+            }
+            reporting = true;
+            try {
+                report(batch.batch(), batch.name(), files, outcome);
+            } finally {
+                reporting = false;
+            }
+        }
+        return true;
+    }
+
+    /** When the loop ends with batches still running (stopped): they are not reported; their leases expire. */
+    private void abandonRunning() {
+        for (RunningBatch batch : running.values()) {
+            batch.renewal().close();
+            stopQuietly(batch.spider());
+            batch.files().close();
+            log.info(batch.batch().getRef(), batch.name() + ": stopped with the agent; not reported, the operator "
+                    + "leases it again");
+        }
+        running.clear();
+        batchRunning = false;
+    }
+
+    /**
+     * The spider process that runs the batch: the session's, if it has room for one more, else a new one started
      * on it. Null if the command cannot start: that failure is already reported.
      */
     private SpiderSession spiderFor(Batch batch, String name, BatchFiles files)
             throws FrontierCallException, InterruptedException {
         BatchRef ref = batch.getRef();
         String size = batch.getRequestsCount() + " requests, lease " + batch.getLeaseSeconds() + " s";
-        SpiderSession running = session;
-        if (running != null && running.acceptsBatches()) {
+        SpiderSession current = session;
+        if (current != null && current.acceptsBatches()) {
             try {
-                running.offer(batch, files.requests(), files.items());
-                log.info(ref, name + ": " + size + ", to the running spider (pid " + running.pid() + ")");
-                return running;
+                current.offer(batch, files.requests(), files.items());
+                log.info(ref, name + ": " + size + ", to the running spider (pid " + current.pid() + ")");
+                return current;
             } catch (IOException broken) {
-                log.info(ref, name + ": the running spider (pid " + running.pid() + ") cannot take it (" + broken
+                log.info(ref, name + ": the running spider (pid " + current.pid() + ") cannot take it (" + broken
                         + "); starting a new one");
-                endSession(running, null);
+                endSession(current, null);
             }
-        } else if (running != null) {
-            endSession(running, null);
+        } else if (current != null) {
+            endSession(current, null);
         }
         Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
                 files.requests(), files.items());

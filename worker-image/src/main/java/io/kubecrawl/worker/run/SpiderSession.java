@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
@@ -19,6 +21,10 @@ import io.kubecrawl.protocol.v1.BatchRef;
  * A spider that never connects runs that one batch and exits: its exit code is the batch's outcome, as it always
  * was. A spider that connects (the Scrapy helper does) says over the socket when each batch is done or failed, and
  * is handed the next batch there instead of a new process being started; it exits when told to finish.
+ *
+ * <p>A connected spider may say it runs several batches at once ({@code accepts}); the agent then hands it the next
+ * batch while the last one still runs, so that the spider is never idle between batches. Each {@code done} or
+ * {@code failed} names its batch and attempt.
  *
  * <p>The agent uploads a batch's items only after the spider said {@code done} for that very batch and attempt, so a
  * process that dies or breaks the connection mid-batch leaves nothing of that attempt behind.
@@ -39,9 +45,16 @@ final class SpiderSession {
          *
          * @param connected whether it had connected: a connected spider's exit is never a completion
          * @param why what ended the session, for the agent's log
+         * @param stoppedByAgent whether the agent stopped the process (SIGTERM, or a lost lease): the end of its
+         *     other batches is then not their failure
          */
-        record Ended(int exitCode, List<String> stderrTail, boolean connected, String why) implements Outcome {
+        record Ended(int exitCode, List<String> stderrTail, boolean connected, String why, boolean stoppedByAgent)
+                implements Outcome {
         }
+    }
+
+    /** What the session said about one batch in flight. */
+    record Reported(String batch, int attempt, Outcome outcome) {
     }
 
     /** How long a spider that closed the connection has to exit by itself before it is stopped. */
@@ -56,8 +69,13 @@ final class SpiderSession {
     private boolean connected;
     private String sessionEnded;
     private boolean exited;
-    private String batch;
-    private int attempt;
+    /** The batches handed over and not yet reported: name to attempt, oldest first. */
+    private final Map<String, Integer> inFlight = new LinkedHashMap<>();
+    /** How many batches the spider runs at once: 1 until it says otherwise. */
+    private int capacity = 1;
+    /** Set once the process has ended: what every batch still in flight ended with. */
+    private Outcome.Ended ended;
+    private volatile boolean stoppedByAgent;
     private int batchesServed;
 
     private SpiderSession(Duration stopGrace) {
@@ -101,10 +119,17 @@ final class SpiderSession {
         return batchesServed;
     }
 
-    /** Whether the spider is connected and waiting for a batch: {@link #offer} may give it one. */
+    /** Whether the spider is connected and has room for another batch: {@link #offer} may give it one. */
     boolean acceptsBatches() {
         synchronized (lock) {
-            return connected && sessionEnded == null && !exited && batch == null;
+            return connected && sessionEnded == null && !exited && inFlight.size() < capacity;
+        }
+    }
+
+    /** Whether the spider is connected and runs no batch: it may be told to finish. */
+    private boolean waitingForBatch() {
+        synchronized (lock) {
+            return connected && sessionEnded == null && !exited && inFlight.isEmpty();
         }
     }
 
@@ -116,42 +141,72 @@ final class SpiderSession {
     void offer(Batch next, Path requestsFile, Path itemsFile) throws IOException {
         inFlight(next);
         process.tagOutput(next.getRef());
-        socket.send(SessionMessage.batch(BatchNames.name(next.getRef()), next.getAttempt(),
-                requestsFile.toAbsolutePath().toString(), itemsFile.toAbsolutePath().toString()));
+        try {
+            socket.send(SessionMessage.batch(BatchNames.name(next.getRef()), next.getAttempt(),
+                    requestsFile.toAbsolutePath().toString(), itemsFile.toAbsolutePath().toString()));
+        } catch (IOException broken) {
+            synchronized (lock) {
+                inFlight.remove(BatchNames.name(next.getRef()));
+            }
+            throw broken;
+        }
     }
 
-    /** Waits until the batch in flight is done or failed, or the process ended; after that the batch is over. */
-    Outcome awaitOutcome() throws InterruptedException {
+    /**
+     * Waits until a batch in flight is done or failed, or the process ended; that batch is then over. When the process
+     * has ended, every call returns the next batch still in flight with the same {@link Outcome.Ended}.
+     *
+     * @param orRoom also return (null) as soon as the spider has room for another batch
+     * @return what became of one batch, or null if {@code orRoom} and there is room
+     */
+    Reported awaitOutcome(boolean orRoom) throws InterruptedException {
         synchronized (lock) {
-            while (true) {
-                Outcome reported = reportedOutcome();
+            while (ended == null) {
+                Reported reported = reportedOutcome();
                 if (reported != null) {
                     return reported;
                 }
                 if (exited || (connected && sessionEnded != null)) {
                     break;
                 }
+                if (orRoom && connected && inFlight.size() < capacity) {
+                    return null;
+                }
                 lock.wait();
             }
         }
-        // A spider that is exiting closes its end first; one that is not exiting cannot go on without the
-        // connection, so it is stopped.
-        if (!process.exitsWithin(CONNECTION_END_GRACE)) {
-            process.stop();
-        }
-        int exitCode = process.waitFor();
-        if (socket != null) {
-            // A "done" sent just before the exit is still on its way; it counts.
-            socket.awaitEnd(SpiderProcess.PUMP_DRAIN);
+        if (ended == null) {
+            // A spider that is exiting closes its end first; one that is not exiting cannot go on without the
+            // connection, so it is stopped.
+            if (!process.exitsWithin(CONNECTION_END_GRACE)) {
+                process.stop();
+            }
+            int exitCode = process.waitFor();
+            if (socket != null) {
+                // A "done" sent just before the exit is still on its way; it counts.
+                socket.awaitEnd(SpiderProcess.PUMP_DRAIN);
+            }
+            synchronized (lock) {
+                Reported reported = reportedOutcome();
+                if (reported != null) {
+                    return reported;
+                }
+                String why = sessionEnded != null && connected ? sessionEnded : "the spider exited with " + exitCode;
+                ended = new Outcome.Ended(exitCode, process.stderrTail(), connected, why, stoppedByAgent);
+            }
         }
         synchronized (lock) {
-            Outcome reported = reportedOutcome();
+            Reported reported = reportedOutcome();
             if (reported != null) {
                 return reported;
             }
-            batch = null;
-            String why = sessionEnded != null && connected ? sessionEnded : "the spider exited with " + exitCode;
-            return new Outcome.Ended(exitCode, process.stderrTail(), connected, why);
+            var oldest = inFlight.entrySet().iterator();
+            if (!oldest.hasNext()) {
+                throw new IllegalStateException("no batch in flight");
+            }
+            var batch = oldest.next();
+            oldest.remove();
+            return new Reported(batch.getKey(), batch.getValue(), ended);
         }
     }
 
@@ -160,7 +215,7 @@ final class SpiderSession {
      * exit, then stops it. Returns its exit code once it has exited.
      */
     int finish() throws InterruptedException {
-        if (acceptsBatches()) {
+        if (waitingForBatch()) {
             try {
                 socket.send(SessionMessage.finish());
                 if (!process.exitsWithin(stopGrace)) {
@@ -179,6 +234,7 @@ final class SpiderSession {
 
     /** Stops the process and everything it started (SIGTERM, SIGKILL after the grace period), then the socket. */
     void stop() throws InterruptedException {
+        stoppedByAgent = true;
         process.stop();
         closeSocket();
     }
@@ -191,18 +247,18 @@ final class SpiderSession {
 
     private void inFlight(Batch next) {
         synchronized (lock) {
-            batch = BatchNames.name(next.getRef());
-            attempt = next.getAttempt();
+            inFlight.put(BatchNames.name(next.getRef()), next.getAttempt());
         }
     }
 
-    /** The in-flight batch's outcome if the spider reported it; a message about any other batch breaks the session. */
-    private Outcome reportedOutcome() {
+    /** A batch's outcome if the spider reported one; a message about a batch not in flight breaks the session. */
+    private Reported reportedOutcome() {
         SessionMessage message;
         while ((message = received.poll()) != null) {
-            if (batch == null || !message.concerns(batch, attempt)) {
+            Integer attempt = message.batch() == null ? null : inFlight.get(message.batch());
+            if (attempt == null || !message.concerns(message.batch(), attempt)) {
                 sessionEnded = "the spider sent " + message.type() + " for batch " + message.batch() + " (attempt "
-                        + message.attempt() + ") while batch " + batch + " (attempt " + attempt + ") was in flight";
+                        + message.attempt() + "), which is not in flight (in flight: " + describeInFlight() + ")";
                 socket.close();
                 return null;
             }
@@ -216,11 +272,17 @@ final class SpiderSession {
                 socket.close();
                 return null;
             }
-            batch = null;
+            inFlight.remove(message.batch());
             batchesServed++;
-            return outcome;
+            return new Reported(message.batch(), attempt, outcome);
         }
         return null;
+    }
+
+    private String describeInFlight() {
+        return inFlight.isEmpty() ? "none" : inFlight.entrySet().stream()
+                .map(batch -> batch.getKey() + " (attempt " + batch.getValue() + ")")
+                .collect(Collectors.joining(", "));
     }
 
     private void processExited() {
@@ -246,7 +308,12 @@ final class SpiderSession {
         @Override
         public void received(SessionMessage message) {
             synchronized (lock) {
-                SpiderSession.this.received.add(message);
+                if (SessionMessage.ACCEPTS.equals(message.type())) {
+                    // More than the agent can use is harmless: it never holds more than the operator allows.
+                    capacity = Math.max(1, message.batches() == null ? 1 : message.batches());
+                } else {
+                    SpiderSession.this.received.add(message);
+                }
                 lock.notifyAll();
             }
         }

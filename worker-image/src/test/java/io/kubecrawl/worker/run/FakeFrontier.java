@@ -76,6 +76,8 @@ final class FakeFrontier implements AutoCloseable {
     private final AtomicInteger logStreams = new AtomicInteger();
     private final AtomicLong firstWaitMillis = new AtomicLong();
     private volatile boolean loseLeases;
+    /** What every batch handed out says of the worker's limit; 0 leaves the field unset, as an older operator does. */
+    private volatile int maxBatches;
     private volatile boolean refuseItems;
     private final Server server;
 
@@ -113,6 +115,12 @@ final class FakeFrontier implements AutoCloseable {
     FakeFrontier batch(int slot, int number, int leaseSeconds, String... requests) {
         queued.add(Batch.newBuilder().setRef(BatchRef.newBuilder().setSlot(slot).setNumber(number))
                 .setAttempt(1).setLeaseSeconds(leaseSeconds).addAllRequests(List.of(requests)).build());
+        return this;
+    }
+
+    /** Batches handed out from now on let the worker hold this many at once. */
+    FakeFrontier maxBatchesPerWorker(int batches) {
+        maxBatches = batches;
         return this;
     }
 
@@ -187,7 +195,7 @@ final class FakeFrontier implements AutoCloseable {
             } else {
                 Batch next = queued.poll();
                 reply = next == null ? LeaseReply.newBuilder().setDrained(Drained.getDefaultInstance()).build()
-                        : LeaseReply.newBuilder().setBatch(next).build();
+                        : LeaseReply.newBuilder().setBatch(next.toBuilder().setMaxBatches(maxBatches)).build();
             }
             responses.onNext(reply);
             responses.onCompleted();

@@ -70,7 +70,7 @@ final class QuotesSite implements AutoCloseable {
         return Map.copyOf(userAgentByPath);
     }
 
-    /** The items the example spider collects from every page of the site, in no particular order. */
+    /** The items the example spider collects from every page the site links to (not {@code /hold/}), in no order. */
     List<JsonNode> allItems() {
         return List.of(
                 quote("Page one, first.", "Ada", List.of("one", "first"), "/"),
@@ -79,10 +79,11 @@ final class QuotesSite implements AutoCloseable {
                 quote("Love, tagged.", "Dana", List.of("love"), "/tag/love/"));
     }
 
-    /** The items the example spider collects from these pages (paths such as {@code /page/2/}). */
+    /** The items the example spider collects from these pages (paths such as {@code /page/2/}, or {@code /hold/}). */
     List<JsonNode> itemsOf(String... paths) {
         List<String> urls = Stream.of(paths).map(path -> base() + path).toList();
-        return allItems().stream().filter(item -> urls.contains(item.get("url").asText())).toList();
+        return Stream.concat(allItems().stream(), Stream.of(quote("Held, then released.", "Eve", List.of(), "/hold/")))
+                .filter(item -> urls.contains(item.get("url").asText())).toList();
     }
 
     /** The JSON-lines items of a file, parsed. */

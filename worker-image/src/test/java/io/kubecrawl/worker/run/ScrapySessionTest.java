@@ -92,6 +92,53 @@ class ScrapySessionTest {
     }
 
     @Test
+    void aSecondBatchRunsBesideAHeldOneAndIsReportedFirstEachWithItsOwnItemsAndLinks() throws Exception {
+        frontier = FakeFrontier.start().maxBatchesPerWorker(2)
+                .batch(0, 1, 30, site.base() + "/hold/", site.base() + "/")
+                .batch(0, 2, 30, site.base() + "/", site.base() + "/tag/love/");
+
+        InProcessAgent agent = startUnthrottled();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> frontier.completions().size() == 1);
+        assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch)
+                .as("batch 0/2 completed while 0/1 waits for /hold/").containsExactly("0/2");
+        site.release();
+
+        assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch).containsExactly("0/2", "0/1");
+        assertThat(frontier.failures()).isEmpty();
+        // Both batches follow "/" to "/page/2/": each has a duplicate filter of its own, even while they overlap.
+        assertThat(items("0/1")).containsExactlyInAnyOrderElementsOf(site.itemsOf("/hold/", "/", "/page/2/"));
+        assertThat(items("0/2")).containsExactlyInAnyOrderElementsOf(site.itemsOf("/", "/page/2/", "/tag/love/"));
+        assertThat(site.requested()).filteredOn("/page/2/"::equals).hasSize(2);
+        assertThat(spiderOpenings()).as("Scrapy processes started").isEqualTo(1);
+        assertThat(agent.err()).contains("served 2 batches and exited with 0");
+    }
+
+    @Test
+    void aSessionProcessKilledWithTwoBatchesInFlightFailsBoth() throws Exception {
+        frontier = FakeFrontier.start().maxBatchesPerWorker(2)
+                .batch(0, 1, 30, site.base() + "/hold/")
+                .batch(0, 2, 30, site.base() + "/hold/")
+                .batch(0, 3, 30, site.base() + "/tag/love/");
+
+        InProcessAgent agent = startUnthrottled();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> pidsByBatch(agent).containsKey("0/2")
+                && site.requested().stream().filter("/hold/"::equals).count() == 2);
+        long pid = pidsByBatch(agent).get("0/1");
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.failures()).extracting(FakeFrontier.Failure::batch, FakeFrontier.Failure::exitCode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("0/1", 137),
+                        org.assertj.core.groups.Tuple.tuple("0/2", 137));
+        assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch).containsExactly("0/3");
+        assertThat(items("0/3")).containsExactlyInAnyOrderElementsOf(site.itemsOf("/tag/love/"));
+        assertThat(pidsByBatch(agent).get("0/3")).as("a new process for the next batch").isNotEqualTo(pid);
+    }
+
+    @Test
     void aSessionProcessKilledMidBatchFailsThatBatchAndTheNextBatchRunsInANewProcess() throws Exception {
         frontier = FakeFrontier.start()
                 .batch(0, 1, 30, site.base() + "/tag/love/")
@@ -142,12 +189,20 @@ class ScrapySessionTest {
         assertThat(spiderOpenings()).isEqualTo(1);
     }
 
-    private InProcessAgent start() {
+    private InProcessAgent start(String... scrapyArgs) {
         List<String> options = InProcessAgent.fastOptions(project, temp.resolve("scratch"),
                 "--python-path=" + Path.of("src/main/python").toAbsolutePath());
         Map<String, String> environment = ScrapyHelperTest.inheritedEnvironment();
         environment.putAll(InProcessAgent.podEnvironment(frontier.address()));
-        return InProcessAgent.start(environment, options, List.of(QuotesSite.SCRAPY.toString(), "crawl", "quotes"));
+        List<String> command = new java.util.ArrayList<>(List.of(QuotesSite.SCRAPY.toString(), "crawl", "quotes"));
+        command.addAll(List.of(scrapyArgs));
+        return InProcessAgent.start(environment, options, command);
+    }
+
+    /** Without the example's polite delay and per-site limit of 2: a held request must not hold up the others. */
+    private InProcessAgent startUnthrottled() {
+        return start("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=8");
     }
 
     private List<com.fasterxml.jackson.databind.JsonNode> items(String batch) throws Exception {
