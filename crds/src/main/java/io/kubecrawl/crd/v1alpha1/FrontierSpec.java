@@ -28,8 +28,10 @@ public class FrontierSpec {
 
     @Min(1)
     @Max(64)
-    @Default("1")
-    @JsonPropertyDescription("Most batches one worker holds at once.")
+    @Default("2")
+    @JsonPropertyDescription("Most batches one worker holds at once. A worker whose spider runs several batches at "
+            + "once (the Scrapy helper runs 2) starts the next batch while the last pages of one are fetched; a spider "
+            + "that runs one batch per process holds one whatever this says.")
     private Integer maxBatchesPerWorker;
 
     @Min(5)

@@ -41,7 +41,7 @@ final class CrawlJobSpecs {
         FrontierSpec frontier = frontier(crawlJob);
         JobLimits limits = crawlJob.getSpec().getLimits();
         return new FrontierSettings(
-                frontier.getMaxBatchesPerWorker() == null ? 1 : frontier.getMaxBatchesPerWorker(),
+                frontier.getMaxBatchesPerWorker() == null ? 2 : frontier.getMaxBatchesPerWorker(),
                 Duration.ofSeconds(frontier.getLeaseSeconds() == null ? 120 : frontier.getLeaseSeconds()),
                 limits == null || limits.getMaxBatchAttempts() == null ? 3 : limits.getMaxBatchAttempts(),
                 retryAfter);

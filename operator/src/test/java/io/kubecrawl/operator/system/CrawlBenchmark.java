@@ -52,6 +52,8 @@ class CrawlBenchmark {
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16", "-s", "LOG_LEVEL=WARNING");
     private static final int HOSTS = 4;
     private static final int PAGES_PER_HOST = 200;
+    /** Batches a worker holds: with 2, its Scrapy session starts the next batch while the last one finishes. */
+    private static final int MAX_BATCHES_PER_WORKER = 2;
     /** A remote site's answer time, for the variant that is not CPU-bound. */
     private static final Duration SITE_LATENCY = Duration.ofMillis(500);
 
@@ -74,12 +76,12 @@ class CrawlBenchmark {
             measureWorkers(site, "", report);
             int batches = 100;
             List<String> urls = IntStream.range(0, batches).mapToObj(i -> "http://127.0.0.1/" + i).toList();
-            double overhead = crawlSeconds(urls, 1, 1, "noop", List.of());
+            double overhead = crawlSeconds(urls, 1, 1, 1, "noop", List.of());
             report.add(String.format("agent overhead: %d one-request batches of a no-op spider in %.2f s = %.0f ms "
                     + "per batch (lease, files, process start, complete, checkpoint)", batches, overhead,
                     overhead * 1000 / batches));
             List<String> pages = site.pageUrls().subList(0, batches);
-            double session = crawlSeconds(pages, 1, 1, "quotes", FAST);
+            double session = crawlSeconds(pages, 1, 1, 1, "quotes", FAST);
             report.add(String.format("agent overhead, scrapy session: %d one-page batches in one Scrapy process in "
                     + "%.2f s = %.0f ms per batch (lease, files, crawl of one page, complete, checkpoint)", batches,
                     session, session * 1000 / batches));
@@ -93,26 +95,32 @@ class CrawlBenchmark {
         FrontierThroughput.main(new String[] {"8"});
     }
 
-    /** Plain Scrapy, then 1, 2 and 4 workers, over every page of the site. */
+    /**
+     * Plain Scrapy, then 1, 2 and 4 workers, over every page of the site; and 1 worker holding one batch at a time, for
+     * what the overlap of batches in a session gains.
+     */
     private void measureWorkers(LoopbackQuotesSite site, String variant, List<String> report) throws Exception {
         int pages = site.pageUrls().size();
         double plain = plainScrapySeconds(site.pageUrls());
         report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s%s", pages, plain,
                 pages / plain, variant));
+        double oneAtATime = crawlSeconds(site.pageUrls(), 1, 50, 1, "quotes", FAST);
+        report.add(String.format("kubecrawl, 1 worker, maxBatchesPerWorker 1: %d pages in %6.2f s = %7.1f pages/s "
+                + "(x%.2f of plain scrapy)%s", pages, oneAtATime, pages / oneAtATime, plain / oneAtATime, variant));
         double one = 0;
         for (int workers : List.of(1, 2, 4)) {
-            double seconds = crawlSeconds(site.pageUrls(), workers, 50, "quotes", FAST);
+            double seconds = crawlSeconds(site.pageUrls(), workers, 50, MAX_BATCHES_PER_WORKER, "quotes", FAST);
             if (workers == 1) {
                 one = seconds;
             }
-            report.add(String.format("kubecrawl, %d worker(s):   %d pages in %6.2f s = %7.1f pages/s "
-                    + "(x%.2f of 1 worker, x%.2f of plain scrapy)%s", workers, pages, seconds, pages / seconds,
-                    one / seconds, plain / seconds, variant));
+            report.add(String.format("kubecrawl, %d worker(s), maxBatchesPerWorker %d: %d pages in %6.2f s = %7.1f "
+                    + "pages/s (x%.2f of 1 worker, x%.2f of plain scrapy)%s", workers, MAX_BATCHES_PER_WORKER, pages,
+                    seconds, pages / seconds, one / seconds, plain / seconds, variant));
         }
     }
 
-    private double crawlSeconds(List<String> seeds, int workers, int batchSize, String spiderKind, List<String> args)
-            throws Exception {
+    private double crawlSeconds(List<String> seeds, int workers, int batchSize, int maxBatchesPerWorker,
+            String spiderKind, List<String> args) throws Exception {
         MockCluster cluster = new MockCluster(client, server.getKubernetesMockServer());
         Path pods = Files.createTempDirectory("kubecrawl-bench");
         try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
@@ -129,6 +137,7 @@ class CrawlBenchmark {
             frontier.setPartitioning(Partitioning.Url);
             frontier.setSlots(16);
             frontier.setBatchSize(batchSize);
+            frontier.setMaxBatchesPerWorker(maxBatchesPerWorker);
             spec.setFrontier(frontier);
             crawlJob.setSpec(spec);
             long start = System.nanoTime();
