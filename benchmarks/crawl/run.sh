@@ -2,7 +2,8 @@
 # Crawl benchmark (outside the test suite): pages per second with 1, 2 and 4 worker processes against a site served
 # on loopback, plain `scrapy crawl` over the same URLs, the agent's overhead per batch, and the frontier's
 # lease+complete rate in-process; then plain scrapy and 1, 2 and 4 workers again against the site answering after
-# 500 ms, as a remote site does (not CPU-bound). Needs Debian's Scrapy (/usr/bin/scrapy). Prints its figures.
+# 500 ms, as a remote site does (not CPU-bound), with three times as many pages. Needs Debian's Scrapy
+# (/usr/bin/scrapy). Prints its figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
