@@ -2,7 +2,7 @@
 # Crawl benchmark (outside the test suite): pages per second with 1, 2 and 4 worker processes against a site served
 # on loopback, plain `scrapy crawl` over the same URLs, the agent's overhead per batch, and the frontier's
 # lease+complete rate in-process; then plain scrapy and 1, 2 and 4 workers again against the site answering after
-# 500 ms, as a remote site does (not CPU-bound), with three times as many pages. Needs Debian's Scrapy
+# 500 ms, as a remote site does (not CPU-bound), with twice as many pages. Needs Debian's Scrapy
 # (/usr/bin/scrapy). Prints its figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,6 +10,12 @@ cd "$(dirname "$0")/../.."
 ./mvnw -B -q -pl crds,protocol,worker-image install -DskipTests
 # The machine's other load skews every figure: say what it was.
 echo "load average before: $(cat /proc/loadavg)"
-./mvnw -B -pl operator test -Dtest=CrawlBenchmark -Dsurefire.failIfNoSpecifiedTests=false 2>&1 \
-  | grep -E '^(====|plain scrapy|kubecrawl,|agent overhead|frontier round)'
+log="$(mktemp)"
+if ! ./mvnw -B -pl operator test -Dtest=CrawlBenchmark -Dsurefire.failIfNoSpecifiedTests=false > "$log" 2>&1; then
+  echo "the benchmark failed; the end of its output ($log):"
+  grep -E '^\[ERROR\]' "$log" | head -20
+  exit 1
+fi
+grep -E '^(====|plain scrapy|kubecrawl,|agent overhead|frontier round)' "$log"
+rm -f "$log"
 echo "load average after: $(cat /proc/loadavg)"

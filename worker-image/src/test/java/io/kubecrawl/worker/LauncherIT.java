@@ -111,6 +111,16 @@ class LauncherIT {
     }
 
     @Test
+    void theAgentBesideASpiderRunsWithoutTheOptimisingCompiler() throws Exception {
+        Result help = run(Map.of("KUBECRAWL_WORKER_JAR", WorkerProcess.jar().toString(), "JAVA_OPTS",
+                "-XX:+PrintFlagsFinal"), "sh", SCRIPTS.resolve("kubecrawl-worker").toString(), "run", "--help");
+
+        assertThat(help.exitCode()).as(help.err()).isZero();
+        assertThat(flag(help.out(), "TieredStopAtLevel")).isEqualTo("1");
+        assertThat(help.out()).contains("Usage: kubecrawl-worker run");
+    }
+
+    @Test
     void aStaleArchiveIsIgnoredWithAWarningOnStderrAndNothingOnStdout() throws Exception {
         Path jar = installedJar();
         Path archive = tmp.resolve("opt/kubecrawl-worker.jsa");

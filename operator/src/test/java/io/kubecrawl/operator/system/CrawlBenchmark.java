@@ -53,10 +53,10 @@ class CrawlBenchmark {
     private static final int HOSTS = 4;
     private static final int PAGES_PER_HOST = 200;
     /**
-     * Pages per host of the slow site: three times more, so that what every crawl pays once (worker processes, JVMs
-     * and Scrapy starting together on the machine's cores) weighs on the comparison as little as on a real crawl.
+     * Pages per host of the slow site: twice as many, so that what every crawl pays once (worker processes, JVMs and
+     * Scrapy starting together on the machine's cores) weighs less on the comparison, as on a real crawl.
      */
-    private static final int SLOW_PAGES_PER_HOST = 600;
+    private static final int SLOW_PAGES_PER_HOST = 400;
     /** Batches a worker holds: with 2, its Scrapy session starts the next batch while the last one finishes. */
     private static final int MAX_BATCHES_PER_WORKER = 2;
     /** A remote site's answer time, for the variant that is not CPU-bound. */
@@ -71,11 +71,15 @@ class CrawlBenchmark {
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
 
+    /** The class data sharing archive the image builds for the worker jar, written once for all the crawls. */
+    private Path classArchive;
+
     @Test
     void measure() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(WORKER_JAR), "skipped: build the worker-image module first");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/scrapy")), "skipped: no /usr/bin/scrapy");
         List<String> report = new ArrayList<>();
+        classArchive = writeClassArchive();
         // CPU-bound: the loopback site answers at once, so every process competes for the machine's cores.
         try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20)) {
             measureWorkers(site, "", report);
@@ -130,7 +134,7 @@ class CrawlBenchmark {
         Path pods = Files.createTempDirectory("kubecrawl-bench");
         try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
                 LocalKubelet.env("KUBECRAWL_PYTHON_PATH", REPOSITORY.resolve("worker-image/src/main/python")
-                        .toString()))) {
+                        .toString())).withClassArchive(classArchive)) {
             createSpider(cluster, spiderKind, args);
             CrawlJob crawlJob = new CrawlJob();
             crawlJob.setMetadata(new ObjectMetaBuilder().withName("bench").withNamespace(cluster.namespace()).build());
@@ -185,6 +189,20 @@ class CrawlBenchmark {
         }
         cluster.awaitSpider("quotes", s -> s.getStatus() != null && s.getStatus().getBundle() != null
                 && s.getStatus().getObservedGeneration().equals(s.getMetadata().getGeneration()));
+    }
+
+    /** Writes the archive with the script the Dockerfile runs, and the {@code java} the pods find on their PATH. */
+    private static Path writeClassArchive() throws Exception {
+        Path archive = Files.createTempDirectory("kubecrawl-bench-archive").resolve("kubecrawl-worker.jsa");
+        ProcessBuilder builder = new ProcessBuilder("sh",
+                REPOSITORY.resolve("worker-image/src/main/sh/kubecrawl-worker-class-archive").toString(),
+                WORKER_JAR.toString(), archive.toString()).inheritIO();
+        builder.environment().put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+        Process process = builder.start();
+        if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new AssertionError("could not write the class archive " + archive);
+        }
+        return archive;
     }
 
     private static double plainScrapySeconds(List<String> urls) throws Exception {

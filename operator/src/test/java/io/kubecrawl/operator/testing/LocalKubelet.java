@@ -25,9 +25,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * Plays the Job controller and the kubelet on this machine: runs a worker Job's pods from its pod template as local
  * processes (init containers in order, then the main container), with the pod's volumes as directories, its env
  * resolved as a kubelet would (field refs, secret keys), and writes the Job status a Job controller would. A failed
- * pod is replaced while the Job's backoff limit allows, as the Job controller does.
+ * pod is replaced while the Job's backoff limit allows, as the Job controller does. {@code kubecrawl-worker} runs
+ * through the image's own launcher script, on the worker jar of the build (and its class archive, if given one).
  */
 public final class LocalKubelet implements AutoCloseable {
+    /** The image's {@code /usr/local/bin/kubecrawl-worker}, from the operator module's directory. */
+    private static final Path LAUNCHER = Path.of("../worker-image/src/main/sh/kubecrawl-worker").toAbsolutePath()
+            .normalize();
 
     private final KubernetesClient client;
     private final Path root;
@@ -35,6 +39,7 @@ public final class LocalKubelet implements AutoCloseable {
     private final String operatorAddress;
     private final Map<String, String> extraEnv;
     private final List<LocalPod> pods = new CopyOnWriteArrayList<>();
+    private Path classArchive;
     private Job job;
     private int failed;
     private boolean closed;
@@ -50,6 +55,15 @@ public final class LocalKubelet implements AutoCloseable {
         this.workerJar = workerJar;
         this.operatorAddress = operatorAddress;
         this.extraEnv = extraEnv;
+    }
+
+    /**
+     * Maps this class data sharing archive in every worker JVM, as the image does (written by
+     * {@code kubecrawl-worker-class-archive} for the worker jar, with the {@code java} on the pods' PATH).
+     */
+    public LocalKubelet withClassArchive(Path archive) {
+        this.classArchive = archive;
+        return this;
     }
 
     /** Starts the Job's pods, as many as its parallelism. */
@@ -129,7 +143,7 @@ public final class LocalKubelet implements AutoCloseable {
         List<String> command = new ArrayList<>();
         for (String word : container.getCommand()) {
             if (command.isEmpty() && word.equals("kubecrawl-worker")) {
-                command.addAll(List.of(javaBinary(), "-Xmx128m", "-jar", workerJar.toString()));
+                command.addAll(List.of("sh", LAUNCHER.toString()));
             } else {
                 command.add(mapPath(word, dir));
             }
@@ -151,6 +165,11 @@ public final class LocalKubelet implements AutoCloseable {
             env.put(var.getName(), resolve(var, podName, dir));
         }
         env.put("KUBECRAWL_OPERATOR_ADDRESS", operatorAddress);
+        env.put("KUBECRAWL_WORKER_JAR", workerJar.toString());
+        env.put("JAVA_OPTS", "-Xmx128m");
+        if (classArchive != null) {
+            env.put("KUBECRAWL_WORKER_CLASS_ARCHIVE", classArchive.toString());
+        }
         return process;
     }
 
@@ -177,10 +196,6 @@ public final class LocalKubelet implements AutoCloseable {
             }
         }
         return value;
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     @Override
