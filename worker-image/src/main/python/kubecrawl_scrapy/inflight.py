@@ -72,7 +72,7 @@ class BatchTracker:
         remove_request = self._engine.slot.remove_request
         handle_output = self._engine.scraper.handle_spider_output
 
-        def enqueue_request(request):
+        def counted_enqueue(request):
             accepted = enqueue(request)
             counts = self._batches.get(request.meta.get(TAG))
             if counts is not None:
@@ -82,7 +82,7 @@ class BatchTracker:
                     self._check(request.meta[TAG])
             return accepted
 
-        def next_request_():
+        def counted_next():
             request = next_request()
             counts = self._batches.get(request.meta.get(TAG)) if request is not None else None
             if counts is not None:
@@ -90,7 +90,7 @@ class BatchTracker:
                 counts.in_progress.add(request)
             return request
 
-        def remove_request_(request):
+        def counted_remove(request):
             remove_request(request)
             key = request.meta.get(TAG)
             counts = self._batches.get(key)
@@ -98,23 +98,23 @@ class BatchTracker:
                 counts.in_progress.discard(request)
                 self._check(key)
 
-        def handle_spider_output(result, request, response, spider):
+        def tagged_output(result, request, response, spider):
             key = request.meta.get(TAG)
             if key is not None and result:
                 result = _tagged(result, key)
             return handle_output(result, request, response, spider)
 
-        scheduler.enqueue_request = enqueue_request
-        scheduler.next_request = next_request_
-        self._engine.slot.remove_request = remove_request_
-        self._engine.scraper.handle_spider_output = handle_spider_output
+        scheduler.enqueue_request = counted_enqueue
+        scheduler.next_request = counted_next
+        self._engine.slot.remove_request = counted_remove
+        self._engine.scraper.handle_spider_output = tagged_output
 
         dupefilter = getattr(scheduler, "df", None)
         fingerprint = getattr(dupefilter, "request_fingerprint", None)
         if callable(fingerprint):
             seen_anywhere = dupefilter.request_seen
 
-            def request_seen(request):
+            def seen_in_batch(request):
                 counts = self._batches.get(request.meta.get(TAG))
                 if counts is None:
                     return seen_anywhere(request)
@@ -124,7 +124,7 @@ class BatchTracker:
                 counts.seen.add(mark)
                 return False
 
-            dupefilter.request_seen = request_seen
+            dupefilter.request_seen = seen_in_batch
             self.separate_filters = True
         else:
             logger.info(
