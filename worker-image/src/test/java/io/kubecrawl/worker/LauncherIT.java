@@ -101,6 +101,8 @@ class LauncherIT {
 
             assertThat(warm.exitCode()).as(warm.err()).isEqualTo(ExitCodes.DONE);
             assertThat(flag(warm.out(), "TieredStopAtLevel")).isEqualTo("1");
+            assertThat(flag(warm.out(), "Tier3BackEdgeThreshold")).as("C1 compiles the loops over every file soon")
+                    .isEqualTo("500");
             assertThat(server.manifestCalls() + server.readFileCalls() + server.readFilesCalls())
                     .as("calls to the operator").isZero();
             List<String> syncerLoads = Files.readAllLines(classLog).stream()

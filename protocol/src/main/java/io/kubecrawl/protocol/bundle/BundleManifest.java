@@ -2,12 +2,9 @@ package io.kubecrawl.protocol.bundle;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import io.kubecrawl.protocol.v1.FileEntry;
 import io.kubecrawl.protocol.v1.Manifest;
@@ -24,13 +21,27 @@ public record BundleManifest(List<BundleFile> files) {
 
     /** @throws IllegalArgumentException when two files share a path */
     public BundleManifest {
-        files = files.stream().sorted(Comparator.comparing(BundleFile::path)).toList();
-        Set<String> paths = new HashSet<>();
-        for (BundleFile file : files) {
-            if (!paths.add(file.path())) {
-                throw new IllegalArgumentException("path '" + file.path() + "' is listed more than once");
+        List<BundleFile> sorted = new ArrayList<>(files);
+        // A manifest read back from its canonical form is sorted already: a worker re-syncing tens of thousands of
+        // files should not pay for sorting them again.
+        if (!isSorted(sorted)) {
+            sorted.sort(Comparator.comparing(BundleFile::path));
+        }
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i - 1).path().equals(sorted.get(i).path())) {
+                throw new IllegalArgumentException("path '" + sorted.get(i).path() + "' is listed more than once");
             }
         }
+        files = List.copyOf(sorted);
+    }
+
+    private static boolean isSorted(List<BundleFile> files) {
+        for (int i = 1; i < files.size(); i++) {
+            if (files.get(i - 1).path().compareTo(files.get(i).path()) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public byte[] canonicalForm() {
@@ -75,27 +86,54 @@ public record BundleManifest(List<BundleFile> files) {
      */
     public static BundleManifest fromCanonicalForm(byte[] canonical) {
         String text = new String(canonical, StandardCharsets.UTF_8);
-        if (!text.isEmpty() && !text.endsWith("\n")) {
-            throw new IllegalArgumentException("a canonical manifest ends with a newline");
-        }
         List<BundleFile> files = new ArrayList<>();
-        for (String line : text.lines().toList()) {
-            String[] fields = line.split(" ", 4);
-            if (fields.length != 4) {
-                throw new IllegalArgumentException("manifest line has fewer than 4 fields: " + line);
+        String previous = null;
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                throw new IllegalArgumentException("a canonical manifest ends with a newline");
             }
-            try {
-                files.add(new BundleFile(fields[3], Integer.parseInt(fields[1], 8), Long.parseLong(fields[2]),
-                        fields[0]));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("manifest line has a malformed mode or size: " + line, e);
+            BundleFile file = canonicalLine(text.substring(start, end));
+            // Strictly increasing paths: the order canonicalForm() writes, and no path twice.
+            if (previous != null && previous.compareTo(file.path()) >= 0) {
+                throw new IllegalArgumentException(previous.equals(file.path())
+                        ? "path '" + file.path() + "' is listed more than once"
+                        : "manifest is not in canonical form (order, mode digits or numbers)");
             }
+            previous = file.path();
+            files.add(file);
+            start = end + 1;
         }
-        BundleManifest manifest = new BundleManifest(files);
-        if (!Arrays.equals(manifest.canonicalForm(), canonical)) {
-            throw new IllegalArgumentException("manifest is not in canonical form (order, mode digits or numbers)");
+        return new BundleManifest(files);
+    }
+
+    /**
+     * One line of the canonical form: {@code <sha256> <mode> <size> <path>}, each field written exactly as
+     * {@link #canonicalForm()} writes it, so that the text read is the canonical form of what it is read into.
+     */
+    private static BundleFile canonicalLine(String line) {
+        int afterSha = line.indexOf(' ');
+        int afterMode = afterSha < 0 ? -1 : line.indexOf(' ', afterSha + 1);
+        int afterSize = afterMode < 0 ? -1 : line.indexOf(' ', afterMode + 1);
+        if (afterSize < 0) {
+            throw new IllegalArgumentException("manifest line has fewer than 4 fields: " + line);
         }
-        return manifest;
+        String modeField = line.substring(afterSha + 1, afterMode);
+        String sizeField = line.substring(afterMode + 1, afterSize);
+        int mode;
+        long size;
+        try {
+            mode = Integer.parseInt(modeField, 8);
+            size = Long.parseLong(sizeField);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("manifest line has a malformed mode or size: " + line, e);
+        }
+        if (!octalMode(mode).equals(modeField) || !Long.toString(size).equals(sizeField)) {
+            throw new IllegalArgumentException("manifest is not in canonical form (order, mode digits or numbers): "
+                    + line);
+        }
+        return new BundleFile(line.substring(afterSize + 1), mode, size, line.substring(0, afterSha));
     }
 
     public Manifest toProto() {

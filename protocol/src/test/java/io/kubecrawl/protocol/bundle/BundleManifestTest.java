@@ -91,6 +91,15 @@ class BundleManifestTest {
                 (HELLO + " 0644 6 hello.txt").getBytes(StandardCharsets.UTF_8)));
         assertThatIllegalArgumentException().isThrownBy(() -> BundleManifest.fromCanonicalForm(
                 (HELLO + " 0644 6 ../hello.txt\n").getBytes(StandardCharsets.UTF_8)));
+        assertThatIllegalArgumentException().isThrownBy(() -> BundleManifest.fromCanonicalForm(
+                (HELLO + " 0644 06 hello.txt\n").getBytes(StandardCharsets.UTF_8))).withMessageContaining("canonical");
+        assertThatIllegalArgumentException().isThrownBy(() -> BundleManifest.fromCanonicalForm(
+                (HELLO + " 0644 +6 hello.txt\n").getBytes(StandardCharsets.UTF_8))).withMessageContaining("canonical");
+        assertThatIllegalArgumentException().isThrownBy(() -> BundleManifest.fromCanonicalForm(
+                (HELLO + " 0644 6 hello.txt\n\n").getBytes(StandardCharsets.UTF_8))).withMessageContaining("fields");
+        assertThatIllegalArgumentException().isThrownBy(() -> BundleManifest.fromCanonicalForm(
+                (HELLO + " 0644 6 hello.txt\n" + HELLO + " 0644 6 hello.txt\n").getBytes(StandardCharsets.UTF_8)))
+                .withMessageContaining("more than once");
     }
 
     @Test

@@ -94,9 +94,9 @@ public final class BundleSyncer {
         long startedAt = System.nanoTime();
         trace("start");
         // Reading what a synced target holds overlaps with finding the manifest.
-        ExecutorService background = threads("kubecrawl-preload-", 1);
+        ExecutorService background = threads("kubecrawl-preload-", 2);
         try {
-            Future<Preload> preloading = background.submit(() -> Preload.read(settings.target()));
+            Future<Preload> preloading = background.submit(() -> Preload.read(settings.target(), background));
             // A manifest kept in the target is the pinned bundle's if it hashes to the pinned digest: no round trip.
             Optional<BundleManifest> kept = KeptManifest.read(settings.target(), settings.bundle());
             BundleManifest manifest = kept.isPresent() ? ManifestCheck.verifyPaths(kept.get(), settings.target())
@@ -138,7 +138,7 @@ public final class BundleSyncer {
      * lock in between (the generation is unchanged when this sync holds the lock).
      */
     private record Preload(String generation, HashCache cache, LocalTree.Walk walk) {
-        static Preload read(Path target) {
+        static Preload read(Path target, ExecutorService pool) {
             try {
                 Path root = target.toRealPath();
                 Path state = root.resolve(TargetDirectory.STATE_DIRECTORY);
@@ -151,9 +151,14 @@ public final class BundleSyncer {
                 if (!TargetLock.isSettled(generation)) {
                     return null; // a sync is changing the target: a walk now could see half of its changes
                 }
-                return new Preload(generation, HashCache.load(state), LocalTree.walk(root));
-            } catch (IOException | RuntimeException unreadable) {
+                Future<HashCache> cache = pool.submit(() -> HashCache.load(state));
+                LocalTree.Walk walk = LocalTree.walk(root);
+                return new Preload(generation, cache.get(), walk);
+            } catch (IOException | RuntimeException | ExecutionException unreadable) {
                 return null; // the sync reads the target again once it holds the lock
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return null;
             }
         }
     }
