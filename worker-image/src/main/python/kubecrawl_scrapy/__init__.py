@@ -24,17 +24,19 @@ agent to spider
     (the next batch; the first one is the batch in the environment), and ``{"type": "finish"}``
     (no more work: close the spider and exit 0).
 spider to agent
-    ``{"type": "done", "batch": "0/18", "attempt": 1, "items": 42}`` once the spider is idle (every
-    request of the batch, and every request they led to, is finished) and the batch's items file
-    is flushed and closed; or ``{"type": "failed", "batch": ..., "attempt": ..., "error": "..."}``
-    when the batch cannot run (a malformed requests file). Either way the process then waits for
-    the next batch.
+    ``{"type": "accepts", "batches": n}``: how many batches to hand over now (one more than it
+    runs once every request of its batches has gone to the downloader, up to
+    ``KUBECRAWL_SESSION_BATCHES``, default 2); ``{"type": "done", "batch": "0/18", "attempt": 1,
+    "items": 42}`` once every request of the batch, and every request they led to, is finished
+    and the batch's items file is flushed and closed; or ``{"type": "failed", "batch": ...,
+    "attempt": ..., "error": "..."}`` when the batch cannot run (a malformed requests file).
 
 The agent uploads a batch's items only after ``done`` for that batch and attempt; if the process
-dies or the connection breaks mid-batch, the batch fails with the exit code and the end of stderr,
-and the next batch starts a new process. Between batches the duplicate filter is emptied, so each
-batch crawls what it would crawl in a process of its own. What the spider object, the cookie jar,
-the stats and the close-spider limits (``CLOSESPIDER_*``) hold carries over from batch to batch.
+dies or the connection breaks mid-batch, its batches fail with the exit code and the end of
+stderr, and the next batch starts a new process. Each batch has a duplicate filter of its own
+(``inflight.BatchTracker``), so it crawls what it would crawl in a process of its own. What the
+spider object, the cookie jar, the stats and the close-spider limits (``CLOSESPIDER_*``) hold is
+shared by every batch of the process.
 """
 
 #: The file with the batch's requests, one per line: a URL or a JSON object with a "url".

@@ -9,22 +9,27 @@ signal only says that *everything* is finished; this tracker says it of one batc
   the response it came from (Scrapy copies ``meta`` on redirects and retries itself).
 * A batch's requests are counted while they wait in the scheduler and while they are in progress
   in the engine (downloaded, then scraped: Scrapy removes a request from the engine only after its
-  callback's output, items included, has been processed). A batch is settled when both are zero
-  and its start requests are all scheduled; ``on_settled`` is then called with its key.
+  callback's output, items included, has been processed). A batch is settled when both are zero,
+  its start requests are all scheduled, and no untagged request is outstanding either;
+  ``on_settled`` is then called with its key.
+* A request without a tag (a pipeline or extension called ``engine.crawl`` itself, or a middleware
+  built a new request without copying ``meta``) cannot be told apart: while one waits or is in
+  progress, no batch settles, so none is reported before what may be its last request is done.
 * Each batch has a duplicate filter of its own, so that it follows the links it would follow in a
   process of its own, whatever the other batch of the session has already seen.
 
 Scrapy 2.8 has no extension point for any of this, so the tracker wraps four methods of the
 engine's own objects (not of their classes, so nothing outside this crawler is touched): the
 scheduler's ``enqueue_request`` and ``next_request``, the engine slot's ``remove_request``, and the
-scraper's ``handle_spider_output``; and the duplicate filter's ``request_seen`` when it has a
-``request_fingerprint`` (Scrapy's own does). Untagged requests are passed through untouched.
+scraper's ``handle_spider_output``; and, when the duplicate filter is Scrapy's own
+``RFPDupeFilter`` without a ``JOBDIR`` file, its ``request_seen``.
 """
 
 import logging
 from collections.abc import AsyncIterable
 
 from scrapy import Request
+from scrapy.dupefilters import BaseDupeFilter, RFPDupeFilter
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +64,17 @@ class _Counts:
 class BatchTracker:
     """Counts each open batch's outstanding requests (see the module's description)."""
 
-    def __init__(self, engine, on_settled):
+    def __init__(self, engine, on_settled, on_started_all=None):
+        """``on_started_all(key)`` is called when the last request a batch had waiting in the
+        scheduler goes to the downloader: from then on only its last pages are being fetched."""
         self._engine = engine
         self._on_settled = on_settled
+        self._on_started_all = on_started_all or (lambda key: None)
         self._batches = {}
+        #: The untagged requests waiting in the scheduler, and those in progress.
+        self._untagged_queued = 0
+        self._untagged_in_progress = set()
+        #: Whether batches may overlap: each has a duplicate filter of its own, or none filters.
         self.separate_filters = False
 
     def install(self):
@@ -74,20 +86,31 @@ class BatchTracker:
 
         def counted_enqueue(request):
             accepted = enqueue(request)
-            counts = self._batches.get(request.meta.get(TAG))
-            if counts is not None:
+            key = request.meta.get(TAG)
+            counts = self._batches.get(key)
+            if counts is None:
                 if accepted:
-                    counts.queued += 1
-                else:
-                    self._check(request.meta[TAG])
+                    self._untagged_queued += 1
+            elif accepted:
+                counts.queued += 1
+            else:
+                self._check(key)
             return accepted
 
         def counted_next():
             request = next_request()
-            counts = self._batches.get(request.meta.get(TAG)) if request is not None else None
-            if counts is not None:
+            if request is None:
+                return None
+            key = request.meta.get(TAG)
+            counts = self._batches.get(key)
+            if counts is None:
+                self._untagged_queued -= 1
+                self._untagged_in_progress.add(request)
+            else:
                 counts.queued -= 1
                 counts.in_progress.add(request)
+                if counts.queued == 0 and not counts.scheduling:
+                    self._on_started_all(key)
             return request
 
         def counted_remove(request):
@@ -97,6 +120,10 @@ class BatchTracker:
             if counts is not None and request in counts.in_progress:
                 counts.in_progress.discard(request)
                 self._check(key)
+            elif request in self._untagged_in_progress:
+                self._untagged_in_progress.discard(request)
+                for open_key in list(self._batches):
+                    self._check(open_key)
 
         def tagged_output(result, request, response, spider):
             key = request.meta.get(TAG)
@@ -110,15 +137,16 @@ class BatchTracker:
         self._engine.scraper.handle_spider_output = tagged_output
 
         dupefilter = getattr(scheduler, "df", None)
-        fingerprint = getattr(dupefilter, "request_fingerprint", None)
-        if callable(fingerprint):
+        if type(dupefilter) is BaseDupeFilter:
+            self.separate_filters = True  # it filters nothing: there is nothing to keep apart
+        elif type(dupefilter) is RFPDupeFilter and dupefilter.file is None:
             seen_anywhere = dupefilter.request_seen
 
             def seen_in_batch(request):
                 counts = self._batches.get(request.meta.get(TAG))
                 if counts is None:
                     return seen_anywhere(request)
-                mark = fingerprint(request)
+                mark = dupefilter.request_fingerprint(request)
                 if mark in counts.seen:
                     return True
                 counts.seen.add(mark)
@@ -128,8 +156,8 @@ class BatchTracker:
             self.separate_filters = True
         else:
             logger.info(
-                "Kubecrawl session: the duplicate filter %s has no request_fingerprint; batches run "
-                "one at a time", type(dupefilter).__name__,
+                "Kubecrawl session: the duplicate filter %s is not Scrapy's own in memory; batches "
+                "run one at a time", type(dupefilter).__name__,
             )
 
     def open(self, key):
@@ -141,6 +169,8 @@ class BatchTracker:
         counts = self._batches.get(key)
         if counts is not None:
             counts.scheduling = False
+            if counts.queued == 0:
+                self._on_started_all(key)
             self._check(key)
 
     def close(self, key):
@@ -151,9 +181,15 @@ class BatchTracker:
         counts = self._batches.get(key)
         return counts is not None and counts.scheduling
 
+    def all_started(self, key):
+        """Whether none of the batch's requests waits in the scheduler any more."""
+        counts = self._batches.get(key)
+        return counts is None or (not counts.scheduling and counts.queued == 0)
+
     def _check(self, key):
         counts = self._batches.get(key)
-        if counts is not None and counts.settled():
+        untagged = self._untagged_queued > 0 or self._untagged_in_progress
+        if counts is not None and counts.settled() and not untagged:
             self.close(key)
             self._on_settled(key)
 

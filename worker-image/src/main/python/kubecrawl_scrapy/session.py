@@ -4,8 +4,11 @@ The agent starts the spider with ``KUBECRAWL_AGENT_SOCKET``, the path of a Unix 
 on. This extension connects to it when the crawler is built and speaks the session protocol: one
 JSON object per line (see docs/worker-environment.md).
 
-* When the spider opens, the extension says how many batches it runs at once:
-  ``{"type": "accepts", "batches": 2}`` (``KUBECRAWL_SESSION_BATCHES``, 1 to turn overlap off).
+* The extension says how many batches it would run at once now: ``{"type": "accepts", "batches":
+  n}``. That is one more than it runs once every request of its batches has gone to the
+  downloader (only their last pages are being fetched), up to ``KUBECRAWL_SESSION_BATCHES``
+  (default 2; 1 turns the overlap off); otherwise as many as it runs. So the next batch arrives
+  for the tail of the last one, and never holds up a batch that has requests still waiting.
 * The first batch is the one in the environment (``KUBECRAWL_BATCH``, ``KUBECRAWL_BATCH_FILE``,
   ``KUBECRAWL_ITEMS_FILE``); every later one arrives from the agent as
   ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": ..., "items_file": ...}``,
@@ -68,8 +71,10 @@ class BatchSession:
     def __init__(self, crawler, first, capacity):
         self.crawler = crawler
         self.first = first
-        #: How many batches may run at once, as configured; said to the agent when the spider opens.
+        #: How many batches may run at once, as configured.
         self.capacity = capacity
+        #: What the agent was last told (``accepts``).
+        self.announced = None
         self.spider = None
         self.agent = None
         self.tracker = None
@@ -113,36 +118,33 @@ class BatchSession:
 
     def spider_opened(self, spider):
         self.spider = spider
-        self.tracker = BatchTracker(self.crawler.engine, self.settled)
+        self.tracker = BatchTracker(self.crawler.engine, self.settled, lambda key: self.announce())
         self.tracker.install()
         if not self.tracker.separate_filters:
             # One duplicate filter for the whole process: batches must not overlap, or one would
             # forget what the other has followed.
             self.capacity = 1
-        self.send({"type": "accepts", "batches": self.capacity})
         self.start(self.first)
+        self.announce()
 
     def spider_idle(self, spider):
         # Nothing at all is left to do, so every batch whose requests are scheduled is done; the
         # tracker normally said so already.
         for key in [key for key in self.running if not self.tracker.scheduling(key)]:
             self.tracker.close(key)
-            self.finish_batch(key)
+            self.settled(key)
         if not self.finishing:
             raise DontCloseSpider
 
     def item_scraped(self, item, response, spider):
         running = self.running.get(batch_of(response))
         if running is None and len(self.running) == 1:
-            # A request that lost its tag (a project middleware built a new one): with one batch in
-            # flight, the item can only be that batch's.
+            # A request without a tag (a project middleware built a new one): no batch settles while
+            # such a request is outstanding, so the batch that was running when it was made is
+            # still running, and with one running the item can only be that batch's.
             running = next(iter(self.running.values()))
         if running is None:
-            logger.error(
-                "Kubecrawl session: an item of no batch in flight arrived and is dropped: %r", item
-            )
-            for other in self.running.values():
-                other.broken = other.broken or "an item arrived whose request named no batch in flight"
+            self.unattributable(item)
             return
         try:
             running.items.write(item)
@@ -150,6 +152,32 @@ class BatchSession:
             if running.broken is None:
                 running.broken = f"cannot write an item to {running.assignment.items_file}: {failed}"
             logger.error("Kubecrawl batch %s: %s", running.assignment.batch, running.broken)
+
+    def unattributable(self, item):
+        """An item whose request names no batch while several run: it could be any of theirs. They
+        all fail (their retries crawl it again, so nothing is lost), and batches no longer overlap in
+        this process, so that the retries can succeed."""
+        logger.error(
+            "Kubecrawl session: an item whose request carries no batch (meta %r) arrived while batches "
+            "%s ran; they fail and this process runs one batch at a time from now on. A middleware "
+            "or pipeline that makes requests should copy their meta from the response's: %r",
+            TAG, ", ".join(self.running) or "none", item,
+        )
+        for other in self.running.values():
+            other.broken = other.broken or (
+                "an item arrived whose request named no batch, while several batches ran")
+        self.capacity = 1
+        self.announce()
+
+    def announce(self):
+        """Tells the agent how many batches to hand over now (see the module's description)."""
+        if self.tracker is None:
+            return
+        tails_only = all(self.tracker.all_started(key) for key in self.running)
+        batches = min(self.capacity, len(self.running) + 1) if tails_only else max(1, len(self.running))
+        if batches != self.announced:
+            self.announced = batches
+            self.send({"type": "accepts", "batches": batches})
 
     def spider_closed(self, spider, reason):
         self.finishing = True
@@ -178,6 +206,7 @@ class BatchSession:
                     items_file=message["items_file"],
                 )
             )
+            self.announce()
         elif kind == "finish":
             self.finishing = True
             self.crawler.engine.close_spider(self.spider, "finished")
@@ -194,7 +223,12 @@ class BatchSession:
     # Batches.
 
     def start(self, assignment):
-        if assignment.key in self.running or len(self.running) >= self.capacity:
+        if assignment.key in self.running:
+            # Answering "failed" would be taken for the running attempt's own failure.
+            logger.error("Kubecrawl session: batch %s (attempt %d) was handed over again while it "
+                         "runs; ignored", assignment.batch, assignment.attempt)
+            return
+        if len(self.running) >= self.capacity:
             self.send_failed(assignment, f"the session already runs {len(self.running)} batches "
                              f"({', '.join(self.running)}) and accepts {self.capacity}")
             return
@@ -234,11 +268,20 @@ class BatchSession:
         running = self.running.pop(assignment.key, None)
         if running is not None:
             running.items.close_quietly()
+        self.announce()
         self.send_failed(assignment, f"the spider middlewares failed on the batch's requests: {failure.value!r}")
 
     def settled(self, key):
-        if key in self.running:
+        if key not in self.running:
+            return
+        try:
             self.finish_batch(key)
+        except Exception as unexpected:  # raised into Scrapy's callbacks it would be lost: say it
+            running = self.running.pop(key, None)
+            if running is not None:
+                running.items.close_quietly()
+                self.announce()
+                self.send_failed(running.assignment, f"cannot finish the batch: {unexpected!r}")
 
     def finish_batch(self, key):
         running = self.running.pop(key)
@@ -247,6 +290,8 @@ class BatchSession:
             running.items.close()
         except OSError as unwritable:
             running.broken = running.broken or f"cannot write the items file: {unwritable}"
+        # Before the outcome: the agent, reading in order, knows whether to lease again once it has it.
+        self.announce()
         if running.broken is not None:
             self.send_failed(assignment, running.broken)
             return

@@ -3,9 +3,11 @@ package io.kubecrawl.worker.run;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -53,8 +55,13 @@ public final class BatchLoop {
     private volatile Thread loopThread;
     /** The spider process: running a batch, or (a session) waiting for the next one; null between processes. */
     private volatile SpiderSession session;
-    /** The batches handed to a spider and not yet over, by name, oldest first; touched by the loop thread only. */
+    /**
+     * The batches handed to a spider and not yet over, by name and attempt ({@link #key}), oldest first; touched by
+     * the loop thread only.
+     */
     private final Map<String, RunningBatch> running = new LinkedHashMap<>();
+    /** Running attempts the operator has since leased again (their lease expired): they are not reported. */
+    private final Set<String> superseded = new HashSet<>();
     private volatile boolean batchRunning;
     /** The most batches the operator lets this worker hold (from the last batch leased). */
     private int maxBatches = 1;
@@ -155,9 +162,10 @@ public final class BatchLoop {
     }
 
     /**
-     * Stops the loop from another thread (the SIGTERM hook): a spider running a batch is stopped and the batch not
-     * reported; a lease call or a wait in progress is interrupted, and a session spider waiting for a batch is then
-     * told to finish; a report in progress is left to finish. Returns once a running spider has exited.
+     * Stops the loop from another thread (the SIGTERM hook): a spider running batches is stopped and they are not
+     * reported; a lease call or a wait between batches is interrupted, and a session spider waiting for a batch is
+     * then told to finish (a lease call made while batches run is let finish, and a batch it brings is not started);
+     * a report in progress is left to finish. Returns once a running spider has exited.
      */
     public void stop() {
         stopping = true;
@@ -184,10 +192,26 @@ public final class BatchLoop {
         return running.size() < maxBatches && spider != null && spider.acceptsBatches();
     }
 
+    private static String key(String batch, int attempt) {
+        return batch + "#" + attempt;
+    }
+
     /** Writes the batch's files and hands it to a spider, whose outcome {@link #awaitOne} then waits for. */
     private void start(Batch batch) throws FrontierCallException, InterruptedException, ScratchException {
-        maxBatches = Math.max(1, batch.getMaxBatches());
         String name = "batch " + BatchNames.name(batch.getRef()) + " (attempt " + batch.getAttempt() + ")";
+        if (stopping) {
+            // Leased while stop() was waiting for the lease call: not started; its lease expires.
+            log.info(batch.getRef(), name + ": leased as the agent stops; not started, the operator leases it again");
+            return;
+        }
+        maxBatches = Math.max(1, batch.getMaxBatches());
+        for (RunningBatch earlier : running.values()) {
+            if (earlier.batch().getRef().equals(batch.getRef())) {
+                // Its lease expired while it ran (the operator was out of reach): that attempt is no longer ours.
+                superseded.add(key(BatchNames.name(earlier.batch().getRef()), earlier.batch().getAttempt()));
+                earlier.renewal().close();
+            }
+        }
         BatchFiles files = createFiles(batch);
         SpiderSession spider;
         try {
@@ -200,8 +224,8 @@ public final class BatchLoop {
             files.close();
             return;
         }
-        running.put(BatchNames.name(batch.getRef()), new RunningBatch(batch, name, files, spider,
-                renewer.renew(batch, () -> stopQuietly(spider))));
+        running.put(key(BatchNames.name(batch.getRef()), batch.getAttempt()), new RunningBatch(batch, name, files,
+                spider, renewer.renew(batch, () -> abandonQuietly(spider))));
         batchRunning = true;
         if (stopping) {
             // stop() may have looked at the session just before this batch was in flight.
@@ -229,7 +253,8 @@ public final class BatchLoop {
         if (reported == null) {
             return false;
         }
-        RunningBatch batch = running.remove(reported.batch());
+        String key = key(reported.batch(), reported.attempt());
+        RunningBatch batch = running.remove(key);
         batchRunning = !running.isEmpty();
         if (batch == null) {
             throw new IllegalStateException("the session reported " + reported.batch() + ", which the agent never "
@@ -247,6 +272,11 @@ public final class BatchLoop {
                 return true;
             }
             if (batch.renewal().lost()) {
+                return true;
+            }
+            if (superseded.remove(key)) {
+                log.info(batch.batch().getRef(), batch.name() + ": leased again meanwhile as a later attempt; not "
+                        + "reported");
                 return true;
             }
             if (outcome instanceof SpiderSession.Outcome.Ended ended && ended.stoppedByAgent()) {
@@ -442,6 +472,15 @@ public final class BatchLoop {
     private void stopQuietly(SpiderSession spider) {
         try {
             spider.stop();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A batch's lease is lost: its process is stopped, and its other batches are not held against the spider. */
+    private void abandonQuietly(SpiderSession spider) {
+        try {
+            spider.abandon();
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }

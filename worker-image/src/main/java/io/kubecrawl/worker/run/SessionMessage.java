@@ -38,9 +38,4 @@ record SessionMessage(String type, String batch, Integer attempt,
     static SessionMessage finish() {
         return new SessionMessage(FINISH, null, null, null, null, null, null);
     }
-
-    /** Whether this message is about {@code batch}'s attempt {@code attempt}. */
-    boolean concerns(String batch, int attempt) {
-        return batch.equals(this.batch) && this.attempt != null && this.attempt == attempt;
-    }
 }

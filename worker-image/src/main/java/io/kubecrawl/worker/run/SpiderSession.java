@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -45,8 +46,8 @@ final class SpiderSession {
          *
          * @param connected whether it had connected: a connected spider's exit is never a completion
          * @param why what ended the session, for the agent's log
-         * @param stoppedByAgent whether the agent stopped the process (SIGTERM, or a lost lease): the end of its
-         *     other batches is then not their failure
+         * @param stoppedByAgent whether the agent gave the process up ({@link #abandon()}, for a lost lease): the
+         *     end of its other batches is then not their failure
          */
         record Ended(int exitCode, List<String> stderrTail, boolean connected, String why, boolean stoppedByAgent)
                 implements Outcome {
@@ -55,6 +56,14 @@ final class SpiderSession {
 
     /** What the session said about one batch in flight. */
     record Reported(String batch, int attempt, Outcome outcome) {
+    }
+
+    /** A batch handed over: the attempt matters, since a batch whose lease was lost may come back as the next. */
+    private record InFlight(String batch, int attempt) {
+        @Override
+        public String toString() {
+            return batch + " (attempt " + attempt + ")";
+        }
     }
 
     /** How long a spider that closed the connection has to exit by itself before it is stopped. */
@@ -70,7 +79,7 @@ final class SpiderSession {
     private String sessionEnded;
     private boolean exited;
     /** The batches handed over and not yet reported: name to attempt, oldest first. */
-    private final Map<String, Integer> inFlight = new LinkedHashMap<>();
+    private final Set<InFlight> inFlight = new LinkedHashSet<>();
     /** How many batches the spider runs at once: 1 until it says otherwise. */
     private int capacity = 1;
     /** Set once the process has ended: what every batch still in flight ended with. */
@@ -146,7 +155,7 @@ final class SpiderSession {
                     requestsFile.toAbsolutePath().toString(), itemsFile.toAbsolutePath().toString()));
         } catch (IOException broken) {
             synchronized (lock) {
-                inFlight.remove(BatchNames.name(next.getRef()));
+                inFlight.remove(new InFlight(BatchNames.name(next.getRef()), next.getAttempt()));
             }
             throw broken;
         }
@@ -200,13 +209,13 @@ final class SpiderSession {
             if (reported != null) {
                 return reported;
             }
-            var oldest = inFlight.entrySet().iterator();
+            var oldest = inFlight.iterator();
             if (!oldest.hasNext()) {
                 throw new IllegalStateException("no batch in flight");
             }
-            var batch = oldest.next();
+            InFlight batch = oldest.next();
             oldest.remove();
-            return new Reported(batch.getKey(), batch.getValue(), ended);
+            return new Reported(batch.batch(), batch.attempt(), ended);
         }
     }
 
@@ -234,9 +243,17 @@ final class SpiderSession {
 
     /** Stops the process and everything it started (SIGTERM, SIGKILL after the grace period), then the socket. */
     void stop() throws InterruptedException {
-        stoppedByAgent = true;
         process.stop();
         closeSocket();
+    }
+
+    /**
+     * Stops the process because the agent gives up one of its batches (its lease was lost): the other batches in
+     * flight end {@link Outcome.Ended#stoppedByAgent() stopped by the agent}, not failed by the spider.
+     */
+    void abandon() throws InterruptedException {
+        stoppedByAgent = true;
+        stop();
     }
 
     private void closeSocket() {
@@ -247,7 +264,7 @@ final class SpiderSession {
 
     private void inFlight(Batch next) {
         synchronized (lock) {
-            inFlight.put(BatchNames.name(next.getRef()), next.getAttempt());
+            inFlight.add(new InFlight(BatchNames.name(next.getRef()), next.getAttempt()));
         }
     }
 
@@ -255,8 +272,9 @@ final class SpiderSession {
     private Reported reportedOutcome() {
         SessionMessage message;
         while ((message = received.poll()) != null) {
-            Integer attempt = message.batch() == null ? null : inFlight.get(message.batch());
-            if (attempt == null || !message.concerns(message.batch(), attempt)) {
+            InFlight batch = message.batch() == null || message.attempt() == null ? null
+                    : new InFlight(message.batch(), message.attempt());
+            if (batch == null || !inFlight.contains(batch)) {
                 sessionEnded = "the spider sent " + message.type() + " for batch " + message.batch() + " (attempt "
                         + message.attempt() + "), which is not in flight (in flight: " + describeInFlight() + ")";
                 socket.close();
@@ -272,16 +290,15 @@ final class SpiderSession {
                 socket.close();
                 return null;
             }
-            inFlight.remove(message.batch());
+            inFlight.remove(batch);
             batchesServed++;
-            return new Reported(message.batch(), attempt, outcome);
+            return new Reported(batch.batch(), batch.attempt(), outcome);
         }
         return null;
     }
 
     private String describeInFlight() {
-        return inFlight.isEmpty() ? "none" : inFlight.entrySet().stream()
-                .map(batch -> batch.getKey() + " (attempt " + batch.getValue() + ")")
+        return inFlight.isEmpty() ? "none" : inFlight.stream().map(InFlight::toString)
                 .collect(Collectors.joining(", "));
     }
 
