@@ -114,13 +114,6 @@ class CrawlJobFrontierTest {
     }
 
     @Test
-    void aJobWithThousandsOfInlineSeedsStarts() {
-        WorkerClient worker = startJob(3000, 50);
-
-        assertThat(worker.lease().getBatch().getRequestsCount()).isEqualTo(50);
-    }
-
-    @Test
     void aBatchCompletedTwiceKeepsItsItemsOnce() throws Exception {
         WorkerClient first = startJob(2, 2);
         Batch batch = first.lease().getBatch();

@@ -116,6 +116,32 @@ class ScrapySessionTest {
     }
 
     @Test
+    void aRequestThatLostItsBatchTagKeepsTheBatchOpenUntilItsItemsAreIn() throws Exception {
+        // A project middleware that swaps a request for a new one without copying its meta, as some do.
+        Files.writeString(project.resolve("quotes/untagged.py"), """
+                import scrapy
+
+
+                class NewRequestForLove:
+                    def process_request(self, request, spider):
+                        if request.url.endswith("/tag/love/"):
+                            return scrapy.Request(request.url.replace("/tag/love/", "/hold/"), dont_filter=True)
+                        return None
+                """);
+        frontier = FakeFrontier.start().batch(0, 1, 30, site.base() + "/tag/love/");
+
+        InProcessAgent agent = start("-s", "DOWNLOADER_MIDDLEWARES={\"quotes.untagged.NewRequestForLove\": 543}");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> site.requested().contains("/hold/"));
+        site.release();
+        assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.failures()).isEmpty();
+        assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch).containsExactly("0/1");
+        assertThat(items("0/1")).as("the item of the untagged request, in the one batch running")
+                .containsExactlyInAnyOrderElementsOf(site.itemsOf("/hold/"));
+    }
+
+    @Test
     void aSessionProcessKilledWithTwoBatchesInFlightFailsBoth() throws Exception {
         frontier = FakeFrontier.start().maxBatchesPerWorker(2)
                 .batch(0, 1, 30, site.base() + "/hold/")
