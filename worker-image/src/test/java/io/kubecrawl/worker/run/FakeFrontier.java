@@ -113,8 +113,13 @@ final class FakeFrontier implements AutoCloseable {
 
     /** Queues a batch (attempt 1) to hand out. */
     FakeFrontier batch(int slot, int number, int leaseSeconds, String... requests) {
+        return attempt(slot, number, 1, leaseSeconds, requests);
+    }
+
+    /** Queues an attempt at a batch, as the operator hands out a batch again once an earlier attempt's lease expired. */
+    FakeFrontier attempt(int slot, int number, int attempt, int leaseSeconds, String... requests) {
         queued.add(Batch.newBuilder().setRef(BatchRef.newBuilder().setSlot(slot).setNumber(number))
-                .setAttempt(1).setLeaseSeconds(leaseSeconds).addAllRequests(List.of(requests)).build());
+                .setAttempt(attempt).setLeaseSeconds(leaseSeconds).addAllRequests(List.of(requests)).build());
         return this;
     }
 

@@ -142,6 +142,29 @@ class ScrapySessionTest {
     }
 
     @Test
+    void anAttemptWhoseBatchIsLeasedAgainMeanwhileIsNotReported() throws Exception {
+        // Attempt 1 waits for /hold/; the operator, which let its lease expire, hands out attempt 2 of the same batch.
+        frontier = FakeFrontier.start().maxBatchesPerWorker(2)
+                .batch(0, 1, 30, site.base() + "/hold/")
+                .attempt(0, 1, 2, 30, site.base() + "/tag/love/");
+
+        InProcessAgent agent = startUnthrottled();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> frontier.completions().size() == 1);
+        site.release();
+        assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.completions()).singleElement().satisfies(completion -> {
+            assertThat(completion.batch()).isEqualTo("0/1");
+            assertThat(completion.attempt()).isEqualTo(2);
+            assertThat(QuotesSite.items(completion.items()))
+                    .containsExactlyInAnyOrderElementsOf(site.itemsOf("/tag/love/"));
+        });
+        assertThat(frontier.failures()).isEmpty();
+        assertThat(agent.err()).contains("batch 0/1 (attempt 1): leased again meanwhile as a later attempt; "
+                + "not reported");
+    }
+
+    @Test
     void aSessionProcessKilledWithTwoBatchesInFlightFailsBoth() throws Exception {
         frontier = FakeFrontier.start().maxBatchesPerWorker(2)
                 .batch(0, 1, 30, site.base() + "/hold/")
