@@ -8,17 +8,16 @@ import java.nio.channels.FileChannel;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.kubecrawl.protocol.v1.FileChunk;
 import org.jboss.logging.Logger;
 
 /**
- * Sends a range of a file as {@link FileChunk}s only as fast as the client takes them. A chunk is read from disk
- * only while the call {@linkplain ServerCallStreamObserver#isReady() is ready}; when it is not, the streamer returns
- * and gRPC calls it again once the client has caught up. So a slow client never makes the server hold more than
- * about one chunk of the file in memory, however large the file.
+ * Sends a range of a file as {@link FileChunk}s, only as fast as the client takes them ({@link FlowControlledStream}):
+ * however large the file, the server holds about one chunk of it in memory.
  */
-final class FileChunkStreamer implements Runnable {
+final class FileChunkStreamer extends FlowControlledStream<FileChunk> {
 
     /** The largest chunk: big enough for throughput, well below gRPC's default 4 MiB message limit. */
     static final int CHUNK_SIZE = 1 << 20;
@@ -27,59 +26,46 @@ final class FileChunkStreamer implements Runnable {
 
     private final FileChannel file;
     private final long end;
-    private final ServerCallStreamObserver<FileChunk> observer;
     private long position;
-    private boolean finished;
 
     private FileChunkStreamer(FileChannel file, long offset, long end, ServerCallStreamObserver<FileChunk> observer) {
+        super(observer);
         this.file = file;
         this.position = offset;
         this.end = end;
-        this.observer = observer;
     }
 
     /**
      * Streams bytes {@code offset} to {@code end} of {@code file} to {@code observer}, then completes the call and
-     * closes the file (also when the client cancels). Must be called before the service method returns: gRPC runs
-     * the ready handler once the call is ready, also if it was ready before the handler was set.
+     * closes the file (also when the client cancels). Must be called before the service method returns.
      */
     static void start(FileChannel file, long offset, long end, ServerCallStreamObserver<FileChunk> observer) {
-        FileChunkStreamer streamer = new FileChunkStreamer(file, offset, end, observer);
-        observer.setOnCancelHandler(streamer::cancel);
-        observer.setOnReadyHandler(streamer);
+        new FileChunkStreamer(file, offset, end, observer).start();
     }
 
-    /** Sends chunks while the call is ready. gRPC never runs it concurrently with itself; the lock covers cancel. */
     @Override
-    public synchronized void run() {
-        if (finished) {
-            return;
-        }
-        try {
-            while (position < end && observer.isReady()) {
-                int length = (int) Math.min(CHUNK_SIZE, end - position);
-                observer.onNext(FileChunk.newBuilder().setOffset(position)
-                        .setData(readChunk(file, position, length, end)).build());
-                position += length;
-            }
-            if (position >= end) {
-                finish();
-                observer.onCompleted();
-            }
-        } catch (IOException e) {
-            LOG.errorf(e, "Cannot read a stored bundle file at offset %d", position);
-            finish();
-            observer.onError(Status.INTERNAL.withDescription("the operator cannot read the file").asException());
-        }
+    boolean hasNext() {
+        return position < end;
     }
 
-    private synchronized void cancel() {
-        finish();
+    @Override
+    FileChunk next() throws IOException {
+        int length = (int) Math.min(CHUNK_SIZE, end - position);
+        FileChunk chunk = FileChunk.newBuilder().setOffset(position).setData(readChunk(file, position, length, end))
+                .build();
+        position += length;
+        return chunk;
     }
 
-    private void finish() {
-        finished = true;
+    @Override
+    void release() {
         closeQuietly(file);
+    }
+
+    @Override
+    StatusException readFailed(IOException failure) {
+        LOG.errorf(failure, "Cannot read a stored bundle file at offset %d", position);
+        return Status.INTERNAL.withDescription("the operator cannot read the file").asException();
     }
 
     /**

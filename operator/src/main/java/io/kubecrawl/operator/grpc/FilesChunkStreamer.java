@@ -13,11 +13,11 @@ import io.kubecrawl.protocol.v1.FilesChunk;
 import org.jboss.logging.Logger;
 
 /**
- * Sends several whole files, one after the other, as {@link FilesChunk}s only as fast as the client takes them: the
- * flow control of {@link FileChunkStreamer}, over a list of files. A file is opened when its turn comes and closed
- * before the next one is, so a call holds one open file and about one chunk in memory, however many files it names.
+ * Sends several whole files, one after the other, as {@link FilesChunk}s only as fast as the client takes them
+ * ({@link FlowControlledStream}). A file is opened when its turn comes and closed before the next one is, so a call
+ * holds one open file and about one chunk in memory, however many files it names.
  */
-final class FilesChunkStreamer implements Runnable {
+final class FilesChunkStreamer extends FlowControlledStream<FilesChunk> {
 
     /** Opens a bundle file for reading, or says with a status why it cannot. */
     @FunctionalInterface
@@ -29,84 +29,64 @@ final class FilesChunkStreamer implements Runnable {
 
     private final List<BundleFile> files;
     private final Opener opener;
-    private final ServerCallStreamObserver<FilesChunk> observer;
     /** The file being sent: an index into {@link #files}. */
     private int index;
     /** The open file at {@link #index}, or null before it is opened. */
     private FileChannel file;
     private long position;
-    private boolean finished;
 
     private FilesChunkStreamer(List<BundleFile> files, Opener opener, ServerCallStreamObserver<FilesChunk> observer) {
+        super(observer);
         this.files = files;
         this.opener = opener;
-        this.observer = observer;
     }
 
     /**
      * Streams {@code files}, whole and in order, to {@code observer}, then completes the call. Must be called before
-     * the service method returns (see {@link FileChunkStreamer#start}).
+     * the service method returns.
      */
     static void start(List<BundleFile> files, Opener opener, ServerCallStreamObserver<FilesChunk> observer) {
-        FilesChunkStreamer streamer = new FilesChunkStreamer(files, opener, observer);
-        observer.setOnCancelHandler(streamer::cancel);
-        observer.setOnReadyHandler(streamer);
+        new FilesChunkStreamer(files, opener, observer).start();
     }
 
-    /** Sends chunks while the call is ready. gRPC never runs it concurrently with itself; the lock covers cancel. */
     @Override
-    public synchronized void run() {
-        if (finished) {
-            return;
-        }
-        try {
-            while (index < files.size() && observer.isReady()) {
-                BundleFile current = files.get(index);
-                if (file == null) {
-                    file = opener.open(current);
-                    position = 0;
-                }
-                int length = (int) Math.min(FileChunkStreamer.CHUNK_SIZE, current.size() - position);
-                ByteString data = length == 0 ? ByteString.EMPTY
-                        : FileChunkStreamer.readChunk(file, position, length, current.size());
-                boolean last = position + length >= current.size();
-                observer.onNext(FilesChunk.newBuilder().setIndex(index).setOffset(position).setData(data)
-                        .setLast(last).build());
-                position += length;
-                if (last) {
-                    closeFile();
-                    index++;
-                }
-            }
-            if (index >= files.size()) {
-                finish();
-                observer.onCompleted();
-            }
-        } catch (StatusException refused) {
-            finish();
-            observer.onError(refused);
-        } catch (IOException e) {
-            LOG.errorf(e, "Cannot read stored bundle file %s at offset %d", files.get(index).sha256(), position);
-            finish();
-            observer.onError(Status.INTERNAL.withDescription("the operator cannot read file '"
-                    + files.get(index).path() + "'").asException());
-        }
+    boolean hasNext() {
+        return index < files.size();
     }
 
-    private synchronized void cancel() {
-        finish();
-    }
-
-    private void finish() {
-        finished = true;
-        closeFile();
-    }
-
-    private void closeFile() {
+    @Override
+    FilesChunk next() throws IOException, StatusException {
+        BundleFile current = files.get(index);
         if (file == null) {
-            return;
+            file = opener.open(current);
+            position = 0;
         }
-        FileChunkStreamer.closeQuietly(file);
-        file = null;
+        int length = (int) Math.min(FileChunkStreamer.CHUNK_SIZE, current.size() - position);
+        ByteString data = length == 0 ? ByteString.EMPTY
+                : FileChunkStreamer.readChunk(file, position, length, current.size());
+        boolean last = position + length >= current.size();
+        FilesChunk chunk = FilesChunk.newBuilder().setIndex(index).setOffset(position).setData(data).setLast(last)
+                .build();
+        position += length;
+        if (last) {
+            release();
+            index++;
+        }
+        return chunk;
+    }
+
+    @Override
+    void release() {
+        if (file != null) {
+            FileChunkStreamer.closeQuietly(file);
+            file = null;
+        }
+    }
+
+    @Override
+    StatusException readFailed(IOException failure) {
+        LOG.errorf(failure, "Cannot read stored bundle file %s at offset %d", files.get(index).sha256(), position);
+        return Status.INTERNAL.withDescription("the operator cannot read file '" + files.get(index).path() + "'")
+                .asException();
     }
 }
