@@ -117,19 +117,13 @@ final class FileDownload {
                     throw failure;
                 }
             }
-            if (position != file.size()) {
-                throw new TransientFailure.BrokenStream("the stream ended after " + position + " of " + file.size()
-                        + " bytes");
-            }
-            String actual = Sha256.hex(digest);
-            if (!actual.equals(file.sha256())) {
+            try {
+                checkWhole(position, digest, "the stream ended after ");
+            } catch (TransientFailure.HashMismatch mismatch) {
                 part.close();
-                discardPart();
-                hashMismatches++;
-                throw new TransientFailure.HashMismatch("file " + file.path() + " has sha256 " + actual
-                        + ", the manifest says " + file.sha256());
+                discardPart(); // a resumed attempt must not start from content that is known to be wrong
+                throw mismatch;
             }
-            Files.setPosixFilePermissions(partPath, Modes.toPermissions(file.mode()));
             verified = true;
             return new Verified(part);
         } finally {
@@ -256,17 +250,7 @@ final class FileDownload {
 
         /** After the file's last chunk: its content must be whole and hash to the manifest's sha256. */
         Verified verify() throws IOException, TransientFailure {
-            if (position != file.size()) {
-                throw new TransientFailure.BrokenStream("the last chunk of " + file.path() + " ends at " + position
-                        + " of " + file.size() + " bytes");
-            }
-            String actual = Sha256.hex(digest);
-            if (!actual.equals(file.sha256())) {
-                hashMismatches++;
-                throw new TransientFailure.HashMismatch("file " + file.path() + " has sha256 " + actual
-                        + ", the manifest says " + file.sha256());
-            }
-            Files.setPosixFilePermissions(partPath, Modes.toPermissions(file.mode()));
+            checkWhole(position, digest, "the last chunk of " + file.path() + " ends at ");
             verified = true;
             return new Verified(part);
         }
@@ -278,6 +262,26 @@ final class FileDownload {
                 discardPart();
             }
         }
+    }
+
+    /**
+     * The part file holds the whole file ({@code position} bytes of it were written) and hashes to the manifest's
+     * sha256: it then gets the file's mode.
+     *
+     * @param shortfall how a message saying the part file is short begins (its position and the size follow)
+     */
+    private void checkWhole(long position, MessageDigest digest, String shortfall) throws IOException,
+            TransientFailure {
+        if (position != file.size()) {
+            throw new TransientFailure.BrokenStream(shortfall + position + " of " + file.size() + " bytes");
+        }
+        String actual = Sha256.hex(digest);
+        if (!actual.equals(file.sha256())) {
+            hashMismatches++;
+            throw new TransientFailure.HashMismatch("file " + file.path() + " has sha256 " + actual
+                    + ", the manifest says " + file.sha256());
+        }
+        Files.setPosixFilePermissions(partPath, Modes.toPermissions(file.mode()));
     }
 
     private void discardPart() throws IOException {
