@@ -7,14 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
@@ -22,30 +18,20 @@ import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.testing.OneSlotCrawlJob;
+import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchReport;
 import io.kubecrawl.protocol.v1.LeaseReply;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A job's frontier as workers see it over gRPC, and how its progress reaches the CrawlJob status. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class CrawlJobFrontierTest {
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
+class CrawlJobFrontierTest extends WorkerChannelTest {
 
     @Inject
     ItemStore items;
@@ -55,23 +41,6 @@ class CrawlJobFrontierTest {
 
     @Inject
     FrontierRegistry frontiers;
-
-    @ConfigProperty(name = "quarkus.grpc.server.test-port")
-    int grpcPort;
-
-    MockCluster cluster;
-    ManagedChannel channel;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new MockCluster(client, server.getKubernetesMockServer());
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
-    }
-
-    @AfterEach
-    void closeChannel() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @Test
     void workersDrainTheFrontierAndTheJobSucceedsWithEveryItemOnce() throws Exception {

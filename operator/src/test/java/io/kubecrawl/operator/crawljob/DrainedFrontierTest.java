@@ -5,29 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.operator.config.OperatorSettings;
-import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.testing.OneSlotCrawlJob;
+import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchReport;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +28,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(DrainedFrontierTest.HourlyCheckpoints.class)
 @WithKubernetesTestServer(crud = true)
-class DrainedFrontierTest {
+class DrainedFrontierTest extends WorkerChannelTest {
 
     public static class HourlyCheckpoints implements QuarkusTestProfile {
         @Override
@@ -46,31 +37,8 @@ class DrainedFrontierTest {
         }
     }
 
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
     @Inject
     OperatorSettings settings;
-
-    @ConfigProperty(name = "quarkus.grpc.server.test-port")
-    int grpcPort;
-
-    MockCluster cluster;
-    ManagedChannel channel;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new MockCluster(client, server.getKubernetesMockServer());
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
-    }
-
-    @AfterEach
-    void closeChannel() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @Test
     void theJobSucceedsWhenItsLastBatchIsDoneNotAtTheNextCheckpoint() throws Exception {

@@ -15,9 +15,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -25,6 +22,7 @@ import io.grpc.stub.MetadataUtils;
 import io.kubecrawl.operator.bundle.BundleGarbageCollector;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
@@ -38,19 +36,14 @@ import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.Manifest;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.assertj.core.api.ThrowingConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A real grpc-java client on loopback against the operator's Bundle service, with jobs run by the operator. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class BundleGrpcServiceTest {
+class BundleGrpcServiceTest extends WorkerChannelTest {
 
     private static final String QUOTES_PY = "import scrapy\n\nclass QuotesSpider(scrapy.Spider):\n    name = 'quotes'\n";
     /**
@@ -59,34 +52,11 @@ class BundleGrpcServiceTest {
      */
     private static final String SEEDS = "http://quotes.test/page/1/\n".repeat(200);
 
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    @Inject
-    KubernetesClient client;
-
     @Inject
     BundleStore store;
 
     @Inject
     BundleGarbageCollector garbageCollector;
-
-    @ConfigProperty(name = "quarkus.grpc.server.test-port")
-    int grpcPort;
-
-    MockCluster cluster;
-    ManagedChannel channel;
-
-    @BeforeEach
-    void setUp() {
-        cluster = new MockCluster(client, server.getKubernetesMockServer());
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
-    }
-
-    @AfterEach
-    void closeChannel() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
 
     @Test
     void manifestIsTheBundleTheJobPinned() {
