@@ -35,7 +35,8 @@ public class CrawlJobSpec {
 
     @ValidationRule(value = "self == oldSelf",
             message = "seedsFrom cannot be changed once the job exists: the frontier is derived from it")
-    @JsonPropertyDescription("Read the seed URLs from a ConfigMap key, one URL or one JSON request per line.")
+    @JsonPropertyDescription("Read the seeds from a ConfigMap key or a file in the Spider's bundle, one URL or one JSON "
+            + "request per line.")
     private SeedsSource seedsFrom;
 
     @Default("{}")

@@ -83,6 +83,8 @@ class GeneratedCrdTest {
         assertThat(rules(crawlJobSpec.getProperties().get("spiderRef"))).contains("self == oldSelf");
         assertThat(rules(crawlJobSpec.getProperties().get("seeds"))).contains("self == oldSelf");
         assertThat(rules(crawlJobSpec.getProperties().get("frontier"))).contains("self == oldSelf");
+        assertThat(rules(crawlJobSpec.getProperties().get("seedsFrom")))
+                .contains("has(self.configMapKeyRef) != has(self.bundleFile)", "self == oldSelf");
 
         JSONSchemaProps source = property(version("spiders.kubecrawl.io-v1.yml"), "spec").getProperties()
                 .get("source");

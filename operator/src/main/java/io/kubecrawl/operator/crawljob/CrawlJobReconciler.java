@@ -34,6 +34,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
@@ -70,19 +71,21 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final EventRecorder eventRecorder;
     private final FrontierRegistry frontiers;
     private final ItemStore items;
+    private final BundleStore bundles;
     private final LogStore logs;
     private final OperatorSettings settings;
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
 
     public CrawlJobReconciler(CrawlJobDecider decider, StatusRecorder statusRecorder, EventRecorder eventRecorder,
-            FrontierRegistry frontiers, ItemStore items, LogStore logs, OperatorSettings settings,
-            DrainedFrontiers drainedFrontiers, Clock clock) {
+            FrontierRegistry frontiers, ItemStore items, BundleStore bundles, LogStore logs,
+            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock) {
         this.decider = decider;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
         this.frontiers = frontiers;
         this.items = items;
+        this.bundles = bundles;
         this.logs = logs;
         this.settings = settings;
         this.drainedFrontiers = drainedFrontiers;
@@ -176,9 +179,15 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
             // to an earlier job of the same name and must not reach this one's output.
             discardOutputs(name);
         }
+        Optional<String> pinnedBundle = pinnedBundle(status, job);
+        if (SeedsReader.fromBundle(crawlJob) && pinnedBundle.isEmpty()) {
+            // The seeds are in the bundle this reconcile pins: the frontier is built from them on the next one.
+            return new CrawlJobObservation(spider, job, token);
+        }
         try {
             Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
-                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient())),
+                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
+                            pinnedBundle)),
                     CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
                     status == null ? null : status.getSlots()));
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
@@ -187,13 +196,25 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                     items.count(name), frontier.isDrained(), items.isFinal(name));
             return new CrawlJobObservation(spider, job, token, Optional.of(view), Optional.empty());
         } catch (SeedsReader.SeedsNotFoundException e) {
-            return problem(spider, job, token, CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), false);
+            return problem(spider, job, token, CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal());
         } catch (InvalidSeedException e) {
             return problem(spider, job, token, CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true);
         } catch (InconsistentFrontierException e) {
             return problem(spider, job, token, CrawlJobDecider.INCONSISTENT_STATUS,
                     "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true);
         }
+    }
+
+    /**
+     * The bundle the job runs: the one its status pinned, or, when the status write that pinned it was lost, the one
+     * its worker Job was created with.
+     */
+    private static Optional<String> pinnedBundle(CrawlJobStatus status, Optional<Job> job) {
+        if (status != null && status.getBundleDigest() != null) {
+            return Optional.of(status.getBundleDigest());
+        }
+        return job.map(j -> j.getMetadata().getAnnotations())
+                .map(annotations -> annotations.get(WorkerLabels.BUNDLE_ANNOTATION));
     }
 
     private static CrawlJobObservation problem(Optional<Spider> spider, Optional<Job> job, Optional<Secret> token,

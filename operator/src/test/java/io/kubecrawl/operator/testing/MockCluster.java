@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -113,12 +114,18 @@ public final class MockCluster {
     }
 
     public CrawlJob crawlJob(String name, String spider, int workers) {
+        return crawlJob(name, spider, workers, spec -> { });
+    }
+
+    /** A CrawlJob of one seed, as {@code edit} changes its spec before it is created. */
+    public CrawlJob crawlJob(String name, String spider, int workers, Consumer<CrawlJobSpec> edit) {
         CrawlJob crawlJob = new CrawlJob();
         crawlJob.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         CrawlJobSpec spec = new CrawlJobSpec();
         spec.setSpiderRef(new SpiderReference(spider));
         spec.setWorkers(workers);
         spec.setSeeds(List.of("http://quotes.test/page/1/"));
+        edit.accept(spec);
         crawlJob.setSpec(spec);
         return client.resource(crawlJob).create();
     }
