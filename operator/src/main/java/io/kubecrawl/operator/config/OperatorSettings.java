@@ -21,6 +21,8 @@ public interface OperatorSettings {
 
     Bundles bundles();
 
+    Outputs outputs();
+
     Frontier frontier();
 
     interface Frontier {
@@ -63,6 +65,19 @@ public interface OperatorSettings {
         Duration gcGrace();
     }
 
+    interface Outputs {
+        /** How often the items and logs of deleted CrawlJobs are collected (also the delay after start). */
+        @WithDefault("10m")
+        Duration gcInterval();
+
+        /**
+         * How long after its last write a deleted CrawlJob's items and logs are kept: a job created a moment ago may
+         * not be listed yet, and a deleted job's last workers may still report.
+         */
+        @WithDefault("1h")
+        Duration gcGrace();
+    }
+
     interface Upload {
         /** Largest spider archive accepted by the upload API, in bytes. */
         long maxBytes();
@@ -73,5 +88,12 @@ public interface OperatorSettings {
          */
         @WithDefault("100000")
         int maxEntries();
+
+        /**
+         * Most bytes the files of an uploaded archive may add up to once unpacked: a small archive of zeros unpacks
+         * to terabytes.
+         */
+        @WithDefault("4294967296")
+        long maxUnpackedBytes();
     }
 }

@@ -12,8 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -24,6 +27,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.outputs.JobDirectories;
 import io.kubecrawl.protocol.CrawlJobName;
 
 /**
@@ -44,13 +48,14 @@ public class ItemStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FINAL = "final.json";
 
-    private final Path root;
     private final Path tmp;
+    private final JobDirectories directories;
     private final Map<CrawlJobName, Map<BatchId, Long>> counts = new ConcurrentHashMap<>();
 
     public ItemStore(Path dataDir) {
-        this.root = dataDir.resolve("items");
+        Path root = dataDir.resolve("items");
         this.tmp = root.resolve("tmp");
+        this.directories = new JobDirectories(root);
         try {
             Files.createDirectories(tmp);
         } catch (IOException e) {
@@ -68,7 +73,7 @@ public class ItemStore {
     }
 
     void commit(ItemUpload upload, long items) throws IOException {
-        Path target = root.resolve(upload.job().namespace()).resolve(upload.job().name()).resolve(fileName(upload.batch()));
+        Path target = directories.of(upload.job()).resolve(fileName(upload.batch()));
         Files.createDirectories(target.getParent());
         try (FileChannel channel = FileChannel.open(upload.file(), StandardOpenOption.WRITE)) {
             channel.force(true);
@@ -82,7 +87,7 @@ public class ItemStore {
      * Completing job may call it again.
      */
     public void finalizeOutput(CrawlJobName job) throws IOException {
-        Path dir = root.resolve(job.namespace()).resolve(job.name());
+        Path dir = directories.of(job);
         Files.createDirectories(dir);
         Path part = tmp.resolve(UUID.randomUUID() + ".final");
         Files.writeString(part, "{\"items\":" + count(job) + "}\n");
@@ -92,21 +97,27 @@ public class ItemStore {
         Files.move(part, dir.resolve(FINAL), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Removes every item of the job: used before a new job of a reused name stores anything. */
+    /**
+     * Removes every item of the job: before a new job of a reused name stores anything, and when a deleted job's
+     * outputs are collected.
+     */
     public void deleteAll(CrawlJobName job) throws IOException {
         counts.remove(job);
-        Path dir = root.resolve(job.namespace()).resolve(job.name());
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
-        }
+        directories.delete(job);
+    }
+
+    /** The jobs this store holds items of, the finished and the deleted ones included. */
+    public Set<CrawlJobName> jobs() {
+        return directories.jobs();
+    }
+
+    /** When the job's items last changed; empty when it has none. */
+    public Optional<Instant> lastWrite(CrawlJobName job) {
+        return directories.lastWrite(job);
     }
 
     public boolean isFinal(CrawlJobName job) {
-        return Files.exists(root.resolve(job.namespace()).resolve(job.name()).resolve(FINAL));
+        return Files.exists(directories.of(job).resolve(FINAL));
     }
 
     /** Items stored for the job, counted from its files once and then kept up to date. */
@@ -173,7 +184,7 @@ public class ItemStore {
     }
 
     private List<Path> batchFiles(CrawlJobName job) throws IOException {
-        Path dir = root.resolve(job.namespace()).resolve(job.name());
+        Path dir = directories.of(job);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -8,12 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import io.kubecrawl.operator.outputs.JobDirectories;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerName;
 
@@ -31,11 +34,12 @@ import io.kubecrawl.protocol.WorkerName;
 public class LogStore {
 
     private static final String DONE = ".done";
-    private final Path root;
+    private final JobDirectories directories;
     private final Map<Path, Object> monitors = new ConcurrentHashMap<>();
 
     public LogStore(Path dataDir) {
-        this.root = dataDir.resolve("logs");
+        Path root = dataDir.resolve("logs");
+        this.directories = new JobDirectories(root);
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -82,23 +86,31 @@ public class LogStore {
         workers(job).forEach(worker -> finish(job, worker));
     }
 
-    /** Removes every log of the job: used before a new job of a reused name writes any. */
+    /**
+     * Removes every log of the job: before a new job of a reused name writes any, and when a deleted job's outputs
+     * are collected. A reader that has a log open reads it to its end.
+     */
     public void deleteAll(CrawlJobName job) {
-        Path dir = root.resolve(job.namespace()).resolve(job.name());
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.deleteIfExists(file);
-            }
+        try {
+            directories.delete(job);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        monitors.keySet().removeIf(log -> log.startsWith(directories.of(job)));
+    }
+
+    /** The jobs this store holds logs of, the finished and the deleted ones included. */
+    public Set<CrawlJobName> jobs() {
+        return directories.jobs();
+    }
+
+    /** When the job's logs last changed; empty when it has none. */
+    public Optional<Instant> lastWrite(CrawlJobName job) {
+        return directories.lastWrite(job);
     }
 
     public List<String> workers(CrawlJobName job) {
-        Path dir = root.resolve(job.namespace()).resolve(job.name());
+        Path dir = directories.of(job);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -157,7 +169,7 @@ public class LogStore {
         if (!WorkerName.isValid(worker)) {
             throw new IllegalArgumentException("not a worker name: " + worker);
         }
-        return root.resolve(job.namespace()).resolve(job.name()).resolve(worker + ".log");
+        return directories.of(job).resolve(worker + ".log");
     }
 
     private static Path done(Path log) {

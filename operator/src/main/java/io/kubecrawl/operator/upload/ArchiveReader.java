@@ -48,23 +48,23 @@ public final class ArchiveReader {
     private final Source source;
     private final InputStream tarGz;
     private final Path zip;
-    private final int maxEntries;
+    private final ArchiveLimits limits;
 
-    private ArchiveReader(Source source, InputStream tarGz, Path zip, int maxEntries) {
+    private ArchiveReader(Source source, InputStream tarGz, Path zip, ArchiveLimits limits) {
         this.source = source;
         this.tarGz = tarGz;
         this.zip = zip;
-        this.maxEntries = maxEntries;
+        this.limits = limits;
     }
 
     /** A gzip-compressed tar read from {@code body} as it arrives; the stream is not closed. */
-    public static ArchiveReader tarGz(InputStream body, int maxEntries) {
-        return new ArchiveReader(Source.TAR_GZ, body, null, maxEntries);
+    public static ArchiveReader tarGz(InputStream body, ArchiveLimits limits) {
+        return new ArchiveReader(Source.TAR_GZ, body, null, limits);
     }
 
     /** A zip archive stored in {@code file}. */
-    public static ArchiveReader zip(Path file, int maxEntries) {
-        return new ArchiveReader(Source.ZIP, null, file, maxEntries);
+    public static ArchiveReader zip(Path file, ArchiveLimits limits) {
+        return new ArchiveReader(Source.ZIP, null, file, limits);
     }
 
     /**
@@ -76,11 +76,12 @@ public final class ArchiveReader {
      * @throws IOException what the visitor throws
      */
     public int forEachFile(FileVisitor visitor) throws IOException, RejectedArchiveException {
-        BundleTreeRules rules = new BundleTreeRules(maxEntries);
+        BundleTreeRules rules = new BundleTreeRules(limits.maxEntries());
+        EntryContent.UnpackedBytes unpacked = new EntryContent.UnpackedBytes(limits.maxUnpackedBytes());
         if (source == Source.TAR_GZ) {
-            readTarGz(rules, visitor);
+            readTarGz(rules, unpacked, visitor);
         } else {
-            readZip(rules, visitor);
+            readZip(rules, unpacked, visitor);
         }
         if (rules.fileCount() == 0) {
             throw new RejectedArchiveException("the archive holds no regular file; a bundle needs at least one");
@@ -88,7 +89,8 @@ public final class ArchiveReader {
         return rules.fileCount();
     }
 
-    private void readTarGz(BundleTreeRules rules, FileVisitor visitor) throws IOException, RejectedArchiveException {
+    private void readTarGz(BundleTreeRules rules, EntryContent.UnpackedBytes unpacked, FileVisitor visitor)
+            throws IOException, RejectedArchiveException {
         GzipCompressorInputStream gzip;
         try {
             // Concatenated gzip members are one stream, as gunzip reads them.
@@ -115,15 +117,16 @@ public final class ArchiveReader {
                 case DIRECTORY -> rules.directory(name);
                 case FILE -> {
                     String path = rules.file(name);
-                    visitor.file(path, mode(entry.getMode()), new EntryContent(tar, name));
+                    visit(visitor, path, mode(entry.getMode()), new EntryContent(tar, name, unpacked));
                 }
                 default -> throw BundleTreeRules.refused(name, refusal(entry));
             }
         }
     }
 
-    private void readZip(BundleTreeRules rules, FileVisitor visitor) throws IOException, RejectedArchiveException {
-        ZipCentralDirectory.checkEntryCount(zip, maxEntries);
+    private void readZip(BundleTreeRules rules, EntryContent.UnpackedBytes unpacked, FileVisitor visitor)
+            throws IOException, RejectedArchiveException {
+        ZipCentralDirectory.checkEntryCount(zip, limits.maxEntries());
         ZipFile archive;
         try {
             archive = ZipFile.builder().setPath(zip).get();
@@ -163,9 +166,19 @@ public final class ArchiveReader {
                             + "': " + e.getMessage(), e);
                 }
                 try (content) {
-                    visitor.file(path, mode, new EntryContent(content, name));
+                    visit(visitor, path, mode, new EntryContent(content, name, unpacked));
                 }
             }
+        }
+    }
+
+    /** Hands one file to the visitor; the file at which the unpacked limit is passed is refused by its name. */
+    private static void visit(FileVisitor visitor, String path, int mode, EntryContent content)
+            throws IOException, RejectedArchiveException {
+        try {
+            visitor.file(path, mode, content);
+        } catch (UnpackedTooLargeException tooLarge) {
+            throw BundleTreeRules.refused(content.entry(), tooLarge.reason());
         }
     }
 

@@ -143,13 +143,14 @@ public class BundleUploadResource {
             ArchiveFormat format = ArchiveFormat.sniff(head, length).orElseThrow(() -> new UploadRefusal(415,
                     "the body is neither a .tar.gz nor a .zip archive (Content-Type "
                             + request.getHeader(HttpHeaders.CONTENT_TYPE) + "); send one of them"));
-            int maxEntries = settings.upload().maxEntries();
+            ArchiveLimits limits = new ArchiveLimits(settings.upload().maxEntries(),
+                    settings.upload().maxUnpackedBytes());
             BundleManifest manifest;
             if (format == ArchiveFormat.TAR_GZ) {
-                manifest = importer.importArchive(ArchiveReader.tarGz(in, maxEntries));
+                manifest = importer.importArchive(ArchiveReader.tarGz(in, limits));
             } else {
                 spooled = spool.spool(in);
-                manifest = importer.importArchive(ArchiveReader.zip(spooled, maxEntries));
+                manifest = importer.importArchive(ArchiveReader.zip(spooled, limits));
             }
             // The Spider may have been deleted or changed during a long upload: check again, just before the patch.
             UploadTarget.require(namespace, name,

@@ -11,38 +11,77 @@ import java.io.InputStream;
  */
 final class EntryContent extends FilterInputStream {
 
-    private final String entry;
+    /** Counts the bytes every entry of one archive unpacks to, against the archive's limit. */
+    static final class UnpackedBytes {
+        private final long limit;
+        private long count;
 
-    EntryContent(InputStream archive, String entry) {
+        UnpackedBytes(long limit) {
+            this.limit = limit;
+        }
+
+        void add(long n) throws UnpackedTooLargeException {
+            count += n;
+            if (count > limit) {
+                throw new UnpackedTooLargeException(limit);
+            }
+        }
+    }
+
+    private final String entry;
+    private final UnpackedBytes unpacked;
+
+    EntryContent(InputStream archive, String entry, UnpackedBytes unpacked) {
         super(archive);
         this.entry = entry;
+        this.unpacked = unpacked;
     }
 
     @Override
     public int read() throws IOException {
+        int b;
         try {
-            return super.read();
+            b = super.read();
         } catch (IOException e) {
             throw tagged(e);
         }
+        if (b >= 0) {
+            unpacked.add(1);
+        }
+        return b;
     }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n;
         try {
-            return super.read(buffer, offset, length);
+            n = super.read(buffer, offset, length);
         } catch (IOException e) {
             throw tagged(e);
         }
+        if (n > 0) {
+            unpacked.add(n);
+        }
+        return n;
     }
 
     @Override
     public long skip(long n) throws IOException {
+        long skipped;
         try {
-            return super.skip(n);
+            skipped = super.skip(n);
         } catch (IOException e) {
             throw tagged(e);
         }
+        if (skipped > 0) {
+            unpacked.add(skipped);
+        }
+        return skipped;
+    }
+
+    /** The entry's name as the archive spells it. */
+    String entry() {
+        return entry;
     }
 
     @Override

@@ -160,6 +160,23 @@ class ArchiveReaderTest {
     }
 
     @Test
+    void filesAddingUpToTheUnpackedLimitPassAndTheOneThatPassesItIsNamed() throws Exception {
+        ArchiveLimits limits = new ArchiveLimits(100, 1000);
+        List<TestArchives.Entry> atLimit = List.of(file("a", new byte[600], 0644), file("b", new byte[400], 0644));
+        List<TestArchives.Entry> pastLimit = List.of(file("a", new byte[600], 0644), file("b", new byte[401], 0644),
+                file("c", "never read"));
+
+        assertThat(readTarGz(TestArchives.tarGz(atLimit), limits)).extracting(Read::path).containsExactly("a", "b");
+        assertThat(readZip(TestArchives.zip(atLimit), limits)).extracting(Read::path).containsExactly("a", "b");
+        String message = "entry 'b' is refused: the archive's files add up to more than 1000 bytes when unpacked, the "
+                + "most an upload may hold (kubecrawl.upload.max-unpacked-bytes)";
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(pastLimit), limits))
+                .isInstanceOf(RejectedArchiveException.class).hasMessage(message);
+        assertThatThrownBy(() -> readZip(TestArchives.zip(pastLimit), limits))
+                .isInstanceOf(RejectedArchiveException.class).hasMessage(message);
+    }
+
+    @Test
     void anArchiveWithoutAFileIsRefused() {
         assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(directory("empty")), 100))
                 .isInstanceOf(RejectedArchiveException.class).hasMessageContaining("holds no regular file");
@@ -193,16 +210,24 @@ class ArchiveReaderTest {
     }
 
     private static List<Read> readTarGz(byte[] archive, int maxEntries) throws Exception {
+        return readTarGz(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE));
+    }
+
+    private static List<Read> readTarGz(byte[] archive, ArchiveLimits limits) throws Exception {
         List<Read> files = new ArrayList<>();
-        ArchiveReader.tarGz(new ByteArrayInputStream(archive), maxEntries).forEachFile((path, mode, content) ->
+        ArchiveReader.tarGz(new ByteArrayInputStream(archive), limits).forEachFile((path, mode, content) ->
                 files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
         return files;
     }
 
     private List<Read> readZip(byte[] archive, int maxEntries) throws Exception {
+        return readZip(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE));
+    }
+
+    private List<Read> readZip(byte[] archive, ArchiveLimits limits) throws Exception {
         Path zip = Files.write(dir.resolve("upload.zip"), archive);
         List<Read> files = new ArrayList<>();
-        ArchiveReader.zip(zip, maxEntries).forEachFile((path, mode, content) ->
+        ArchiveReader.zip(zip, limits).forEachFile((path, mode, content) ->
                 files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
         return files;
     }

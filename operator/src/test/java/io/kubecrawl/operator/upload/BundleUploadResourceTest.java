@@ -72,12 +72,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BundleUploadResourceTest {
 
     static final int MAX_ENTRIES = 20;
+    static final long MAX_UNPACKED_BYTES = 16 << 20;
 
-    /** A small entry limit, so that passing it takes a small archive. */
+    /** Small entry and unpacked-size limits, so that passing them takes a small archive. */
     public static class SmallEntryLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kubecrawl.upload.max-entries", String.valueOf(MAX_ENTRIES));
+            return Map.of("kubecrawl.upload.max-entries", String.valueOf(MAX_ENTRIES),
+                    "kubecrawl.upload.max-unpacked-bytes", String.valueOf(MAX_UNPACKED_BYTES));
         }
     }
 
@@ -203,6 +205,12 @@ class BundleUploadResourceTest {
     static Stream<Arguments> badArchives() {
         List<TestArchives.Entry> tooMany = new ArrayList<>();
         IntStream.range(0, MAX_ENTRIES + 5).forEach(i -> tooMany.add(file("f" + i + ".py", "x")));
+        // Zeros compress a thousandfold: a few kilobytes sent that would unpack past the limit.
+        int half = (int) MAX_UNPACKED_BYTES / 2;
+        TestArchives.Entry[] bomb = {file("ok.py", "x"), file("zeros-1.bin", new byte[half], 0644),
+            file("zeros-2.bin", new byte[half + 1], 0644), file("after.py", "x")};
+        String bombMessage = "entry 'zeros-2.bin' is refused: the archive's files add up to more than "
+                + MAX_UNPACKED_BYTES + " bytes when unpacked";
         return Stream.of(
                 Arguments.of("tar.gz", TestArchives.tarGz(file("ok.py", "x"), file("../x", "x")),
                         "entry '../x' is refused: the path climbs out of the bundle with '..'"),
@@ -233,7 +241,9 @@ class BundleUploadResourceTest {
                 Arguments.of("zip", TestArchives.zip(file("ok.py", "x"), fifo("pipe")),
                         "entry 'pipe' is refused: it is a FIFO"),
                 Arguments.of("zip", TestArchives.zip(tooMany), "entry 'f" + MAX_ENTRIES
-                        + ".py' is refused: the archive holds more than " + MAX_ENTRIES + " entries"));
+                        + ".py' is refused: the archive holds more than " + MAX_ENTRIES + " entries"),
+                Arguments.of("tar.gz", TestArchives.tarGz(bomb), bombMessage),
+                Arguments.of("zip", TestArchives.zip(bomb), bombMessage));
     }
 
     @ParameterizedTest(name = "{0}: {2}")

@@ -80,11 +80,12 @@ class LargeUploadTest {
     static final long BIG_FILE = Long.getLong("large-upload-test.bytes", 6L << 30);
     static final int CHUNK = 1 << 20;
 
-    /** An operator limit above the archive's size. */
+    /** Operator limits above the archive's size, sent and unpacked. */
     public static class LargeUploads implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kubecrawl.upload.max-bytes", String.valueOf(8L << 30));
+            return Map.of("kubecrawl.upload.max-bytes", String.valueOf(8L << 30),
+                    "kubecrawl.upload.max-unpacked-bytes", String.valueOf(8L << 30));
         }
     }
 

@@ -1,0 +1,106 @@
+package io.kubecrawl.operator.outputs;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.protocol.CrawlJobName;
+import io.quarkus.scheduler.Scheduled;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes the items and logs of CrawlJobs that no longer exist: they are served only while their CrawlJob exists, so
+ * once it is deleted they only fill the volume. Which jobs exist is read from the cluster on each run, never
+ * remembered; if it cannot be read, nothing is collected. A job's outputs written to within the grace period are
+ * kept: a CrawlJob created a moment ago may not be listed yet, and a deleted job's last workers may still report.
+ */
+@ApplicationScoped
+public class OutputGarbageCollector {
+
+    /** What one collection deleted: the jobs whose items, and whose logs, are gone. */
+    public record CollectedOutputs(Set<CrawlJobName> items, Set<CrawlJobName> logs) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(OutputGarbageCollector.class);
+    private static final long PAGE_SIZE = 500;
+
+    private final KubernetesClient client;
+    private final ItemStore items;
+    private final LogStore logs;
+    private final OperatorSettings settings;
+    private final Clock clock;
+
+    public OutputGarbageCollector(KubernetesClient client, ItemStore items, LogStore logs, OperatorSettings settings,
+            Clock clock) {
+        this.client = client;
+        this.items = items;
+        this.logs = logs;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Scheduled(identity = "output-gc", every = "${kubecrawl.outputs.gc-interval:10m}",
+            delayed = "${kubecrawl.outputs.gc-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void collectOnSchedule() {
+        try {
+            CollectedOutputs collected = collect();
+            if (!collected.items().isEmpty() || !collected.logs().isEmpty()) {
+                LOG.infof("Outputs of deleted CrawlJobs collected: items of %s, logs of %s", collected.items(),
+                        collected.logs());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf(e, "Output garbage collection skipped; it runs again in %s", settings.outputs().gcInterval());
+        }
+    }
+
+    /** One collection now, with the existing CrawlJobs read from the cluster. */
+    public CollectedOutputs collect() throws IOException {
+        Set<CrawlJobName> existing = existingCrawlJobs();
+        Instant keepAfter = clock.instant().minus(settings.outputs().gcGrace());
+        Set<CrawlJobName> itemsCollected = new HashSet<>();
+        for (CrawlJobName job : items.jobs()) {
+            if (!existing.contains(job) && olderThan(items.lastWrite(job), keepAfter)) {
+                items.deleteAll(job);
+                itemsCollected.add(job);
+            }
+        }
+        Set<CrawlJobName> logsCollected = new HashSet<>();
+        for (CrawlJobName job : logs.jobs()) {
+            if (!existing.contains(job) && olderThan(logs.lastWrite(job), keepAfter)) {
+                logs.deleteAll(job);
+                logsCollected.add(job);
+            }
+        }
+        return new CollectedOutputs(itemsCollected, logsCollected);
+    }
+
+    private static boolean olderThan(Optional<Instant> lastWrite, Instant keepAfter) {
+        return lastWrite.map(written -> written.isBefore(keepAfter)).orElse(false);
+    }
+
+    /** Every CrawlJob in every namespace, a page at a time, so memory does not grow with the cluster. */
+    private Set<CrawlJobName> existingCrawlJobs() {
+        Set<CrawlJobName> existing = new HashSet<>();
+        String next = null;
+        do {
+            KubernetesResourceList<CrawlJob> page = client.resources(CrawlJob.class).inAnyNamespace()
+                    .list(new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(next).build());
+            page.getItems().forEach(crawlJob -> existing.add(new CrawlJobName(crawlJob.getMetadata().getNamespace(),
+                    crawlJob.getMetadata().getName())));
+            next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        } while (next != null && !next.isEmpty());
+        return existing;
+    }
+}

@@ -1,0 +1,145 @@
+package io.kubecrawl.operator.outputs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.operator.items.ItemUpload;
+import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.protocol.CrawlJobName;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The items and logs of deleted CrawlJobs are deleted once the grace period has passed; nothing else is. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class OutputGarbageCollectorTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    OperatorSettings settings;
+
+    /** The stores' own directory: other tests' outputs in the operator's data directory are not this test's. */
+    Path dataDir;
+    MockCluster cluster;
+    ItemStore items;
+    LogStore logs;
+    OutputGarbageCollector collector;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dataDir = Files.createTempDirectory("output-gc-test");
+        cluster = new MockCluster(client, server.getKubernetesMockServer());
+        items = new ItemStore(dataDir);
+        logs = new LogStore(dataDir);
+        collector = new OutputGarbageCollector(client, items, logs, settings, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void deleteDataDir() throws IOException {
+        try (Stream<Path> paths = Files.walk(dataDir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    @Test
+    void outputsOfADeletedJobAreCollectedAfterTheGracePeriodAndThoseOfAnExistingJobAreKept() throws Exception {
+        cluster.crawlJob("alive", "quotes", 1);
+        CrawlJobName alive = new CrawlJobName(cluster.namespace(), "alive");
+        CrawlJobName deleted = new CrawlJobName(cluster.namespace(), "deleted");
+        CrawlJobName deletedRecently = new CrawlJobName(cluster.namespace(), "deleted-recently");
+        Duration grace = settings.outputs().gcGrace();
+        for (CrawlJobName job : new CrawlJobName[] {alive, deleted, deletedRecently}) {
+            writeOutputs(job);
+        }
+        age(alive, NOW.minus(grace.multipliedBy(2)));
+        age(deleted, NOW.minus(grace.plusMinutes(1)));
+        age(deletedRecently, NOW.minus(grace.minusMinutes(1)));
+
+        OutputGarbageCollector.CollectedOutputs collected = collector.collect();
+
+        assertThat(collected.items()).containsExactly(deleted);
+        assertThat(collected.logs()).containsExactly(deleted);
+        assertThat(items.jobs()).containsExactlyInAnyOrder(alive, deletedRecently);
+        assertThat(logs.jobs()).containsExactlyInAnyOrder(alive, deletedRecently);
+        assertThat(dataDir.resolve("items").resolve(cluster.namespace()).resolve("deleted")).doesNotExist();
+        assertThat(dataDir.resolve("logs").resolve(cluster.namespace()).resolve("deleted")).doesNotExist();
+        assertThat(items.count(alive)).isEqualTo(1);
+        assertThat(logText(alive)).isEqualTo("a line\n");
+        assertThat(collector.collect().items()).as("a second run finds nothing more").isEmpty();
+    }
+
+    @Test
+    void aLogWrittenToRecentlyKeepsItsJobsOutputsThoughItsDirectoryIsOld() throws Exception {
+        CrawlJobName deleted = new CrawlJobName(cluster.namespace(), "deleted");
+        writeOutputs(deleted);
+        age(deleted, NOW.minus(settings.outputs().gcGrace().multipliedBy(2)));
+        // Appending changes the file's time, not its directory's.
+        Path log = dataDir.resolve("logs").resolve(deleted.namespace()).resolve(deleted.name()).resolve("w-1.log");
+        Files.setLastModifiedTime(log, FileTime.from(NOW));
+
+        OutputGarbageCollector.CollectedOutputs collected = collector.collect();
+
+        assertThat(collected.logs()).isEmpty();
+        assertThat(collected.items()).containsExactly(deleted);
+        assertThat(logText(deleted)).isEqualTo("a line\n");
+    }
+
+    private void writeOutputs(CrawlJobName job) throws IOException {
+        ItemUpload upload = items.begin(job, new BatchId(0, 0));
+        upload.append(("{\"job\":\"" + job.name() + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        upload.commit();
+        logs.append(job, "w-1", "a line\n");
+        logs.finish(job, "w-1");
+    }
+
+    /** Sets every file and directory of the job's outputs to {@code time}. */
+    private void age(CrawlJobName job, Instant time) throws IOException {
+        for (String store : new String[] {"items", "logs"}) {
+            Path dir = dataDir.resolve(store).resolve(job.namespace()).resolve(job.name());
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                    Files.setLastModifiedTime(path, FileTime.from(time));
+                }
+            }
+        }
+    }
+
+    private String logText(CrawlJobName job) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(logs.writeTo(job, "w-1", false, out)).isTrue();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
