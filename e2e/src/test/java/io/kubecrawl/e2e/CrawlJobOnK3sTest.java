@@ -149,6 +149,26 @@ class CrawlJobOnK3sTest {
                 });
     }
 
+    @Test
+    @Order(3)
+    void theCrdRejectsSeedsFromWithBothAConfigMapKeyAndABundleFile() {
+        CrawlJobSpec spec = new CrawlJobSpec();
+        spec.setSpiderRef(new SpiderReference("any-spider"));
+        SeedsSource both = new SeedsSource(new ConfigMapKeyReference("seeds", "urls.txt"));
+        both.setBundleFile("seeds/urls.txt");
+        spec.setSeedsFrom(both);
+        CrawlJob bothSeedFiles = new CrawlJob();
+        bothSeedFiles.setMetadata(new ObjectMetaBuilder().withName("both-seed-files").build());
+        bothSeedFiles.setSpec(spec);
+
+        assertThatThrownBy(() -> crawlJobs().resource(bothSeedFiles).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, rejected -> {
+                    assertThat(rejected.getCode()).isEqualTo(422);
+                    assertThat(rejected.getMessage()).contains("exactly one of configMapKeyRef and bundleFile must "
+                            + "be set");
+                });
+    }
+
     /**
      * Applies every {@code *.yaml} of examples/quotes/ to the crawl namespace, with each Spider pointed at the worker image
      * built here, and returns the name of the first CrawlJob among them.

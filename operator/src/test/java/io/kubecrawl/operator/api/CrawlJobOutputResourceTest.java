@@ -26,7 +26,6 @@ import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.v1.Batch;
-import io.kubecrawl.protocol.v1.LeaseReply;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -77,16 +76,11 @@ class CrawlJobOutputResourceTest {
     void itemsAreStreamedToWhoeverMayGetTheJob() throws Exception {
         WorkerClient worker = runningJob();
         List<String> expected = new ArrayList<>();
-        LeaseReply reply;
-        while (!(reply = worker.lease()).hasDrained()) {
-            if (!reply.hasBatch()) {
-                continue;
-            }
-            Batch batch = reply.getBatch();
+        worker.drain(batch -> {
             List<String> items = batch.getRequestsList().stream().map(u -> "{\"url\":\"" + u + "\"}").toList();
             worker.complete(batch, items);
             expected.addAll(items);
-        }
+        });
         cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
 
         HttpResponse<String> items = get("items", ClusterIdentities.ADMIN_TOKEN);

@@ -38,7 +38,6 @@ import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
-import io.kubecrawl.protocol.v1.LeaseReply;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -120,12 +119,7 @@ class OperatorRbacTest {
             BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(new WorkerCredentials(job, token))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).getManifest(GetManifestRequest.getDefaultInstance());
             WorkerClient worker = new WorkerClient(channel, job, token, "crawl-workers-abcde");
-            LeaseReply reply;
-            while (!(reply = worker.lease()).hasDrained()) {
-                if (reply.hasBatch()) {
-                    worker.complete(reply.getBatch(), List.of("{\"ok\":true}"));
-                }
-            }
+            worker.drain(batch -> worker.complete(batch, List.of("{\"ok\":true}")));
         } finally {
             channel.shutdownNow();
         }

@@ -23,7 +23,6 @@ import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchReport;
-import io.kubecrawl.protocol.v1.LeaseReply;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.Test;
@@ -47,18 +46,13 @@ class CrawlJobFrontierTest extends WorkerChannelTest {
         WorkerClient worker = startJob(7, 2);
         List<String> expected = new ArrayList<>();
 
-        LeaseReply reply;
-        while (!(reply = worker.lease()).hasDrained()) {
-            if (reply.hasWait()) {
-                continue;
-            }
-            Batch batch = reply.getBatch();
+        worker.drain(batch -> {
             List<String> batchItems = batch.getRequestsList().stream()
                     .map(url -> "{\"url\":\"" + url + "\"}").toList();
             assertThat(worker.complete(batch, batchItems).getOutcome()).isEqualTo(BatchReport.Outcome.COMPLETED);
             expected.addAll(batchItems);
             worker.log(batch.getRef(), false, "crawled " + batch.getRequestsCount() + " pages");
-        }
+        });
 
         CrawlJob done = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
         assertThat(done.getStatus().getItems()).isEqualTo(7);
@@ -181,13 +175,10 @@ class CrawlJobFrontierTest extends WorkerChannelTest {
         assertThat(before.complete(inFlight, List.of("{\"batch\":\"late\"}")).getOutcome())
                 .isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
         after.complete(redo, List.of("{\"batch\":\"redo\"}"));
-        LeaseReply reply;
-        while (!(reply = after.lease()).hasDrained()) {
-            if (reply.hasBatch()) {
-                leasedAfter.add(reply.getBatch().getRef());
-                after.complete(reply.getBatch(), List.of("{\"batch\":\"rest\"}"));
-            }
-        }
+        after.drain(batch -> {
+            leasedAfter.add(batch.getRef());
+            after.complete(batch, List.of("{\"batch\":\"rest\"}"));
+        });
 
         assertThat(leasedAfter).doesNotContain(done.getRef());
         CrawlJob finished = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);

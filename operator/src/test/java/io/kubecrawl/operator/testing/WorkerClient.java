@@ -1,10 +1,14 @@
 package io.kubecrawl.operator.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -28,6 +32,9 @@ import io.kubecrawl.protocol.v1.LogsReceipt;
 /** Plays one worker of a job over the real gRPC endpoint, the way the kubecrawl-worker agent talks to it. */
 public final class WorkerClient {
 
+    /** Longest a test may take to drain a frontier through {@link #drain}. */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
     private final String worker;
     private final FrontierServiceGrpc.FrontierServiceBlockingStub blocking;
     private final FrontierServiceGrpc.FrontierServiceStub async;
@@ -47,6 +54,21 @@ public final class WorkerClient {
     public LeaseReply lease() {
         return blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .lease(LeaseRequest.newBuilder().setWorker(worker).build());
+    }
+
+    /**
+     * Leases until the frontier says it is drained, handing every batch to {@code onBatch}. A frontier that never
+     * drains fails the test after {@link #DRAIN_TIMEOUT} instead of keeping it leasing forever.
+     */
+    public void drain(Consumer<Batch> onBatch) {
+        await("the frontier drained, leasing as " + worker).atMost(DRAIN_TIMEOUT).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
+                    LeaseReply reply = lease();
+                    if (reply.hasBatch()) {
+                        onBatch.accept(reply.getBatch());
+                    }
+                    return reply.hasDrained();
+                });
     }
 
     public BatchReport complete(Batch batch, List<String> items) {
