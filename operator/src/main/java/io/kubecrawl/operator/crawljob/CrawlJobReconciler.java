@@ -190,6 +190,8 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                             pinnedBundle)),
                     CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
                     status == null ? null : status.getSlots()));
+            // spec.limits may have changed since the frontier was built.
+            frontier.updateSettings(CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()));
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
             frontier.expireLeases(now);
             FrontierView view = new FrontierView(frontier.progress(), frontier.counters(), frontier.requests(),

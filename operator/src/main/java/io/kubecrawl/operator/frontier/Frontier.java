@@ -26,7 +26,8 @@ public final class Frontier {
     private static final Logger LOG = Logger.getLogger(Frontier.class);
 
     private final FrontierLayout layout;
-    private final FrontierSettings settings;
+    /** Replaced when the spec's limits change: volatile for {@link #maxBatchesPerWorker}, which is not synchronized. */
+    private volatile FrontierSettings settings;
     private final List<SlotState> slots = new ArrayList<>();
     private final Map<BatchId, Lease> leases = new TreeMap<>();
     /** Leases per worker, kept with {@link #leases} so that a lease call does not scan every lease. */
@@ -62,6 +63,14 @@ public final class Frontier {
             frontier.slots.set(slot, SlotState.restore(layout.batchCount(slot), progress));
         }
         return frontier;
+    }
+
+    /**
+     * Takes the job's settings as its spec says them now. Only {@code spec.limits} may change while a job runs, so in
+     * effect this applies a changed {@code maxBatchAttempts}, from the next failed attempt on.
+     */
+    public synchronized void updateSettings(FrontierSettings settings) {
+        this.settings = settings;
     }
 
     /** The most batches one worker holds at once; a worker is told, so that it knows whether to lease ahead. */

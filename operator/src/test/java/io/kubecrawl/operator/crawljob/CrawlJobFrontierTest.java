@@ -121,6 +121,27 @@ class CrawlJobFrontierTest extends WorkerChannelTest {
     }
 
     @Test
+    void aRaisedMaxBatchAttemptsReachesTheRunningJob() {
+        WorkerClient worker = startJob(2, 2);
+        Batch first = worker.lease().getBatch();
+        assertThat(worker.fail(first, 1, "Traceback: boom").getOutcome()).isEqualTo(BatchReport.Outcome.RETRYING);
+
+        CrawlJob edited = cluster.editCrawlJob("crawl", c -> {
+            c.getSpec().getLimits().setMaxBatchAttempts(3);
+            return c;
+        });
+        cluster.awaitCrawlJob("crawl", c -> edited.getMetadata().getGeneration()
+                .equals(c.getStatus().getObservedGeneration()));
+
+        // With the 2 attempts the job started with, this failure would give the batch up.
+        Batch second = worker.lease().getBatch();
+        assertThat(worker.fail(second, 1, "Traceback: boom").getOutcome()).isEqualTo(BatchReport.Outcome.RETRYING);
+        Batch third = worker.lease().getBatch();
+        assertThat(third.getAttempt()).isEqualTo(3);
+        assertThat(worker.fail(third, 1, "Traceback: boom").getOutcome()).isEqualTo(BatchReport.Outcome.GAVE_UP);
+    }
+
+    @Test
     void workersThatAllExitBeforeTheFrontierIsDrainedFailTheJob() {
         startJob(4, 2);
 
