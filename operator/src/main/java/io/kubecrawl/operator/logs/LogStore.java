@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -53,14 +54,22 @@ public class LogStore {
         Object monitor = monitor(log);
         synchronized (monitor) {
             try {
-                Files.createDirectories(log.getParent());
-                Files.writeString(log, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                try {
+                    appendTo(log, lines);
+                } catch (NoSuchFileException firstLineOfTheJob) {
+                    // The job's directory is made once, by its first line, not checked on every line.
+                    Files.createDirectories(log.getParent());
+                    appendTo(log, lines);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             monitor.notifyAll();
         }
+    }
+
+    private static void appendTo(Path log, String lines) throws IOException {
+        Files.writeString(log, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** Marks a worker's log finished: followers read to its end and stop. */
