@@ -1,0 +1,77 @@
+package io.kubecrawl.operator.spider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A ConfigMap source may be up to the API server's 1 MiB, and the operator watches ConfigMaps: the HTTP client the
+ * operator is built with (Quarkus's, over Vert.x) must take watch events that large. Some Vert.x clients stopped at a
+ * 64 KiB WebSocket frame. The fabric8 mock API server cannot show this (it never delivers a watch event of an object
+ * over about 64 KiB), so this test plays the API server's part itself: one WebSocket message per event, sent as one
+ * frame as the real API server sends it, and split into 64 KiB frames.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true) // for the operator the test runs in, not for the watch under test
+class LargeWatchEventTest {
+
+    /** Data of a ConfigMap just under the API server's 1 MiB object limit. */
+    private static final int LARGE = 1_000_000;
+
+    @ParameterizedTest(name = "sent in frames of at most {0} bytes")
+    @ValueSource(ints = {16 << 20, 64 << 10})
+    void aWatchEventOfANearlyOneMebibyteConfigMapArrives(int maxFrameSize) throws Exception {
+        ConfigMap large = new ConfigMapBuilder().withNewMetadata().withName("large").withNamespace("crawls")
+                .withResourceVersion("1").endMetadata().withData(Map.of("quotes.py", "#".repeat(LARGE))).build();
+        String event = new ObjectMapper().writeValueAsString(Map.of("type", "ADDED", "object", large));
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServerOptions options = new HttpServerOptions().setMaxWebSocketFrameSize(maxFrameSize);
+            HttpServer apiServer = vertx.createHttpServer(options)
+                    .webSocketHandler(watch -> watch.writeTextMessage(event)).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            List<Object> received = new CopyOnWriteArrayList<>();
+            // Built as the operator's own client is: the HTTP client factory is Quarkus's, found by the service loader.
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                    .withMasterUrl("http://localhost:" + apiServer.actualPort()).build()).build();
+                    Watch watch = client.configMaps().inNamespace("crawls").watch(new Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, ConfigMap configMap) {
+                            received.add(configMap);
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                            received.add(cause == null ? "closed" : cause);
+                        }
+                    })) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+            }
+            assertThat(received.get(0)).isInstanceOfSatisfying(ConfigMap.class, configMap ->
+                    assertThat(configMap.getData().get("quotes.py")).hasSize(LARGE));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
