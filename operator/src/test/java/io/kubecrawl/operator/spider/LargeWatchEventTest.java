@@ -50,7 +50,8 @@ class LargeWatchEventTest {
         try {
             HttpServerOptions options = new HttpServerOptions().setMaxWebSocketFrameSize(maxFrameSize);
             HttpServer apiServer = vertx.createHttpServer(options)
-                    .webSocketHandler(watch -> watch.writeTextMessage(event)).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    .webSocketHandler(watch -> watch.writeTextMessage(event)).listen(0)
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             List<Object> received = new CopyOnWriteArrayList<>();
             // Built as the operator's own client is: the HTTP client factory is Quarkus's, found by the service loader.
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
