@@ -1,6 +1,11 @@
 package io.kubecrawl.operator.system;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +18,6 @@ import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,12 +26,18 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.crd.v1alpha1.SeedsSource;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.UploadSource;
 import io.kubecrawl.operator.frontier.FrontierThroughput;
+import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.LocalKubelet;
 import io.kubecrawl.operator.testing.LoopbackQuotesSite;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.upload.TestArchives;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -51,12 +61,14 @@ class CrawlBenchmark {
     private static final List<String> FAST = List.of("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16", "-s", "LOG_LEVEL=WARNING");
     private static final int HOSTS = 4;
-    private static final int PAGES_PER_HOST = 200;
     /**
-     * Pages per host of the slow site: twice as many, so that what every crawl pays once (worker processes, JVMs and
-     * Scrapy starting together on the machine's cores) weighs less on the comparison, as on a real crawl.
+     * Pages per host, 3,200 pages in all: enough that what every crawl pays once (worker processes, JVMs and Scrapy
+     * starting together on the machine's cores) weighs little on the comparison, as on a real crawl. Set
+     * {@code -Dcrawl-benchmark.pages-per-host} to compare with a shorter crawl.
      */
-    private static final int SLOW_PAGES_PER_HOST = 400;
+    private static final int PAGES_PER_HOST = Integer.getInteger("crawl-benchmark.pages-per-host", 800);
+    /** Where the seeds of the quotes crawls are, in the Spider's bundle: thousands of URLs do not fit a CrawlJob. */
+    private static final String SEEDS_FILE = "kubecrawl-seeds.txt";
     /** Batches a worker holds: with 2, its Scrapy session starts the next batch while the last one finishes. */
     private static final int MAX_BATCHES_PER_WORKER = 2;
     /** A remote site's answer time, for the variant that is not CPU-bound. */
@@ -71,6 +83,10 @@ class CrawlBenchmark {
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
 
+    /** The operator's HTTP API, for the bundle uploads. */
+    @TestHTTPResource("/")
+    URL api;
+
     /** The class data sharing archive the image builds for the worker jar, written once for all the crawls. */
     private Path classArchive;
 
@@ -80,6 +96,7 @@ class CrawlBenchmark {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/scrapy")), "skipped: no /usr/bin/scrapy");
         List<String> report = new ArrayList<>();
         classArchive = writeClassArchive();
+        ClusterIdentities.install(server.getKubernetesMockServer());
         // CPU-bound: the loopback site answers at once, so every process competes for the machine's cores.
         try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20)) {
             measureWorkers(site, "", report);
@@ -96,7 +113,7 @@ class CrawlBenchmark {
                     session, session * 1000 / batches));
         }
         // The same crawl against a site that takes its time to answer, as remote sites do.
-        try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, SLOW_PAGES_PER_HOST, 20, SITE_LATENCY)) {
+        try (LoopbackQuotesSite site = new LoopbackQuotesSite(HOSTS, PAGES_PER_HOST, 20, SITE_LATENCY)) {
             measureWorkers(site, String.format(" [site latency %d ms]", SITE_LATENCY.toMillis()), report);
         }
         System.out.println("==== kubecrawl crawl benchmark ====");
@@ -135,13 +152,18 @@ class CrawlBenchmark {
         try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
                 LocalKubelet.env("KUBECRAWL_PYTHON_PATH", REPOSITORY.resolve("worker-image/src/main/python")
                         .toString())).withClassArchive(classArchive)) {
-            createSpider(cluster, spiderKind, args);
             CrawlJob crawlJob = new CrawlJob();
             crawlJob.setMetadata(new ObjectMetaBuilder().withName("bench").withNamespace(cluster.namespace()).build());
             CrawlJobSpec spec = new CrawlJobSpec();
             spec.setSpiderRef(new SpiderReference("quotes"));
             spec.setWorkers(workers);
-            spec.setSeeds(seeds);
+            if (spiderKind.equals("noop")) {
+                createNoopSpider(cluster);
+                spec.setSeeds(seeds);
+            } else {
+                createQuotesSpider(cluster, args, seeds);
+                spec.setSeedsFrom(SeedsSource.bundleFile(SEEDS_FILE));
+            }
             FrontierSpec frontier = new FrontierSpec();
             frontier.setPartitioning(Partitioning.Url);
             frontier.setSlots(16);
@@ -167,28 +189,50 @@ class CrawlBenchmark {
         }
     }
 
-    private void createSpider(MockCluster cluster, String kind, List<String> args) throws Exception {
-        if (kind.equals("noop")) {
-            cluster.configMap("noop", Map.of("README", "a spider that does nothing\n"));
-            Spider spider = cluster.spider("quotes", MockCluster.configMapSource("noop"));
-            spider.getSpec().getRuntime().setCommand(List.of("sh", "-c", "true"));
-            cluster.client().resource(spider).update();
-        } else {
-            try (InputStream yaml = Files.newInputStream(REPOSITORY.resolve("examples/quotes/configmap.yaml"))) {
-                for (HasMetadata resource : cluster.client().load(yaml).items()) {
-                    resource.getMetadata().setNamespace(cluster.namespace());
-                    cluster.client().resource(resource).create();
-                }
-            }
-            try (InputStream yaml = Files.newInputStream(REPOSITORY.resolve("examples/quotes/spider.yaml"))) {
-                Spider spider = cluster.client().resources(Spider.class).load(yaml).item();
-                spider.getMetadata().setNamespace(cluster.namespace());
-                spider.getSpec().getRuntime().setArgs(args);
-                cluster.client().resource(spider).create();
-            }
-        }
+    private void createNoopSpider(MockCluster cluster) {
+        cluster.configMap("noop", Map.of("README", "a spider that does nothing\n"));
+        Spider spider = cluster.spider("quotes", MockCluster.configMapSource("noop"));
+        spider.getSpec().getRuntime().setCommand(List.of("sh", "-c", "true"));
+        cluster.client().resource(spider).update();
         cluster.awaitSpider("quotes", s -> s.getStatus() != null && s.getStatus().getBundle() != null
                 && s.getStatus().getObservedGeneration().equals(s.getMetadata().getGeneration()));
+    }
+
+    /**
+     * The example's quotes spider, its project uploaded with the seeds as one more file: an upload, unlike a
+     * ConfigMap or a CrawlJob, has room for thousands of seeds.
+     */
+    private void createQuotesSpider(MockCluster cluster, List<String> args, List<String> seeds) throws Exception {
+        try (InputStream yaml = Files.newInputStream(REPOSITORY.resolve("examples/quotes/spider.yaml"))) {
+            Spider spider = cluster.client().resources(Spider.class).load(yaml).item();
+            spider.getMetadata().setNamespace(cluster.namespace());
+            spider.getSpec().getRuntime().setArgs(args);
+            SpiderSource source = new SpiderSource();
+            source.setUpload(new UploadSource());
+            spider.getSpec().setSource(source);
+            cluster.client().resource(spider).create();
+        }
+        List<TestArchives.Entry> files = new ArrayList<>();
+        Path project = REPOSITORY.resolve("examples/quotes/project");
+        try (var paths = Files.walk(project)) {
+            for (Path file : paths.filter(Files::isRegularFile).filter(f -> !f.toString().contains("__pycache__"))
+                    .sorted().toList()) {
+                files.add(TestArchives.file(project.relativize(file).toString(), Files.readAllBytes(file), 0644));
+            }
+        }
+        files.add(TestArchives.file(SEEDS_FILE, String.join("\n", seeds) + "\n"));
+        URI upload = api.toURI().resolve("api/v1/namespaces/" + cluster.namespace() + "/spiders/quotes/bundle");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(upload)
+                .header("Authorization", "Bearer " + ClusterIdentities.ADMIN_TOKEN)
+                .header("Content-Type", "application/gzip")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(TestArchives.tarGz(files))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("the upload of the quotes project failed: " + response.statusCode() + " "
+                    + response.body());
+        }
+        cluster.awaitSpider("quotes", s -> s.getStatus() != null && s.getStatus().getBundle() != null
+                && response.body().contains(s.getStatus().getBundle().getDigest()));
     }
 
     /** Writes the archive with the script the Dockerfile runs, and the {@code java} the pods find on their PATH. */
