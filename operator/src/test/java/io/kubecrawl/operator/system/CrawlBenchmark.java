@@ -94,6 +94,7 @@ class CrawlBenchmark {
     void measure() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(WORKER_JAR), "skipped: build the worker-image module first");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/scrapy")), "skipped: no /usr/bin/scrapy");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/time")), "skipped: no /usr/bin/time");
         List<String> report = new ArrayList<>();
         classArchive = writeClassArchive();
         ClusterIdentities.install(server.getKubernetesMockServer());
@@ -127,9 +128,11 @@ class CrawlBenchmark {
      */
     private void measureWorkers(LoopbackQuotesSite site, String variant, List<String> report) throws Exception {
         int pages = site.pageUrls().size();
-        double plain = plainScrapySeconds(site.pageUrls());
-        report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s%s", pages, plain,
-                pages / plain, variant));
+        PlainRun plainRun = plainScrapy(site.pageUrls());
+        double plain = plainRun.seconds();
+        report.add(String.format("plain scrapy, 1 process:  %d pages in %6.2f s = %7.1f pages/s, using %.2f of the "
+                + "machine's %d cores%s", pages, plain, pages / plain, plainRun.cpuSeconds() / plain,
+                Runtime.getRuntime().availableProcessors(), variant));
         double oneAtATime = crawlSeconds(site.pageUrls(), 1, 50, 1, "quotes", FAST);
         report.add(String.format("kubecrawl, 1 worker, maxBatchesPerWorker 1: %d pages in %6.2f s = %7.1f pages/s "
                 + "(x%.2f of plain scrapy)%s", pages, oneAtATime, pages / oneAtATime, plain / oneAtATime, variant));
@@ -249,12 +252,23 @@ class CrawlBenchmark {
         return archive;
     }
 
-    private static double plainScrapySeconds(List<String> urls) throws Exception {
+    /** A plain Scrapy crawl: how long it took, and the CPU time (user and system) it used. */
+    private record PlainRun(double seconds, double cpuSeconds) {
+    }
+
+    /**
+     * Runs plain Scrapy under {@code /usr/bin/time}, whose CPU figure says how much of the machine one Scrapy process
+     * takes: several workers cannot crawl faster together than the machine's cores let them.
+     */
+    private static PlainRun plainScrapy(List<String> urls) throws Exception {
         Path project = REPOSITORY.resolve("examples/quotes/project");
         Path items = Files.createTempFile("plain-scrapy", ".jsonl");
+        Path cpu = Files.createTempFile("plain-scrapy", ".cpu");
         try {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/scrapy", "crawl", "quotes", "-a",
-                    "start_urls=" + String.join(",", urls), "-O", items + ":jsonlines"));
+            // One argument holds every URL: Linux takes at most 128 KiB in one, about 3,800 of these URLs.
+            List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString(),
+                    "/usr/bin/scrapy", "crawl", "quotes", "-a", "start_urls=" + String.join(",", urls),
+                    "-O", items + ":jsonlines"));
             command.addAll(FAST);
             long start = System.nanoTime();
             Process process = new ProcessBuilder(command).directory(project.toFile()).inheritIO().start();
@@ -267,9 +281,11 @@ class CrawlBenchmark {
             if (process.exitValue() != 0) {
                 throw new AssertionError("plain scrapy exited " + process.exitValue());
             }
-            return seconds;
+            String[] userAndSystem = Files.readString(cpu).strip().split(" ");
+            return new PlainRun(seconds, Double.parseDouble(userAndSystem[0]) + Double.parseDouble(userAndSystem[1]));
         } finally {
             Files.deleteIfExists(items);
+            Files.deleteIfExists(cpu);
         }
     }
 }
