@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LargeWatchEventTest {
 
+    private static final String DISABLE_WEBSOCKETS = "vertx.disableWebsockets";
     /** Data of a ConfigMap just under the API server's 1 MiB object limit. */
     private static final int LARGE = 1_000_000;
 
@@ -46,16 +48,21 @@ class LargeWatchEventTest {
         ConfigMap large = new ConfigMapBuilder().withNewMetadata().withName("large").withNamespace("crawls")
                 .withResourceVersion("1").endMetadata().withData(Map.of("quotes.py", "#".repeat(LARGE))).build();
         String event = new ObjectMapper().writeValueAsString(Map.of("type", "ADDED", "object", large));
+        // Quarkus tests that ran before in this JVM leave vertx.disableWebsockets=true behind for their own server.
+        String websocketsDisabled = System.clearProperty(DISABLE_WEBSOCKETS);
         Vertx vertx = Vertx.vertx();
         try {
             HttpServerOptions options = new HttpServerOptions().setMaxWebSocketFrameSize(maxFrameSize);
             HttpServer apiServer = vertx.createHttpServer(options)
-                    .webSocketHandler(watch -> watch.writeTextMessage(event)).listen(0)
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    .webSocketHandler(watch -> watch.writeTextMessage(event))
+                    // Anything but a WebSocket watch fails at once rather than leaving the client waiting.
+                    .requestHandler(request -> request.response().setStatusCode(400).end("expected a WebSocket watch"))
+                    .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             List<Object> received = new CopyOnWriteArrayList<>();
             // The operator's client is built by Quarkus's factory, which is this one run on Quarkus's Vert.x instance.
+            // Config.empty(): not the system properties that Quarkus tests run before this one leave behind.
             try (KubernetesClient client = new KubernetesClientBuilder()
-                    .withHttpClientFactory(new VertxHttpClientFactory()).withConfig(new ConfigBuilder()
+                    .withHttpClientFactory(new VertxHttpClientFactory()).withConfig(new ConfigBuilder(Config.empty())
                     .withMasterUrl("http://localhost:" + apiServer.actualPort()).build()).build();
                     Watch watch = client.configMaps().inNamespace("crawls").watch(new Watcher<>() {
                         @Override
@@ -74,6 +81,9 @@ class LargeWatchEventTest {
                     assertThat(configMap.getData().get("quotes.py")).hasSize(LARGE));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (websocketsDisabled != null) {
+                System.setProperty(DISABLE_WEBSOCKETS, websocketsDisabled);
+            }
         }
     }
 }
