@@ -3,6 +3,7 @@ package io.kubecrawl.operator.spider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,22 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,14 +45,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A ConfigMap source may be up to the API server's 1 MiB, and the operator watches ConfigMaps: the HTTP client the
  * operator is built with (fabric8's Vert.x client, which Quarkus's factory extends) must take watch events that
  * large. Some Vert.x clients stopped at a 64 KiB WebSocket frame. The fabric8 mock API server cannot show this (it
- * never delivers a watch event of an object over about 64 KiB), so this test plays the API server's part itself: one
- * WebSocket message per event, sent as one frame as the real API server sends it, and split into 64 KiB frames. A
- * plain JUnit test, outside Quarkus: the Vert.x instances of this test are its own.
+ * never delivers a watch event of an object over about 64 KiB), so this test plays the API server's part itself with
+ * Netty: one WebSocket message per event, sent as one frame as the real API server sends it, and split into 64 KiB
+ * frames. Not a Vert.x server: Quarkus tests earlier in the JVM switch WebSockets off for every Vert.x server in it.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LargeWatchEventTest {
 
-    private static final String DISABLE_WEBSOCKETS = "vertx.disableWebsockets";
+    private static final String WATCH_PATH = "/api/v1/namespaces/crawls/configmaps";
     /** Data of a ConfigMap just under the API server's 1 MiB object limit. */
     private static final int LARGE = 1_000_000;
 
@@ -47,23 +61,26 @@ class LargeWatchEventTest {
     void aWatchEventOfANearlyOneMebibyteConfigMapArrives(int maxFrameSize) throws Exception {
         ConfigMap large = new ConfigMapBuilder().withNewMetadata().withName("large").withNamespace("crawls")
                 .withResourceVersion("1").endMetadata().withData(Map.of("quotes.py", "#".repeat(LARGE))).build();
-        String event = new ObjectMapper().writeValueAsString(Map.of("type", "ADDED", "object", large));
-        // Quarkus tests that ran before in this JVM leave vertx.disableWebsockets=true behind for their own server.
-        String websocketsDisabled = System.clearProperty(DISABLE_WEBSOCKETS);
-        Vertx vertx = Vertx.vertx();
+        byte[] event = new ObjectMapper().writeValueAsBytes(Map.of("type", "ADDED", "object", large));
+        EventLoopGroup group = new NioEventLoopGroup(1);
         try {
-            HttpServerOptions options = new HttpServerOptions().setMaxWebSocketFrameSize(maxFrameSize);
-            HttpServer apiServer = vertx.createHttpServer(options)
-                    .webSocketHandler(watch -> watch.writeTextMessage(event))
-                    // Anything but a WebSocket watch fails at once rather than leaving the client waiting.
-                    .requestHandler(request -> request.response().setStatusCode(400).end("expected a WebSocket watch"))
-                    .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Channel apiServer = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 16),
+                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                            .websocketPath(WATCH_PATH).checkStartsWith(true).build()),
+                                    new WatchEventSender(event, maxFrameSize));
+                        }
+                    }).bind("127.0.0.1", 0).sync().channel();
+            int port = ((InetSocketAddress) apiServer.localAddress()).getPort();
             List<Object> received = new CopyOnWriteArrayList<>();
             // The operator's client is built by Quarkus's factory, which is this one run on Quarkus's Vert.x instance.
             // Config.empty(): not the system properties that Quarkus tests run before this one leave behind.
             try (KubernetesClient client = new KubernetesClientBuilder()
                     .withHttpClientFactory(new VertxHttpClientFactory()).withConfig(new ConfigBuilder(Config.empty())
-                    .withMasterUrl("http://localhost:" + apiServer.actualPort()).build()).build();
+                    .withMasterUrl("http://127.0.0.1:" + port).build()).build();
                     Watch watch = client.configMaps().inNamespace("crawls").watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, ConfigMap configMap) {
@@ -80,10 +97,34 @@ class LargeWatchEventTest {
             assertThat(received.get(0)).isInstanceOfSatisfying(ConfigMap.class, configMap ->
                     assertThat(configMap.getData().get("quotes.py")).hasSize(LARGE));
         } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            if (websocketsDisabled != null) {
-                System.setProperty(DISABLE_WEBSOCKETS, websocketsDisabled);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Sends the one watch event once the WebSocket handshake is done, in frames of at most {@code maxFrameSize}. */
+    private static final class WatchEventSender extends ChannelInboundHandlerAdapter {
+        private final byte[] event;
+        private final int maxFrameSize;
+
+        WatchEventSender(byte[] event, int maxFrameSize) {
+            this.event = event;
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object happened) throws Exception {
+            if (!(happened instanceof WebSocketServerProtocolHandler.HandshakeComplete)) {
+                super.userEventTriggered(context, happened);
+                return;
             }
+            for (int offset = 0; offset < event.length; offset += maxFrameSize) {
+                int length = Math.min(maxFrameSize, event.length - offset);
+                boolean last = offset + length == event.length;
+                var data = Unpooled.wrappedBuffer(event, offset, length);
+                context.write(offset == 0 ? new TextWebSocketFrame(last, 0, data)
+                        : new ContinuationWebSocketFrame(last, 0, data));
+            }
+            context.flush();
         }
     }
 }
