@@ -113,8 +113,7 @@ public class CrawlJobDecider {
             createToken = observed.workerToken().isEmpty() && !isFinished(existing);
             status.startTimeIfUnset(creation(existing).orElse(now));
             if (status.bundleDigest() == null) {
-                status.bundleDigest(existing.getMetadata().getAnnotations() == null ? null
-                        : existing.getMetadata().getAnnotations().get(WorkerLabels.BUNDLE_ANNOTATION));
+                status.bundleDigest(WorkerLabels.bundleDigest(existing).orElse(null));
             }
             status.workers(workersStatus(existing, suspend ? 0 : workers));
             observeJob(existing, suspend, status, now);

@@ -41,6 +41,7 @@ import io.kubecrawl.operator.events.EventRecorder;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
+import io.kubecrawl.operator.frontier.FrontierSettings;
 import io.kubecrawl.operator.frontier.InconsistentFrontierException;
 import io.kubecrawl.operator.frontier.InvalidSeedException;
 import io.kubecrawl.operator.items.ItemStore;
@@ -184,14 +185,14 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
             // The seeds are in the bundle this reconcile pins: the frontier is built from them on the next one.
             return new CrawlJobObservation(spider, job, token);
         }
+        FrontierSettings frontierSettings = CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter());
         try {
             Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
                     CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
                             pinnedBundle)),
-                    CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
-                    status == null ? null : status.getSlots()));
+                    frontierSettings, status == null ? null : status.getSlots()));
             // spec.limits may have changed since the frontier was built.
-            frontier.updateSettings(CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()));
+            frontier.updateSettings(frontierSettings);
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
             frontier.expireLeases(now);
             FrontierView view = new FrontierView(frontier.progress(), frontier.counters(), frontier.requests(),
@@ -215,8 +216,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (status != null && status.getBundleDigest() != null) {
             return Optional.of(status.getBundleDigest());
         }
-        return job.map(j -> j.getMetadata().getAnnotations())
-                .map(annotations -> annotations.get(WorkerLabels.BUNDLE_ANNOTATION));
+        return job.flatMap(WorkerLabels::bundleDigest);
     }
 
     private static CrawlJobObservation problem(Optional<Spider> spider, Optional<Job> job, Optional<Secret> token,

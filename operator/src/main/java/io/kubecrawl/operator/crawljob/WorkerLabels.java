@@ -2,7 +2,9 @@ package io.kubecrawl.operator.crawljob;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 
 /** Labels and annotations that tie a CrawlJob's children and worker pods back to it. */
@@ -35,6 +37,12 @@ public final class WorkerLabels {
         labels.put(CRAWLJOB, crawlJob.getMetadata().getName());
         labels.put(SPIDER, crawlJob.getSpec().getSpiderRef().getName());
         return labels;
+    }
+
+    /** The bundle digest a worker Job was created with, from its annotation. */
+    public static Optional<String> bundleDigest(Job job) {
+        Map<String, String> annotations = job.getMetadata().getAnnotations();
+        return Optional.ofNullable(annotations == null ? null : annotations.get(BUNDLE_ANNOTATION));
     }
 
     /** The label selector of a job's worker pods, as published in status.selector for the scale subresource. */
