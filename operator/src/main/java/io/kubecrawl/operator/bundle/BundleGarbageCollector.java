@@ -4,18 +4,15 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
+import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.spider.UploadedBundleAnnotation;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.quarkus.scheduler.Scheduled;
@@ -30,7 +27,6 @@ import org.jboss.logging.Logger;
 public class BundleGarbageCollector {
 
     private static final Logger LOG = Logger.getLogger(BundleGarbageCollector.class);
-    private static final long PAGE_SIZE = 500;
 
     private final KubernetesClient client;
     private final BundleStore store;
@@ -59,8 +55,8 @@ public class BundleGarbageCollector {
     /** One collection now, with the pinned set read from the cluster. */
     public CollectedGarbage collect() throws IOException {
         Set<String> pinned = new HashSet<>();
-        forEachPage(CrawlJob.class, crawlJob -> pinnedBy(crawlJob).ifPresent(pinned::add));
-        forEachPage(Spider.class, spider -> {
+        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> pinnedBy(crawlJob).ifPresent(pinned::add));
+        ResourcePages.forEach(client, Spider.class, spider -> {
             currentOf(spider).ifPresent(pinned::add);
             // An upload the reconciler has not turned into status yet must survive too.
             UploadedBundleAnnotation.of(spider).ifPresent(pinned::add);
@@ -82,16 +78,5 @@ public class BundleGarbageCollector {
         SpiderStatus status = spider.getStatus();
         return status == null || status.getBundle() == null ? Optional.empty()
                 : Optional.ofNullable(status.getBundle().getDigest());
-    }
-
-    /** Every resource of a kind in every namespace, a page at a time, so memory does not grow with the cluster. */
-    private <R extends CustomResource<?, ?>> void forEachPage(Class<R> type, Consumer<R> action) {
-        String next = null;
-        do {
-            KubernetesResourceList<R> page = client.resources(type).inAnyNamespace()
-                    .list(new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(next).build());
-            page.getItems().forEach(action);
-            next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-        } while (next != null && !next.isEmpty());
     }
 }

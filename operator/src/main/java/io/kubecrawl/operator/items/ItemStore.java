@@ -28,6 +28,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.operator.outputs.JobDirectories;
+import io.kubecrawl.operator.outputs.JobOutputStore;
 import io.kubecrawl.protocol.CrawlJobName;
 
 /**
@@ -42,7 +43,7 @@ import io.kubecrawl.protocol.CrawlJobName;
  * the batch's file. A batch processed twice therefore replaces its own file, and each batch's items appear exactly
  * once in the job's output, whichever attempt wrote them.
  */
-public class ItemStore {
+public class ItemStore implements JobOutputStore {
 
     private static final Pattern BATCH_FILE = Pattern.compile("batch-(\\d+)-(\\d+)\\.jsonl");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,17 +102,18 @@ public class ItemStore {
      * Removes every item of the job: before a new job of a reused name stores anything, and when a deleted job's
      * outputs are collected.
      */
+    @Override
     public void deleteAll(CrawlJobName job) throws IOException {
         counts.remove(job);
         directories.delete(job);
     }
 
-    /** The jobs this store holds items of, the finished and the deleted ones included. */
+    @Override
     public Set<CrawlJobName> jobs() {
         return directories.jobs();
     }
 
-    /** When the job's items last changed; empty when it has none. */
+    @Override
     public Optional<Instant> lastWrite(CrawlJobName job) {
         return directories.lastWrite(job);
     }

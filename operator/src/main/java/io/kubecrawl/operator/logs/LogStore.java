@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import io.kubecrawl.operator.outputs.JobDirectories;
+import io.kubecrawl.operator.outputs.JobOutputStore;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerName;
 
@@ -32,7 +33,7 @@ import io.kubecrawl.protocol.WorkerName;
  * <p>A log keeps its name for good, so a reader that opened it before it was finished reads on to its end, and one
  * that comes after still finds it. Followers wait on the log's monitor, which every append and the finish signal.
  */
-public class LogStore {
+public class LogStore implements JobOutputStore {
 
     private static final String DONE = ".done";
     private final JobDirectories directories;
@@ -99,6 +100,7 @@ public class LogStore {
      * Removes every log of the job: before a new job of a reused name writes any, and when a deleted job's outputs
      * are collected. A reader that has a log open reads it to its end.
      */
+    @Override
     public void deleteAll(CrawlJobName job) {
         try {
             directories.delete(job);
@@ -108,12 +110,12 @@ public class LogStore {
         monitors.keySet().removeIf(log -> log.startsWith(directories.of(job)));
     }
 
-    /** The jobs this store holds logs of, the finished and the deleted ones included. */
+    @Override
     public Set<CrawlJobName> jobs() {
         return directories.jobs();
     }
 
-    /** When the job's logs last changed; empty when it has none. */
+    @Override
     public Optional<Instant> lastWrite(CrawlJobName job) {
         return directories.lastWrite(job);
     }

@@ -4,15 +4,13 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
@@ -34,7 +32,6 @@ public class OutputGarbageCollector {
     }
 
     private static final Logger LOG = Logger.getLogger(OutputGarbageCollector.class);
-    private static final long PAGE_SIZE = 500;
 
     private final KubernetesClient client;
     private final ItemStore items;
@@ -67,40 +64,24 @@ public class OutputGarbageCollector {
 
     /** One collection now, with the existing CrawlJobs read from the cluster. */
     public CollectedOutputs collect() throws IOException {
-        Set<CrawlJobName> existing = existingCrawlJobs();
-        Instant keepAfter = clock.instant().minus(settings.outputs().gcGrace());
-        Set<CrawlJobName> itemsCollected = new HashSet<>();
-        for (CrawlJobName job : items.jobs()) {
-            if (!existing.contains(job) && olderThan(items.lastWrite(job), keepAfter)) {
-                items.deleteAll(job);
-                itemsCollected.add(job);
-            }
-        }
-        Set<CrawlJobName> logsCollected = new HashSet<>();
-        for (CrawlJobName job : logs.jobs()) {
-            if (!existing.contains(job) && olderThan(logs.lastWrite(job), keepAfter)) {
-                logs.deleteAll(job);
-                logsCollected.add(job);
-            }
-        }
-        return new CollectedOutputs(itemsCollected, logsCollected);
-    }
-
-    private static boolean olderThan(Optional<Instant> lastWrite, Instant keepAfter) {
-        return lastWrite.map(written -> written.isBefore(keepAfter)).orElse(false);
-    }
-
-    /** Every CrawlJob in every namespace, a page at a time, so memory does not grow with the cluster. */
-    private Set<CrawlJobName> existingCrawlJobs() {
         Set<CrawlJobName> existing = new HashSet<>();
-        String next = null;
-        do {
-            KubernetesResourceList<CrawlJob> page = client.resources(CrawlJob.class).inAnyNamespace()
-                    .list(new ListOptionsBuilder().withLimit(PAGE_SIZE).withContinue(next).build());
-            page.getItems().forEach(crawlJob -> existing.add(new CrawlJobName(crawlJob.getMetadata().getNamespace(),
-                    crawlJob.getMetadata().getName())));
-            next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-        } while (next != null && !next.isEmpty());
-        return existing;
+        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> existing.add(new CrawlJobName(
+                crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName())));
+        Instant keepAfter = clock.instant().minus(settings.outputs().gcGrace());
+        return new CollectedOutputs(collect(items, existing, keepAfter), collect(logs, existing, keepAfter));
+    }
+
+    /** Deletes the outputs in {@code store} of jobs not {@code existing} and not written to after {@code keepAfter}. */
+    private static Set<CrawlJobName> collect(JobOutputStore store, Set<CrawlJobName> existing, Instant keepAfter)
+            throws IOException {
+        Set<CrawlJobName> collected = new HashSet<>();
+        for (CrawlJobName job : store.jobs()) {
+            boolean old = store.lastWrite(job).map(written -> written.isBefore(keepAfter)).orElse(false);
+            if (!existing.contains(job) && old) {
+                store.deleteAll(job);
+                collected.add(job);
+            }
+        }
+        return collected;
     }
 }

@@ -1,0 +1,21 @@
+package io.kubecrawl.operator.outputs;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+import io.kubecrawl.protocol.CrawlJobName;
+
+/** A store of files per CrawlJob (items, logs), as its garbage collection sees it. */
+public interface JobOutputStore {
+
+    /** The jobs this store holds outputs of, the finished and the deleted ones included. */
+    Set<CrawlJobName> jobs();
+
+    /** When the job's outputs last changed; empty when it has none. */
+    Optional<Instant> lastWrite(CrawlJobName job);
+
+    /** Removes every output of the job. */
+    void deleteAll(CrawlJobName job) throws IOException;
+}
