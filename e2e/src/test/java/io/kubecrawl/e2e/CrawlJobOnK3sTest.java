@@ -138,15 +138,8 @@ class CrawlJobOnK3sTest {
         spec.setSpiderRef(new SpiderReference("any-spider"));
         spec.setSeeds(List.of("http://seeds.invalid/"));
         spec.setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "urls.txt")));
-        CrawlJob bothSeedSources = new CrawlJob();
-        bothSeedSources.setMetadata(new ObjectMetaBuilder().withName("both-seed-sources").build());
-        bothSeedSources.setSpec(spec);
 
-        assertThatThrownBy(() -> crawlJobs().resource(bothSeedSources).create())
-                .isInstanceOfSatisfying(KubernetesClientException.class, rejected -> {
-                    assertThat(rejected.getCode()).isEqualTo(422);
-                    assertThat(rejected.getMessage()).contains("exactly one of seeds and seedsFrom must be set");
-                });
+        assertRejected("both-seed-sources", spec, "exactly one of seeds and seedsFrom must be set");
     }
 
     @Test
@@ -157,15 +150,19 @@ class CrawlJobOnK3sTest {
         SeedsSource both = new SeedsSource(new ConfigMapKeyReference("seeds", "urls.txt"));
         both.setBundleFile("seeds/urls.txt");
         spec.setSeedsFrom(both);
-        CrawlJob bothSeedFiles = new CrawlJob();
-        bothSeedFiles.setMetadata(new ObjectMetaBuilder().withName("both-seed-files").build());
-        bothSeedFiles.setSpec(spec);
 
-        assertThatThrownBy(() -> crawlJobs().resource(bothSeedFiles).create())
+        assertRejected("both-seed-files", spec, "exactly one of configMapKeyRef and bundleFile must be set");
+    }
+
+    /** Creating a CrawlJob of this spec is refused by the API server with a 422 that says {@code message}. */
+    private static void assertRejected(String name, CrawlJobSpec spec, String message) {
+        CrawlJob crawlJob = new CrawlJob();
+        crawlJob.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        crawlJob.setSpec(spec);
+        assertThatThrownBy(() -> crawlJobs().resource(crawlJob).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class, rejected -> {
                     assertThat(rejected.getCode()).isEqualTo(422);
-                    assertThat(rejected.getMessage()).contains("exactly one of configMapKeyRef and bundleFile must "
-                            + "be set");
+                    assertThat(rejected.getMessage()).contains(message);
                 });
     }
 
