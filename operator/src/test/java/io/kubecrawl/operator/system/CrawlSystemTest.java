@@ -45,6 +45,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.apache.commons.io.file.PathUtils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -114,9 +115,7 @@ class CrawlSystemTest {
     void tearDown() throws java.io.IOException {
         kubelet.close();
         site.close();
-        try (var files = Files.walk(pods)) {
-            files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
-        }
+        PathUtils.deleteDirectory(pods);
     }
 
     @Test
