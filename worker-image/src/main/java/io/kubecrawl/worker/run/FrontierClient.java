@@ -15,7 +15,6 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.function.CheckedSupplier;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -59,24 +58,23 @@ public final class FrontierClient implements AutoCloseable {
         void retrying(String call, Throwable failure, int attempt, Duration delay);
     }
 
-    private final ManagedChannel channel;
+    private final OperatorChannel channel;
     private final FrontierServiceGrpc.FrontierServiceBlockingStub blocking;
     private final FrontierServiceGrpc.FrontierServiceStub async;
     private final RunSettings settings;
     private final RetryListener retries;
 
-    private FrontierClient(ManagedChannel channel, RunSettings settings, RetryListener retries) {
+    private FrontierClient(OperatorChannel channel, RunSettings settings, RetryListener retries) {
         this.channel = channel;
-        this.blocking = FrontierServiceGrpc.newBlockingStub(channel);
-        this.async = FrontierServiceGrpc.newStub(channel);
+        this.blocking = FrontierServiceGrpc.newBlockingStub(channel.channel());
+        this.async = FrontierServiceGrpc.newStub(channel.channel());
         this.settings = settings;
         this.retries = retries;
     }
 
     /** A client of the operator the settings name. Connects lazily; plaintext HTTP/2 inside the cluster network. */
     public static FrontierClient connect(RunSettings settings, RetryListener retries) {
-        ManagedChannel channel = OperatorChannel.builder(settings.connection()).build();
-        return new FrontierClient(channel, settings, retries);
+        return new FrontierClient(OperatorChannel.open(settings.connection(), builder -> builder), settings, retries);
     }
 
     /** Lease: a batch, a wait, or the end. */
@@ -154,7 +152,7 @@ public final class FrontierClient implements AutoCloseable {
 
     /** After a failure, connect again at once rather than after the channel's own (up to two minutes) backoff. */
     void resetConnectBackoff() {
-        channel.resetConnectBackoff();
+        channel.channel().resetConnectBackoff();
     }
 
     static boolean isTransient(Throwable failure) {
@@ -172,7 +170,7 @@ public final class FrontierClient implements AutoCloseable {
                 .withMaxDuration(settings.maxWait())
                 .onRetryScheduled(event -> retries.retrying(call, event.getLastException(), event.getAttemptCount(),
                         event.getDelay()))
-                .onRetry(event -> channel.resetConnectBackoff())
+                .onRetry(event -> channel.channel().resetConnectBackoff())
                 .build();
         try {
             return Failsafe.with(policy).get(attempt);
@@ -197,11 +195,6 @@ public final class FrontierClient implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        channel.close();
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
@@ -32,7 +31,7 @@ public final class BundleClient implements AutoCloseable {
     private final Duration callTimeout;
     private final Duration idleTimeout;
     /** Built on the first call: a sync that finds its bundle in place never loads the network stack at all. */
-    private ManagedChannel channel;
+    private OperatorChannel channel;
     private BundleServiceGrpc.BundleServiceBlockingStub blocking;
     private BundleServiceGrpc.BundleServiceStub async;
     private boolean closed;
@@ -52,20 +51,19 @@ public final class BundleClient implements AutoCloseable {
         return new BundleClient(connection, settings.bundle(), settings.callTimeout(), settings.idleTimeout());
     }
 
-    private synchronized ManagedChannel channel() {
+    private synchronized OperatorChannel channel() {
         if (closed) {
             throw Status.CANCELLED.withDescription("the bundle client is closed").asRuntimeException();
         }
         if (channel == null) {
-            channel = OperatorChannel.builder(connection)
+            channel = OperatorChannel.open(connection, builder -> builder
                     .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                     .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                     // The sync retries with its own policy (it resumes a file from the bytes it holds); gRPC's
                     // transparent retry layer would only add per-call work.
-                    .disableRetry()
-                    .build();
-            blocking = BundleServiceGrpc.newBlockingStub(channel);
-            async = BundleServiceGrpc.newStub(channel);
+                    .disableRetry());
+            blocking = BundleServiceGrpc.newBlockingStub(channel.channel());
+            async = BundleServiceGrpc.newStub(channel.channel());
         }
         return channel;
     }
@@ -105,13 +103,13 @@ public final class BundleClient implements AutoCloseable {
     /** After a failure, try to connect again at once rather than after the channel's own backoff. */
     synchronized void resetConnectBackoff() {
         if (channel != null) {
-            channel.resetConnectBackoff();
+            channel.channel().resetConnectBackoff();
         }
     }
 
     @Override
     public void close() {
-        ManagedChannel open;
+        OperatorChannel open;
         synchronized (this) {
             closed = true;
             open = channel;
@@ -119,11 +117,6 @@ public final class BundleClient implements AutoCloseable {
         if (open == null) {
             return;
         }
-        open.shutdownNow();
-        try {
-            open.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        open.close();
     }
 }
