@@ -367,6 +367,27 @@ class SyncOverGrpcTest {
     }
 
     @Test
+    void aLargeFileWrittenDirectlyResumesAPartFileFromItsLastWholeBlock() throws IOException {
+        Path source = project("source");
+        Path large = Trees.writeRandom(source.resolve("data/large.bin"), 40 << 20, 5);
+        DirectoryBundleServer server = serve(source);
+        Path target = tmp.resolve("workspace");
+        Path part = target.resolve("data/.large.bin.kubecrawl-part");
+        Files.createDirectories(part.getParent());
+        try (var in = Files.newInputStream(large)) {
+            Files.write(part, in.readNBytes((3 << 20) + 100)); // cut off within a block
+        }
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        // Direct I/O writes whole blocks, so the resumed write starts at the block boundary below the part's length.
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin"))
+                .containsExactly(new Read("data/large.bin", 3 << 20));
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+    }
+
+    @Test
     void aPartFileWhosePrefixIsWrongFailsTheCheckAndIsFetchedAgainFromZero() throws IOException {
         Path source = project("source");
         Trees.writeRandom(source.resolve("data/large.bin"), 4 << 20, 4);

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -99,6 +100,13 @@ final class FileDownload {
                 part.truncate(0);
                 held = 0;
             }
+            if (file.size() - held >= DirectPartWriter.MIN_FILE_BYTES) {
+                long aligned = DirectPartWriter.alignedStart(partPath, held);
+                if (aligned != held) {
+                    part.truncate(aligned); // direct writes resume at a block boundary
+                    held = aligned;
+                }
+            }
             if (held > 0) {
                 LocalTree.hashPrefix(part, held, digest);
                 maxResumeOffset = Math.max(maxResumeOffset, held);
@@ -148,11 +156,16 @@ final class FileDownload {
         return Files.readAttributes(finalPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Streams the file from {@code offset} into {@code part}; returns the number of bytes written. */
+    /**
+     * Streams the file from {@code offset} into {@code part}, a large file's bytes with direct I/O where the file
+     * system takes it ({@link DirectPartWriter}); returns the number of bytes written.
+     */
     private long receive(FileChannel part, long offset, MessageDigest digest)
             throws IOException, TransientFailure.BrokenStream, InterruptedException {
         long position = offset;
-        Writeback writeback = Writeback.forFile(part, offset, file.size());
+        Optional<DirectPartWriter> direct = file.size() - offset >= DirectPartWriter.MIN_FILE_BYTES
+                ? DirectPartWriter.open(partPath, offset) : Optional.empty();
+        Writeback writeback = direct.isPresent() ? null : Writeback.forFile(part, offset, file.size());
         try (ChunkStream<ReadFileRequest, FileChunk> stream = client.readFile(file.sha256(), offset)) {
             for (FileChunk chunk = stream.next(); chunk != null; chunk = stream.next()) {
                 ByteString data = chunk.getData();
@@ -167,10 +180,23 @@ final class FileDownload {
                     throw new TransientFailure.BrokenStream("the server sent more than the " + file.size()
                             + " bytes of " + file.path());
                 }
-                position = writeHashed(part, position, data, digest);
+                if (direct.isPresent()) {
+                    direct.get().write(data, digest);
+                    position += length;
+                    counted(length);
+                } else {
+                    position = writeHashed(part, position, data, digest);
+                }
                 if (writeback != null) {
                     writeback.written(position);
                 }
+            }
+            if (direct.isPresent()) {
+                direct.get().finish(); // the commit's fsync, through the other channel, covers these writes
+            }
+        } finally {
+            if (direct.isPresent()) {
+                direct.get().close();
             }
         }
         if (writeback != null) {
@@ -195,9 +221,13 @@ final class FileDownload {
         while (bytes.hasRemaining()) {
             end += part.write(bytes, end);
         }
+        counted(length);
+        return end;
+    }
+
+    private void counted(int length) {
         progress.addBytes(length);
         countedBytes += length;
-        return end;
     }
 
     /**
