@@ -90,7 +90,7 @@ class LauncherIT {
             assertThat(cold.exitCode()).as(cold.err()).isEqualTo(ExitCodes.DONE);
             assertThat(flag(cold.out(), "TieredStopAtLevel")).as("a first sync hashes: optimised code").isEqualTo("4");
             assertThat(flag(cold.out(), "Tier4InvocationThreshold")).as("only for what is really hot")
-                    .isEqualTo("50000");
+                    .isEqualTo("500000");
             assertThat(server.reads()).hasSize(2);
 
             server.resetCounters();
