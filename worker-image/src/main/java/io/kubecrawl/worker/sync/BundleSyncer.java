@@ -55,8 +55,11 @@ import io.kubecrawl.protocol.v1.Manifest;
  * absent and no final name holds unverified content.
  */
 public final class BundleSyncer {
-    /** Threads that fsync and rename verified files. */
-    static final int COMMITTERS = 4;
+    /**
+     * Threads that fsync and rename verified files. An fsync mostly waits for the journal's commit, and concurrent
+     * ones share a commit: 10,000 small files synced 5-10 % faster with 16 than with 4 (2.3-2.6 s against 2.5-2.8 s).
+     */
+    static final int COMMITTERS = 16;
     /** Verified files waiting for a committer, at most. */
     static final int MAX_UNCOMMITTED = 64;
     /** {@code -Dkubecrawl.sync.trace=true}: log the time each phase took. */
