@@ -12,7 +12,9 @@
 # the page cache: "cold" means the target is empty, not that the disk cache is cold. Each figure is one run.
 # kubecrawl-worker runs as the image runs it: through its launcher, with the class archive the image builds.
 # It fsyncs every file before renaming it into place; cp -a and rsync -a do not, so the same copies are also timed
-# durably (dd conv=fsync for the big file, rsync --fsync for both), the like-for-like figures.
+# durably (dd conv=fsync for the big file, rsync --fsync for both), the like-for-like figures. It writes the big file
+# with direct I/O, past the page cache, which cp -a fills: how fast fresh memory comes to this VM (memory freed
+# moments ago comes fast, memory the host took back slowly) moves cp -a's time by half, and the ratio with it.
 # PARALLELISM (default 4) and JAVA_OPTS go to kubecrawl-worker.
 set -euo pipefail
 
