@@ -9,7 +9,7 @@
 # The bundle server is DirectoryBundleServer from the worker-image test classes (the operator's own server needs
 # Kubernetes); it is warmed up with untimed syncs first, as a long-running operator would be.
 # Page caches cannot be dropped here, so every cold copy goes into a fresh, empty directory while the sources sit in
-# the page cache: "cold" means the target is empty, not that the disk cache is cold. Each figure is one run.
+# the page cache: "cold" means the target is empty, not that the disk cache is cold. Each cold figure is one run.
 # kubecrawl-worker runs as the image runs it: through its launcher, with the class archive the image builds.
 # It fsyncs every file before renaming it into place; cp -a and rsync -a do not, so the same copies are also timed
 # durably (dd conv=fsync for the big file, rsync --fsync for both), the like-for-like figures. It writes the big file
@@ -133,10 +133,23 @@ sync; timed cp_small          cp -a "$work/src/small" "$work/cp-small"
 sync; timed kc_small          worker_sync "$small_port" "$small_digest" "$work/kc-small"
 sync; timed rsync_small       rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
 sync; timed rsync_small_fsync rsync -a --fsync "rsync://127.0.0.1:$rsync_port/small/" "$work/rsf-small/"
-sync; timed kc_small_warm     worker_sync "$small_port" "$small_digest" "$work/kc-small"
-sync; timed rsync_small_warm  rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
-sync; timed kc_big_warm       worker_sync "$big_port" "$big_digest" "$work/kc-big"
-sync; timed rsync_big_warm    rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
+# A re-sync lasts a few tenths of a second, so one run is mostly the machine's noise: five of each, taking turns,
+# and the median counts.
+warm_names=(kc_small_warm rsync_small_warm kc_big_warm rsync_big_warm)
+for i in 1 2 3 4 5; do
+  sync; timed "kc_small_warm_$i"    worker_sync "$small_port" "$small_digest" "$work/kc-small"
+  sync; timed "rsync_small_warm_$i" rsync -a "rsync://127.0.0.1:$rsync_port/small/" "$work/rs-small/"
+  sync; timed "kc_big_warm_$i"      worker_sync "$big_port" "$big_digest" "$work/kc-big"
+  sync; timed "rsync_big_warm_$i"   rsync -a "rsync://127.0.0.1:$rsync_port/big/" "$work/rs-big/"
+done
+declare -A warm_runs
+for name in "${warm_names[@]}"; do
+  runs=()
+  for i in 1 2 3 4 5; do runs+=("${seconds[${name}_$i]}"); done
+  seconds[$name]="$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 3p)"
+  warm_runs[$name]="$(printf '%.3f ' "${runs[@]}")"
+  cp "$work/${name}_1.log" "$work/$name.log"
+done
 
 same_tree "$work/src/big" "$work/kc-big"
 same_tree "$work/src/small" "$work/kc-small"
@@ -159,11 +172,12 @@ row "cp -a (local-disk limit)" cp_small $small_bytes
 row "kubecrawl-worker sync (durable)" kc_small $small_bytes
 row "rsync -a from daemon" rsync_small $small_bytes
 row "rsync -a --fsync from daemon" rsync_small_fsync $small_bytes
-echo "re-sync with nothing changed (whole process, JVM start included)"
-row "kubecrawl-worker sync, 10,000 files" kc_small_warm
-row "rsync -a, 10,000 files" rsync_small_warm
-row "kubecrawl-worker sync, 1 GiB file" kc_big_warm
-row "rsync -a, 1 GiB file" rsync_big_warm
+echo "re-sync with nothing changed (whole process, JVM start included; median of 5 runs, then the runs)"
+warm_row() { printf '  %-36s %8.3f s  (%s)\n' "$1" "${seconds[$2]}" "${warm_runs[$2]% }"; }
+warm_row "kubecrawl-worker sync, 10,000 files" kc_small_warm
+warm_row "rsync -a, 10,000 files" rsync_small_warm
+warm_row "kubecrawl-worker sync, 1 GiB file" kc_big_warm
+warm_row "rsync -a, 1 GiB file" rsync_big_warm
 echo
 echo "big file vs cp -a, throughput ratio (target >= 0.8):         $(ratio "${seconds[cp_big]}" "${seconds[kc_big]}")"
 echo "  like for like, vs dd conv=fsync:                            $(ratio "${seconds[dd_big_fsync]}" "${seconds[kc_big]}")"
