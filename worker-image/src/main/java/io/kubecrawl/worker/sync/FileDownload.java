@@ -107,6 +107,12 @@ final class FileDownload {
                     held = aligned;
                 }
             }
+            if (countedBytes > held) {
+                // An earlier attempt counted bytes the part file does not hold: direct writes keep only whole
+                // buffers, and a resume starts at a block boundary. They are fetched, and counted, again.
+                progress.discardBytes(countedBytes - held);
+                countedBytes = held;
+            }
             if (held > 0) {
                 LocalTree.hashPrefix(part, held, digest);
                 maxResumeOffset = Math.max(maxResumeOffset, held);
