@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 
 import com.google.protobuf.ByteString;
 import com.sun.nio.file.ExtendedOpenOption;
@@ -31,8 +34,14 @@ final class DirectPartWriter implements AutoCloseable {
     static final long MIN_FILE_BYTES = 32L << 20;
     /** Bytes written per system call: large enough that the disk, not the call, sets the pace. */
     static final int BUFFER_BYTES = 4 << 20;
-    /** One aligned buffer per fetching thread, kept for its next large file. */
-    private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
+    /**
+     * Files written directly at once, at most: their buffers live outside the heap, where a JVM has room for only as
+     * much as its heap by default (64 MiB in a 64 MiB heap). The others go through the page cache.
+     */
+    static final int MAX_WRITERS = 4;
+    private static final Semaphore WRITERS = new Semaphore(MAX_WRITERS);
+    /** Buffers of writers that closed, kept for the next ones: at most {@value #MAX_WRITERS}. */
+    private static final Queue<ByteBuffer> FREE_BUFFERS = new ConcurrentLinkedQueue<>();
 
     private final FileChannel channel;
     private final ByteBuffer buffer;
@@ -59,11 +68,13 @@ final class DirectPartWriter implements AutoCloseable {
      * Opens {@code part} (which exists) for direct writes from {@code position}, a multiple of its file system's block
      * size ({@link #alignedStart}).
      *
-     * @return empty when the file system does not take direct I/O, or {@code position} is not aligned
+     * @return empty when the file system does not take direct I/O, {@code position} is not aligned, or
+     *         {@value #MAX_WRITERS} files are being written directly already
      */
     static Optional<DirectPartWriter> open(Path part, long position) throws IOException {
         long block = blockSize(part);
-        if (block <= 0 || block > BUFFER_BYTES || BUFFER_BYTES % block != 0 || position % block != 0) {
+        if (block <= 0 || block > BUFFER_BYTES || BUFFER_BYTES % block != 0 || position % block != 0
+                || !WRITERS.tryAcquire()) {
             return Optional.empty();
         }
         FileChannel channel;
@@ -73,6 +84,7 @@ final class DirectPartWriter implements AutoCloseable {
         } catch (UnsupportedOperationException | IOException refused) {
             // EINVAL from open(2): this file system has no direct I/O. A real write failure shows up again on the
             // buffered path, which reports it.
+            WRITERS.release();
             return Optional.empty();
         }
         return Optional.of(new DirectPartWriter(channel, buffer((int) block), (int) block, position));
@@ -88,10 +100,9 @@ final class DirectPartWriter implements AutoCloseable {
     }
 
     private static ByteBuffer buffer(int blockSize) {
-        ByteBuffer buffer = BUFFERS.get();
-        if (buffer == null || buffer.alignmentOffset(0, blockSize) != 0) {
+        ByteBuffer buffer = FREE_BUFFERS.poll();
+        if (buffer == null || buffer.alignmentOffset(0, blockSize) != 0 || buffer.capacity() % blockSize != 0) {
             buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + blockSize).alignedSlice(blockSize);
-            BUFFERS.set(buffer);
         }
         return buffer.clear();
     }
@@ -140,8 +151,14 @@ final class DirectPartWriter implements AutoCloseable {
         buffer.clear();
     }
 
+    /** Closes the file and hands the buffer to the next writer. Called once. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            FREE_BUFFERS.add(buffer);
+            WRITERS.release();
+        }
     }
 }

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -76,6 +78,28 @@ class DirectPartWriterTest {
         Files.write(part, new byte[100]);
 
         assertThat(DirectPartWriter.open(part, 100)).isEmpty();
+    }
+
+    @Test
+    void atMostFourFilesAreWrittenDirectlyAtOnceAndAClosedWriterMakesRoomForTheNext() throws IOException {
+        List<DirectPartWriter> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < DirectPartWriter.MAX_WRITERS; i++) {
+                open.add(openOrSkip(Files.createFile(directory.resolve("part-" + i)), 0));
+            }
+            Path next = Files.createFile(directory.resolve("part-next"));
+
+            assertThat(DirectPartWriter.open(next, 0)).as("one more than the limit: the page cache instead")
+                    .isEmpty();
+            open.remove(0).close();
+            Optional<DirectPartWriter> reopened = DirectPartWriter.open(next, 0);
+            assertThat(reopened).isPresent();
+            open.add(reopened.get());
+        } finally {
+            for (DirectPartWriter writer : open) {
+                writer.close();
+            }
+        }
     }
 
     @Test
