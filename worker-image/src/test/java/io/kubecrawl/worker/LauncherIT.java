@@ -91,6 +91,7 @@ class LauncherIT {
             assertThat(flag(cold.out(), "TieredStopAtLevel")).as("a first sync hashes: optimised code").isEqualTo("4");
             assertThat(flag(cold.out(), "Tier4InvocationThreshold")).as("only for what is really hot")
                     .isEqualTo("500000");
+            assertThat(flag(cold.out(), "UseSerialGC")).isEqualTo("true");
             assertThat(server.reads()).hasSize(2);
 
             server.resetCounters();
