@@ -31,6 +31,11 @@ public class CrawlJobStatus {
             + "changes to the Spider do not reach a running job.")
     private String bundleDigest;
 
+    @JsonPropertyDescription("Digest of the job's seed requests (sha256: of their lines), recorded when the frontier "
+            + "was first built. A restarted operator that reads other seeds (a seedsFrom ConfigMap edited while the "
+            + "job ran) fails the job rather than mixing the progress of one seed list with the requests of another.")
+    private String seedsDigest;
+
     @JsonPropertyDescription("Durable frontier progress per slot, from which a restarted operator rebuilds the job's "
             + "remaining work. Only slots with progress are listed.")
     private List<SlotProgress> slots;
@@ -99,6 +104,14 @@ public class CrawlJobStatus {
 
     public void setBundleDigest(String bundleDigest) {
         this.bundleDigest = bundleDigest;
+    }
+
+    public String getSeedsDigest() {
+        return seedsDigest;
+    }
+
+    public void setSeedsDigest(String seedsDigest) {
+        this.seedsDigest = seedsDigest;
     }
 
     public List<SlotProgress> getSlots() {

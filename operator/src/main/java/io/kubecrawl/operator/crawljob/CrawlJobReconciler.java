@@ -190,12 +190,13 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
             Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
                     CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
                             pinnedBundle)),
-                    frontierSettings, status == null ? null : status.getSlots()));
+                    frontierSettings, status == null ? null : status.getSlots(),
+                    status == null ? null : status.getSeedsDigest()));
             // spec.limits may have changed since the frontier was built.
             frontier.updateSettings(frontierSettings);
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
             frontier.expireLeases(now);
-            FrontierView view = new FrontierView(frontier.progress(), frontier.counters(), frontier.requests(),
+            FrontierView view = new FrontierView(frontier.seedsDigest(), frontier.progress(), frontier.counters(), frontier.requests(),
                     items.count(name), frontier.isDrained(), items.isFinal(name));
             return new CrawlJobObservation(spider, job, token, Optional.of(view), Optional.empty());
         } catch (SeedsReader.SeedsNotFoundException e) {

@@ -38,6 +38,7 @@ public final class CrawlJobStatusBuilder {
             status.setCompletionTime(previous.getCompletionTime());
             status.setItems(previous.getItems());
             status.setProgress(previous.getProgress());
+            status.setSeedsDigest(previous.getSeedsDigest());
             status.setSlots(previous.getSlots());
             status.setBatches(previous.getBatches());
             status.setRequests(previous.getRequests());
@@ -59,6 +60,7 @@ public final class CrawlJobStatusBuilder {
     }
 
     public CrawlJobStatusBuilder frontier(FrontierView frontier) {
+        status.setSeedsDigest(frontier.seedsDigest());
         status.setSlots(frontier.progress().isEmpty() ? null : frontier.progress());
         status.setBatches(frontier.batches());
         status.setRequests(frontier.requests());

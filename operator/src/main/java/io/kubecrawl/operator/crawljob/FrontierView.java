@@ -8,6 +8,7 @@ import io.kubecrawl.crd.v1alpha1.SlotProgress;
 /**
  * A job's frontier and outputs as the reconciler observed them.
  *
+ * @param seedsDigest the digest of the seeds the frontier was built from, for the status
  * @param progress the durable per-slot progress, for the status
  * @param batches batch counts
  * @param requests seed requests
@@ -15,6 +16,6 @@ import io.kubecrawl.crd.v1alpha1.SlotProgress;
  * @param drained whether every batch is finished
  * @param outputsFinalized whether the job's item output and logs are finalised
  */
-public record FrontierView(List<SlotProgress> progress, BatchCounters batches, long requests, long items,
+public record FrontierView(String seedsDigest, List<SlotProgress> progress, BatchCounters batches, long requests, long items,
         boolean drained, boolean outputsFinalized) {
 }

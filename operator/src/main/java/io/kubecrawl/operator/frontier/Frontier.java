@@ -51,8 +51,19 @@ public final class Frontier {
         return new Frontier(layout, settings);
     }
 
-    /** Rebuilds a job's frontier from its layout and the slot progress recorded in its status. */
-    public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded) {
+    /**
+     * Rebuilds a job's frontier from its layout and what its status recorded: the slot progress, and the digest of the
+     * seeds (null in a status written before digests were recorded).
+     *
+     * @throws InconsistentFrontierException when the record does not fit the layout, or the seeds are not the ones
+     *     the record was made with
+     */
+    public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded,
+            String recordedSeedsDigest) {
+        if (recordedSeedsDigest != null && !recordedSeedsDigest.equals(layout.seedsDigest())) {
+            throw new InconsistentFrontierException("the job's seeds changed while it ran (the status recorded "
+                    + recordedSeedsDigest + ", the seeds read now are " + layout.seedsDigest() + ")");
+        }
         Frontier frontier = new Frontier(layout, settings);
         for (SlotProgress progress : recorded == null ? List.<SlotProgress>of() : recorded) {
             Integer slot = progress.getSlot();
@@ -195,6 +206,11 @@ public final class Frontier {
         int finished = slots.stream().mapToInt(SlotState::finishedCount).sum();
         int failed = slots.stream().mapToInt(SlotState::failedCount).sum();
         return new BatchCounters(layout.totalBatches(), finished - failed, failed, leases.size());
+    }
+
+    /** See {@link FrontierLayout#seedsDigest()}. */
+    public String seedsDigest() {
+        return layout.seedsDigest();
     }
 
     public long requests() {

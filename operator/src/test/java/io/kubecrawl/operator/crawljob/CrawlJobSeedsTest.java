@@ -77,6 +77,7 @@ class CrawlJobSeedsTest {
         CrawlJobName name = new CrawlJobName(cluster.namespace(), "crawl");
         await().atMost(MockCluster.TIMEOUT).until(() -> frontiers.find(name).isPresent());
         assertThat(frontiers.find(name).orElseThrow().requests()).isEqualTo(3);
+        assertThat(frontiers.find(name).orElseThrow().seedsDigest()).isEqualTo(crawlJob.getStatus().getSeedsDigest());
         assertThat(cluster.awaitCrawlJob("crawl", c -> true).getStatus().getBundleDigest()).isEqualTo(pinned);
     }
 
@@ -133,6 +134,30 @@ class CrawlJobSeedsTest {
 
         CrawlJob started = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getRequests() != null);
         assertThat(started.getStatus().getRequests()).isEqualTo(3);
+    }
+
+    @Test
+    void seedsEditedInTheirConfigMapWhileTheJobRanFailItAfterAnOperatorRestart() {
+        spiderWithFiles(Map.of("quotes.py", "import scrapy\n", "urls", SEEDS));
+        cluster.configMap("seeds", Map.of("urls.txt", SEEDS));
+        createCrawlJob("crawl", new SeedsSource(new ConfigMapKeyReference("seeds", "urls.txt")));
+        String recorded = cluster.awaitCrawlJob("crawl", c -> c.getStatus() != null
+                && c.getStatus().getSeedsDigest() != null).getStatus().getSeedsDigest();
+
+        // Three other requests: the same slots and batches, so only the digest tells them apart.
+        cluster.configMap("seeds", Map.of("urls.txt", """
+                http://quotes.test/tag/love/
+                http://quotes.test/tag/life/
+                http://quotes.test/tag/books/
+                """));
+        frontiers.forgetAll();
+
+        CrawlJob failed = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Failed);
+        Condition condition = failed.getStatus().condition("Failed").orElseThrow();
+        assertThat(condition.getReason()).isEqualTo("InconsistentStatus");
+        assertThat(condition.getMessage()).contains("the job's seeds changed while it ran").contains(recorded);
+        assertThat(failed.getStatus().getSeedsDigest()).as("the record stays").isEqualTo(recorded);
+        cluster.awaitEventReasons("InconsistentStatus");
     }
 
     /** A ready Spider whose bundle holds the ConfigMap's keys, {@code urls} as {@code seeds/urls.txt}. */

@@ -155,7 +155,7 @@ class FrontierTest {
         }
         List<SlotProgress> recorded = before.progress();
 
-        Frontier after = Frontier.restore(layout, many, recorded);
+        Frontier after = Frontier.restore(layout, many, recorded, layout.seedsDigest());
 
         assertThat(after.progress()).usingRecursiveFieldByFieldElementComparator().isEqualTo(recorded);
         assertThat(after.counters().getDone()).isEqualTo(completed.size());
@@ -174,11 +174,32 @@ class FrontierTest {
         FrontierLayout layout = layout(1, 10, 5, Partitioning.None, 1);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frontier.restore(layout, SETTINGS,
-                List.of(new SlotProgress(0, 5, null, null, null))))
+                List.of(new SlotProgress(0, 5, null, null, null)), null))
                 .isInstanceOf(InconsistentFrontierException.class).hasMessageContaining("watermark 5");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frontier.restore(layout, SETTINGS,
-                List.of(new SlotProgress(3, 0, null, null, null))))
+                List.of(new SlotProgress(3, 0, null, null, null)), null))
                 .isInstanceOf(InconsistentFrontierException.class).hasMessageContaining("slot 3");
+    }
+
+    @Test
+    void otherSeedsWithTheSameSlotsAndBatchesAreInconsistentWithTheRecordedDigest() {
+        FrontierLayout recordedWith = layout(1, 10, 5, Partitioning.None, 1);
+        List<SeedRequest> edited = new ArrayList<>();
+        for (int page = 0; page < 10; page++) {
+            String url = "http://host0.test/other/" + page + "/";
+            edited.add(new SeedRequest(url, url));
+        }
+        FrontierLayout now = FrontierLayout.of(edited, Partitioning.None, 1, 5);
+        List<SlotProgress> recorded = List.of(new SlotProgress(0, 1, null, null, null));
+
+        assertThat(now.totalBatches()).as("the same shape").isEqualTo(recordedWith.totalBatches());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frontier.restore(now, SETTINGS, recorded,
+                recordedWith.seedsDigest())).isInstanceOf(InconsistentFrontierException.class)
+                .hasMessageContaining("seeds changed").hasMessageContaining(recordedWith.seedsDigest());
+        assertThat(Frontier.restore(recordedWith, SETTINGS, recorded, recordedWith.seedsDigest()).counters()
+                .getDone()).isEqualTo(1);
+        assertThat(Frontier.restore(now, SETTINGS, recorded, null).counters().getDone())
+                .as("a status written before digests were recorded").isEqualTo(1);
     }
 
     @Test
