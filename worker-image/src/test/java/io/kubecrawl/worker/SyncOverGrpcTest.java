@@ -443,6 +443,40 @@ class SyncOverGrpcTest {
         assertThat(marker(target)).doesNotExist();
     }
 
+    @Test
+    void aLargeFileWrittenDirectlyWithAChunkCorruptedOnceIsFetchedAgainFromZero() throws IOException {
+        Path source = project("source");
+        Trees.writeRandom(source.resolve("data/large.bin"), 40 << 20, 6);
+        DirectoryBundleServer server = serve(source);
+        server.corruptChunks("data/large.bin", 1);
+        Path target = tmp.resolve("workspace");
+
+        CliRun run = sync(server, target);
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin")).extracting(Read::offset)
+                .as("a part file known to be wrong is not resumed").containsExactly(0L, 0L);
+        assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+    }
+
+    @Test
+    void aLargeFileWrittenDirectlyThatKeepsFailingItsCheckIsNeverLeftUnderItsName() throws IOException {
+        Path source = project("source");
+        Trees.writeRandom(source.resolve("data/large.bin"), 36 << 20, 7);
+        DirectoryBundleServer server = serve(source);
+        server.corruptChunks("data/large.bin", Integer.MAX_VALUE);
+        Path target = tmp.resolve("workspace");
+
+        CliRun run = sync(server, target, "--max-attempts=3", "--retry-delay-ms=10", "--retry-max-delay-ms=20");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.CANNOT_COMPLETE);
+        assertThat(lastLine(run.err())).isEqualTo(PREFIX + "file data/large.bin failed its sha256 check 3 times");
+        assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin")).hasSize(3);
+        assertThat(target.resolve("data/large.bin")).doesNotExist();
+        assertThat(target.resolve("data/.large.bin.kubecrawl-part")).doesNotExist();
+        assertThat(marker(target)).doesNotExist();
+    }
+
     /** {@code count} files of 10 KiB, each different, in ten directories. */
     private Path smallFiles(String name, int count) throws IOException {
         Path source = tmp.resolve(name);
