@@ -38,7 +38,9 @@ import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.Manifest;
 
 /**
- * One sync of a bundle into a target directory, start to end:
+ * One sync of a bundle into a target directory, start to end. A target whose completion marker names the pinned
+ * bundle and whose files all still match the hash cache is left as it is, without reading the manifest
+ * ({@link #unchangedSinceLastSync}); any other goes through these steps:
  *
  * <ol>
  * <li>fetch the manifest of the pinned bundle and check it ({@link ManifestCheck}) before anything is written;
@@ -100,6 +102,10 @@ public final class BundleSyncer {
         ExecutorService background = threads("kubecrawl-preload-", 2);
         try {
             Future<Preload> preloading = background.submit(() -> Preload.read(settings.target(), background));
+            Optional<SyncResult> unchanged = unchangedSinceLastSync(preloading, startedAt);
+            if (unchanged.isPresent()) {
+                return unchanged.get();
+            }
             // A manifest kept in the target is the pinned bundle's if it hashes to the pinned digest: no round trip.
             Optional<BundleManifest> kept = KeptManifest.read(settings.target(), settings.bundle());
             BundleManifest manifest = kept.isPresent() ? ManifestCheck.verifyPaths(kept.get(), settings.target())
@@ -224,7 +230,7 @@ public final class BundleSyncer {
                     SyncProgress.size(plan.bytesToDownload()), plan.deletions().size()));
             log.flush();
             delete(plan.deletions(), target, touched);
-            changeModes(plan.modeChanges(), target);
+            changeModes(plan.modeChanges(), target, cache);
             try (SyncProgress progress = new SyncProgress(log, prefix, plan.downloads().size(),
                     plan.bytesToDownload())) {
                 downloadAll(plan.downloads(), target, progress, cache, touched, maxResumeOffset);
@@ -250,10 +256,14 @@ public final class BundleSyncer {
         lock.finish();
         trace("marker written");
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startedAt);
-        SyncResult result = new SyncResult(manifest.files().size(), plan.downloads().size(), plan.bytesToDownload(),
+        return summarised(new SyncResult(manifest.files().size(), plan.downloads().size(), plan.bytesToDownload(),
                 plan.unchanged(), plan.modeChanges().size(), plan.deletions().size(), hashedLocally,
-                maxResumeOffset.get(), elapsed);
-        double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-9);
+                maxResumeOffset.get(), elapsed), target);
+    }
+
+    /** Logs the summary line of a sync that brought the bundle in place, and returns its result. */
+    private SyncResult summarised(SyncResult result, TargetDirectory target) {
+        double seconds = Math.max(result.elapsed().toNanos() / 1e9, 1e-9);
         log.println(prefix + String.format(Locale.ROOT, "bundle %s in place in %s: %d files (%d fetched, %d kept, "
                 + "%d deleted), %s fetched in %.2f s (%s/s)", settings.bundle(), target.root(), result.files(),
                 result.fetched(), result.unchanged() + result.modesChanged(), result.deleted(),
@@ -261,6 +271,47 @@ public final class BundleSyncer {
                 SyncProgress.size((long) (result.bytesFetched() / seconds))));
         log.flush();
         return result;
+    }
+
+    /**
+     * The quick way for a target the last sync left complete with the pinned bundle (a restarted pod on the same
+     * volume): if a walk finds every file as the hash cache recorded it then, and nothing else
+     * ({@link LocalTree#unchangedSince}), the target is still the bundle, and neither the manifest nor a file need be
+     * read. Checked again under the lock: the marker must still name the bundle, and no sync may have changed the
+     * target since the walk.
+     *
+     * @return empty when the target may have changed: the sync then compares it with the manifest
+     */
+    private Optional<SyncResult> unchangedSinceLastSync(Future<Preload> preloading, long startedAt)
+            throws InterruptedException {
+        try {
+            if (!namesPinnedBundle(settings.target())) {
+                return Optional.empty();
+            }
+            Preload preload = awaitPreload(preloading);
+            if (preload == null || !LocalTree.unchangedSince(preload.walk(), preload.cache())) {
+                return Optional.empty();
+            }
+            TargetDirectory target = TargetDirectory.open(settings.target());
+            try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
+                if (!preload.walk().root().equals(target.root()) || !preload.generation().equals(lock.generation())
+                        || !namesPinnedBundle(target.root())) {
+                    return Optional.empty();
+                }
+                trace("unchanged since the last sync");
+                HashCache cache = preload.cache();
+                log.println(prefix + String.format(Locale.ROOT, "bundle %s: %d files, %s, unchanged since the last "
+                        + "sync", settings.bundle(), cache.size(), SyncProgress.size(cache.totalBytes())));
+                return Optional.of(summarised(new SyncResult(cache.size(), 0, 0, cache.size(), 0, 0, 0, 0,
+                        Duration.ofNanos(System.nanoTime() - startedAt)), target));
+            }
+        } catch (IOException unusable) {
+            return Optional.empty(); // the sync reads the target again, and reports what it cannot do
+        }
+    }
+
+    private boolean namesPinnedBundle(Path target) throws IOException {
+        return CompletionMarker.read(target).filter(settings.bundle().value()::equals).isPresent();
     }
 
     private void delete(List<String> deletions, TargetDirectory target, Set<Path> touched) throws IOException {
@@ -271,10 +322,11 @@ public final class BundleSyncer {
         }
     }
 
-    private void changeModes(List<BundleFile> files, TargetDirectory target) throws IOException {
+    private void changeModes(List<BundleFile> files, TargetDirectory target, HashCache cache) throws IOException {
         for (BundleFile file : files) {
             Path local = target.resolve(file.path());
             Files.setPosixFilePermissions(local, Modes.toPermissions(file.mode()));
+            cache.modeChanged(file.path(), file.mode() & Modes.PERMISSION_BITS);
             try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 channel.force(true);
             } catch (AccessDeniedException unreadable) {
@@ -307,7 +359,7 @@ public final class BundleSyncer {
                 BundleFile file = download.file();
                 try {
                     BasicFileAttributes attributes = download.commit(verified);
-                    cache.put(file.path(), attributes, file.sha256());
+                    cache.put(file.path(), attributes, file.mode() & Modes.PERMISSION_BITS, file.sha256());
                     touch(target, target.resolve(file.path()).getParent(), touched);
                 } catch (IOException failure) {
                     outcome.completeExceptionally(failed(download, failure));

@@ -21,25 +21,26 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 /**
- * The sha256 of the files a sync left in the target, keyed by bundle path, with the size, modification time (ns) and
- * file key (device and inode) they had then, kept as JSON in the state directory. A file whose size, time and key are
- * unchanged is taken to hold the same content without being read again, the way git's index and rsync's quick check
- * work.
+ * The sha256 of the files a sync left in the target, keyed by bundle path, with the size, modification time (ns),
+ * file key (device and inode) and permission bits they had then, kept as JSON in the state directory. A file whose
+ * size, time and key are unchanged is taken to hold the same content without being read again, the way git's index
+ * and rsync's quick check work. After a complete sync the cache records exactly the bundle's files, so a target whose
+ * files all still match it, modes included, is the bundle ({@link LocalTree#unchangedSince}).
  *
  * <p>An entry whose modification time is not older than the cache file itself is "racy": the file may have been
  * changed again within the file system's timestamp granularity after it was recorded. Such entries are not trusted.
  */
 final class HashCache {
     static final String FILE_NAME = "hash-cache.json";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     /** Jackson's streaming parser and generator: no reflection, so a short-lived process reads 10,000 entries fast. */
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** One file as it was when its sha256 was known. */
-    record Entry(long size, long mtimeNanos, String fileKey, String sha256) {
-        static Entry of(BasicFileAttributes attributes, String sha256) {
+    /** One file as it was when its sha256 was known; {@code mode} holds its permission bits. */
+    record Entry(long size, long mtimeNanos, String fileKey, int mode, String sha256) {
+        static Entry of(BasicFileAttributes attributes, int mode, String sha256) {
             return new Entry(attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                    String.valueOf(attributes.fileKey()), sha256);
+                    String.valueOf(attributes.fileKey()), mode, sha256);
         }
 
         boolean matches(BasicFileAttributes attributes) {
@@ -95,11 +96,38 @@ final class HashCache {
         return entry != null && entry.matches(attributes) ? Optional.of(entry.sha256()) : Optional.empty();
     }
 
-    void put(String path, BasicFileAttributes attributes, String sha256) {
-        Entry entry = Entry.of(attributes, sha256);
+    /**
+     * Whether {@code path} is recorded with these attributes and permission bits: the file is as a sync left it.
+     */
+    boolean records(String path, BasicFileAttributes attributes, int mode) {
+        Entry entry = entries.get(path);
+        return entry != null && entry.matches(attributes) && entry.mode() == mode;
+    }
+
+    /** Records a file's sha256 with its attributes and permission bits ({@link Modes#PERMISSION_BITS}). */
+    void put(String path, BasicFileAttributes attributes, int mode, String sha256) {
+        Entry entry = Entry.of(attributes, mode, sha256);
         if (!entry.equals(entries.put(path, entry))) {
             changed = true;
         }
+    }
+
+    /** A recorded file got other permission bits; its content, size and time are unchanged. */
+    void modeChanged(String path, int mode) {
+        Entry entry = entries.get(path);
+        if (entry != null && entry.mode() != mode) {
+            entries.put(path, new Entry(entry.size(), entry.mtimeNanos(), entry.fileKey(), mode, entry.sha256()));
+            changed = true;
+        }
+    }
+
+    /** The bytes of the recorded files. */
+    long totalBytes() {
+        long total = 0;
+        for (Entry entry : entries.values()) {
+            total += entry.size();
+        }
+        return total;
     }
 
     /** Forgets every path not in {@code paths}. */
@@ -129,6 +157,7 @@ final class HashCache {
                 out.writeNumberField("size", value.size());
                 out.writeNumberField("mtimeNanos", value.mtimeNanos());
                 out.writeStringField("fileKey", value.fileKey());
+                out.writeNumberField("mode", value.mode());
                 out.writeStringField("sha256", value.sha256());
                 out.writeEndObject();
             }
@@ -140,9 +169,9 @@ final class HashCache {
     }
 
     /**
-     * The entries of a cache file: {@code {"version": 1, "files": {"<path>": {"size": n, "mtimeNanos": n, "fileKey":
-     * "...", "sha256": "..."}, ...}}}. Null when the file has another version or lacks a field (unknown fields are
-     * skipped).
+     * The entries of a cache file: {@code {"version": 2, "files": {"<path>": {"size": n, "mtimeNanos": n, "fileKey":
+     * "...", "mode": n, "sha256": "..."}, ...}}}. Null when the file has another version (a version 1 cache, without
+     * modes, is dropped: the next sync reads every file once) or lacks a field (unknown fields are skipped).
      */
     private static Map<String, Entry> read(Path file) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
@@ -176,6 +205,7 @@ final class HashCache {
         Long size = null;
         Long mtimeNanos = null;
         String fileKey = null;
+        Integer mode = null;
         String sha256 = null;
         while (in.nextToken() == JsonToken.FIELD_NAME) {
             String field = in.currentName();
@@ -184,14 +214,15 @@ final class HashCache {
                 case "size" -> size = value == JsonToken.VALUE_NUMBER_INT ? in.getLongValue() : null;
                 case "mtimeNanos" -> mtimeNanos = value == JsonToken.VALUE_NUMBER_INT ? in.getLongValue() : null;
                 case "fileKey" -> fileKey = value == JsonToken.VALUE_STRING ? in.getText() : null;
+                case "mode" -> mode = value == JsonToken.VALUE_NUMBER_INT ? in.getIntValue() : null;
                 case "sha256" -> sha256 = value == JsonToken.VALUE_STRING ? in.getText() : null;
                 default -> in.skipChildren();
             }
         }
-        if (size == null || mtimeNanos == null || fileKey == null || sha256 == null) {
+        if (size == null || mtimeNanos == null || fileKey == null || mode == null || sha256 == null) {
             return null;
         }
-        return new Entry(size, mtimeNanos, fileKey, sha256);
+        return new Entry(size, mtimeNanos, fileKey, mode, sha256);
     }
 
     private static void expect(JsonToken actual, JsonToken expected) throws IOException {

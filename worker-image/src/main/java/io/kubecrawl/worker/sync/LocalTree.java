@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -137,7 +138,9 @@ final class LocalTree {
             }
             BasicFileAttributes attributes = walk.fileAttributes.get(path);
             String sha256 = cache.lookup(path, attributes).orElse(null);
-            if (sha256 == null) {
+            if (sha256 != null) {
+                cache.modeChanged(path, entry.mode()); // a chmod leaves the time as it was
+            } else {
                 Path file = walk.root.resolve(path);
                 sha256 = hash(file);
                 hashed++;
@@ -145,12 +148,44 @@ final class LocalTree {
                 BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS);
                 if (after.lastModifiedTime().equals(attributes.lastModifiedTime()) && after.size() == attributes.size()) {
-                    cache.put(path, after, sha256);
+                    cache.put(path, after, entry.mode(), sha256);
                 }
             }
             entries.put(path, LocalEntry.file(path, entry.size(), entry.mode(), sha256));
         }
         return new LocalTree(entries, hashed);
+    }
+
+    /**
+     * Whether the walk finds exactly the files the cache records, each with the size, time, file key and permission
+     * bits it had then, no other entry (a link, a device), and no directory that holds none of them (a sync deletes
+     * such directories). After a complete sync the cache records exactly the bundle's files, so a target that passes
+     * is still the bundle, by the same quick check that lets the cache vouch for a file's content.
+     */
+    static boolean unchangedSince(Walk walk, HashCache cache) {
+        if (walk.fileAttributes.size() != cache.size()) {
+            return false;
+        }
+        Set<String> directoriesOfFiles = new HashSet<>();
+        for (LocalEntry entry : walk.entries.values()) {
+            if (entry.kind() == LocalEntry.Kind.FILE) {
+                if (!cache.records(entry.path(), walk.fileAttributes.get(entry.path()), entry.mode())) {
+                    return false;
+                }
+                Path parent = Path.of(entry.path()).getParent();
+                while (parent != null && directoriesOfFiles.add(parent.toString())) {
+                    parent = parent.getParent();
+                }
+            } else if (entry.kind() != LocalEntry.Kind.DIRECTORY) {
+                return false;
+            }
+        }
+        for (LocalEntry entry : walk.entries.values()) {
+            if (entry.kind() == LocalEntry.Kind.DIRECTORY && !directoriesOfFiles.contains(entry.path())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static int mode(Path file, BasicFileAttributes attributes) throws IOException {
