@@ -77,17 +77,25 @@ final class DirectPartWriter implements AutoCloseable {
                 || !WRITERS.tryAcquire()) {
             return Optional.empty();
         }
-        FileChannel channel;
+        ByteBuffer buffer = null;
+        FileChannel channel = null;
         try {
+            buffer = buffer((int) block);
             channel = FileChannel.open(part, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS,
                     ExtendedOpenOption.DIRECT);
+            return Optional.of(new DirectPartWriter(channel, buffer, (int) block, position));
         } catch (UnsupportedOperationException | IOException refused) {
             // EINVAL from open(2): this file system has no direct I/O. A real write failure shows up again on the
             // buffered path, which reports it.
-            WRITERS.release();
             return Optional.empty();
+        } finally {
+            if (channel == null) { // no writer holds the buffer and the place, whatever went wrong
+                if (buffer != null) {
+                    FREE_BUFFERS.add(buffer);
+                }
+                WRITERS.release();
+            }
         }
-        return Optional.of(new DirectPartWriter(channel, buffer((int) block), (int) block, position));
     }
 
     /** The file system's block size, or 0 when it does not say (a file system that is not the platform's own). */

@@ -81,7 +81,10 @@ class DirectPartWriterTest {
     }
 
     @Test
-    void atMostFourFilesAreWrittenDirectlyAtOnceAndAClosedWriterMakesRoomForTheNext() throws IOException {
+    void atMostFourFilesAreWrittenDirectlyAtOnceAndAFailedOpenOrAClosedWriterMakesRoomForTheNext() throws IOException {
+        for (int i = 0; i <= DirectPartWriter.MAX_WRITERS; i++) {
+            assertThat(DirectPartWriter.open(directory, 0)).as("a directory cannot be opened for writing").isEmpty();
+        }
         List<DirectPartWriter> open = new ArrayList<>();
         try {
             for (int i = 0; i < DirectPartWriter.MAX_WRITERS; i++) {
