@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,7 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -230,20 +228,19 @@ class SyncOverGrpcTest {
         DirectoryBundleServer server = serve(source);
         Path target = tmp.resolve("workspace");
         assertThat(sync(server, target).exitCode()).isEqualTo(ExitCodes.DONE);
-        Map<String, Consumer<Path>> changes = new LinkedHashMap<>();
-        changes.put("an empty directory added", root -> unchecked(() -> Files.createDirectories(root.resolve("logs"))));
-        changes.put("a file added", root -> unchecked(() -> Files.writeString(root.resolve("crawlab_project/x.py"),
-                "x = 1\n")));
-        changes.put("a file deleted", root -> unchecked(() -> Files.delete(root.resolve("scrapy.cfg"))));
-        changes.put("a mode changed", root -> unchecked(() -> Files.setPosixFilePermissions(
-                root.resolve("bin/crawl.sh"), PosixFilePermissions.fromString("rw-r--r--"))));
-        changes.put("a file replaced by a link", root -> unchecked(() -> {
+        Map<String, TargetChange> changes = new LinkedHashMap<>();
+        changes.put("an empty directory added", root -> Files.createDirectories(root.resolve("logs")));
+        changes.put("a file added", root -> Files.writeString(root.resolve("crawlab_project/x.py"), "x = 1\n"));
+        changes.put("a file deleted", root -> Files.delete(root.resolve("scrapy.cfg")));
+        changes.put("a mode changed", root -> Files.setPosixFilePermissions(root.resolve("bin/crawl.sh"),
+                PosixFilePermissions.fromString("rw-r--r--")));
+        changes.put("a file replaced by a link", root -> {
             Files.delete(root.resolve("crawlab_project/settings.py"));
             Files.createSymbolicLink(root.resolve("crawlab_project/settings.py"), Path.of("/etc/hostname"));
-        }));
+        });
 
-        for (Map.Entry<String, Consumer<Path>> change : changes.entrySet()) {
-            change.getValue().accept(target);
+        for (Map.Entry<String, TargetChange> change : changes.entrySet()) {
+            change.getValue().applyTo(target);
 
             CliRun repair = sync(server, target);
             CliRun after = sync(server, target);
@@ -262,17 +259,9 @@ class SyncOverGrpcTest {
         assertThat(server.manifestCalls()).as("the kept manifest served every comparison").isEqualTo(1);
     }
 
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    private static Void unchecked(IoAction action) {
-        try {
-            action.run();
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @FunctionalInterface
+    private interface TargetChange {
+        void applyTo(Path root) throws IOException;
     }
 
     @Test
