@@ -196,8 +196,8 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
             frontier.updateSettings(frontierSettings);
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.
             frontier.expireLeases(now);
-            FrontierView view = new FrontierView(frontier.seedsDigest(), frontier.progress(), frontier.counters(), frontier.requests(),
-                    items.count(name), frontier.isDrained(), items.isFinal(name));
+            FrontierView view = new FrontierView(frontier.seedsDigest(), frontier.progress(), frontier.counters(),
+                    frontier.requests(), items.count(name), frontier.isDrained(), items.isFinal(name));
             return new CrawlJobObservation(spider, job, token, Optional.of(view), Optional.empty());
         } catch (SeedsReader.SeedsNotFoundException e) {
             return problem(spider, job, token, CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal());

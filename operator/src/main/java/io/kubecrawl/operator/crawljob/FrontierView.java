@@ -16,6 +16,6 @@ import io.kubecrawl.crd.v1alpha1.SlotProgress;
  * @param drained whether every batch is finished
  * @param outputsFinalized whether the job's item output and logs are finalised
  */
-public record FrontierView(String seedsDigest, List<SlotProgress> progress, BatchCounters batches, long requests, long items,
-        boolean drained, boolean outputsFinalized) {
+public record FrontierView(String seedsDigest, List<SlotProgress> progress, BatchCounters batches, long requests,
+        long items, boolean drained, boolean outputsFinalized) {
 }
