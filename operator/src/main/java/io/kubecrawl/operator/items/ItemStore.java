@@ -12,11 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -109,13 +106,8 @@ public class ItemStore implements JobOutputStore {
     }
 
     @Override
-    public Set<CrawlJobName> jobs() {
-        return directories.jobs();
-    }
-
-    @Override
-    public Optional<Instant> lastWrite(CrawlJobName job) {
-        return directories.lastWrite(job);
+    public JobDirectories directories() {
+        return directories;
     }
 
     public boolean isFinal(CrawlJobName job) {

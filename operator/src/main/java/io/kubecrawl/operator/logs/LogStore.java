@@ -9,11 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -111,13 +109,8 @@ public class LogStore implements JobOutputStore {
     }
 
     @Override
-    public Set<CrawlJobName> jobs() {
-        return directories.jobs();
-    }
-
-    @Override
-    public Optional<Instant> lastWrite(CrawlJobName job) {
-        return directories.lastWrite(job);
+    public JobDirectories directories() {
+        return directories;
     }
 
     public List<String> workers(CrawlJobName job) {

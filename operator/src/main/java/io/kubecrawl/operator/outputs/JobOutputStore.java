@@ -10,11 +10,18 @@ import io.kubecrawl.protocol.CrawlJobName;
 /** A store of files per CrawlJob (items, logs), as its garbage collection sees it. */
 public interface JobOutputStore {
 
+    /** Where the store keeps each job's files. */
+    JobDirectories directories();
+
     /** The jobs this store holds outputs of, the finished and the deleted ones included. */
-    Set<CrawlJobName> jobs();
+    default Set<CrawlJobName> jobs() {
+        return directories().jobs();
+    }
 
     /** When the job's outputs last changed; empty when it has none. */
-    Optional<Instant> lastWrite(CrawlJobName job);
+    default Optional<Instant> lastWrite(CrawlJobName job) {
+        return directories().lastWrite(job);
+    }
 
     /** Removes every output of the job. */
     void deleteAll(CrawlJobName job) throws IOException;
