@@ -400,11 +400,7 @@ class SyncOverGrpcTest {
         Path large = Trees.writeRandom(source.resolve("data/large.bin"), 8 << 20, 3);
         DirectoryBundleServer server = serve(source);
         Path target = tmp.resolve("workspace");
-        Path part = target.resolve("data/.large.bin.kubecrawl-part");
-        Files.createDirectories(part.getParent());
-        try (var in = Files.newInputStream(large)) {
-            Files.write(part, in.readNBytes(3 << 20));
-        }
+        leavePartFile(target, large, 3 << 20);
 
         CliRun run = sync(server, target);
 
@@ -421,11 +417,7 @@ class SyncOverGrpcTest {
         Path large = Trees.writeRandom(source.resolve("data/large.bin"), 40 << 20, 5);
         DirectoryBundleServer server = serve(source);
         Path target = tmp.resolve("workspace");
-        Path part = target.resolve("data/.large.bin.kubecrawl-part");
-        Files.createDirectories(part.getParent());
-        try (var in = Files.newInputStream(large)) {
-            Files.write(part, in.readNBytes((3 << 20) + 100)); // cut off within a block
-        }
+        leavePartFile(target, large, (3 << 20) + 100); // cut off within a block
 
         CliRun run = sync(server, target);
 
@@ -434,6 +426,15 @@ class SyncOverGrpcTest {
         assertThat(server.reads()).filteredOn(read -> read.path().equals("data/large.bin"))
                 .containsExactly(new Read("data/large.bin", 3 << 20));
         assertThat(Trees.describe(target)).isEqualTo(Trees.describe(source));
+    }
+
+    /** The part file of {@code data/large.bin} in the target, holding the first {@code bytes} of {@code large}. */
+    private static void leavePartFile(Path target, Path large, int bytes) throws IOException {
+        Path part = target.resolve("data/.large.bin.kubecrawl-part");
+        Files.createDirectories(part.getParent());
+        try (var in = Files.newInputStream(large)) {
+            Files.write(part, in.readNBytes(bytes));
+        }
     }
 
     @Test
