@@ -326,7 +326,7 @@ public final class BundleSyncer {
         for (BundleFile file : files) {
             Path local = target.resolve(file.path());
             Files.setPosixFilePermissions(local, Modes.toPermissions(file.mode()));
-            cache.modeChanged(file.path(), file.mode() & Modes.PERMISSION_BITS);
+            cache.modeChanged(file.path(), file.mode());
             try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 channel.force(true);
             } catch (AccessDeniedException unreadable) {
@@ -359,7 +359,7 @@ public final class BundleSyncer {
                 BundleFile file = download.file();
                 try {
                     BasicFileAttributes attributes = download.commit(verified);
-                    cache.put(file.path(), attributes, file.mode() & Modes.PERMISSION_BITS, file.sha256());
+                    cache.put(file.path(), attributes, file.mode(), file.sha256());
                     touch(target, target.resolve(file.path()).getParent(), touched);
                 } catch (IOException failure) {
                     outcome.completeExceptionally(failed(download, failure));

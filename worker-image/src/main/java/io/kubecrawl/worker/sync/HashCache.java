@@ -40,7 +40,7 @@ final class HashCache {
     record Entry(long size, long mtimeNanos, String fileKey, int mode, String sha256) {
         static Entry of(BasicFileAttributes attributes, int mode, String sha256) {
             return new Entry(attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
-                    String.valueOf(attributes.fileKey()), mode, sha256);
+                    String.valueOf(attributes.fileKey()), mode & Modes.PERMISSION_BITS, sha256);
         }
 
         boolean matches(BasicFileAttributes attributes) {
@@ -104,7 +104,10 @@ final class HashCache {
         return entry != null && entry.matches(attributes) && entry.mode() == mode;
     }
 
-    /** Records a file's sha256 with its attributes and permission bits ({@link Modes#PERMISSION_BITS}). */
+    /**
+     * Records a file's sha256 with its attributes and mode, of which only the permission bits are kept: setuid, setgid
+     * and sticky are never set by a sync, nor seen by a walk.
+     */
     void put(String path, BasicFileAttributes attributes, int mode, String sha256) {
         Entry entry = Entry.of(attributes, mode, sha256);
         if (!entry.equals(entries.put(path, entry))) {
@@ -112,11 +115,12 @@ final class HashCache {
         }
     }
 
-    /** A recorded file got other permission bits; its content, size and time are unchanged. */
+    /** A recorded file got another mode; its content, size and time are unchanged. */
     void modeChanged(String path, int mode) {
         Entry entry = entries.get(path);
-        if (entry != null && entry.mode() != mode) {
-            entries.put(path, new Entry(entry.size(), entry.mtimeNanos(), entry.fileKey(), mode, entry.sha256()));
+        int bits = mode & Modes.PERMISSION_BITS;
+        if (entry != null && entry.mode() != bits) {
+            entries.put(path, new Entry(entry.size(), entry.mtimeNanos(), entry.fileKey(), bits, entry.sha256()));
             changed = true;
         }
     }
