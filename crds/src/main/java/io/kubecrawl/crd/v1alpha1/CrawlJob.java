@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** One run of a Spider over a list of seed URLs, by a number of worker pods. */
 @Group(ApiGroup.NAME)
 @Version(ApiGroup.VERSION)
-@ShortNames({"cj", "crawl"})
+@ShortNames({"cjob", "crawl"})
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Workers", jsonPath = ".status.workers.ready", type = AdditionalPrinterColumn.Type.INTEGER,
         getDescription = "Worker pods that are ready.")

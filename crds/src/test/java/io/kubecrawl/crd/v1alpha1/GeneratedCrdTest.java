@@ -56,11 +56,12 @@ class GeneratedCrdTest {
         CustomResourceDefinition crd = load("crawljobs.kubecrawl.io-v1.yml");
         CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
         assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
-                .containsExactlyInAnyOrder("Phase", "Workers", "Progress", "Items", "Age");
+                .containsExactly("Phase", "Workers", "Progress", "Items", "Age");
         assertThat(version.getAdditionalPrinterColumns())
                 .extracting(CustomResourceColumnDefinition::getJsonPath)
-                .contains(".status.phase", ".status.workers.ready", ".status.progress", ".status.items");
-        assertThat(crd.getSpec().getNames().getShortNames()).contains("cj");
+                .containsExactly(".status.phase", ".status.workers.ready", ".status.progress", ".status.items",
+                        ".metadata.creationTimestamp");
+        assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("cjob", "crawl");
         assertThat(version.getSubresources().getStatus()).isNotNull();
         assertThat(version.getSubresources().getScale().getSpecReplicasPath()).isEqualTo(".spec.workers");
         assertThat(version.getSubresources().getScale().getStatusReplicasPath()).isEqualTo(".status.workers.ready");
@@ -69,10 +70,13 @@ class GeneratedCrdTest {
     }
 
     @Test
-    void spiderHasStatusSubresourceAndShortName() throws IOException {
+    void spiderHasPrinterColumnsStatusSubresourceAndShortName() throws IOException {
         CustomResourceDefinition crd = load("spiders.kubecrawl.io-v1.yml");
-        assertThat(crd.getSpec().getVersions().get(0).getSubresources().getStatus()).isNotNull();
-        assertThat(crd.getSpec().getNames().getShortNames()).contains("spd");
+        CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
+        assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
+                .containsExactly("Ready", "Bundle", "Files", "Age");
+        assertThat(version.getSubresources().getStatus()).isNotNull();
+        assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("spd");
     }
 
     @Test
