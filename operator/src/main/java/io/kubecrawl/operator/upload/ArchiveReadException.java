@@ -16,4 +16,19 @@ public class ArchiveReadException extends IOException {
     public ArchiveReadException(String message) {
         super(message);
     }
+
+    /**
+     * The archive's bytes stop before the archive does.
+     *
+     * @param where where they stop, for example {@code inside entry 'a.py' (after 10 of its 20 bytes)}
+     */
+    static ArchiveReadException cutOff(String where, Throwable cause) {
+        return new ArchiveReadException("the archive ends " + where + ": the upload was cut off or the file is "
+                + "truncated", cause);
+    }
+
+    /** What an exception of a library says, never "null": some (gzip's EOFException) say nothing. */
+    static String detail(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
 }

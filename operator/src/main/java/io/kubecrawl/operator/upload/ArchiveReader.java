@@ -1,5 +1,6 @@
 package io.kubecrawl.operator.upload;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -95,17 +96,21 @@ public final class ArchiveReader {
         try {
             // Concatenated gzip members are one stream, as gunzip reads them.
             gzip = GzipCompressorInputStream.builder().setInputStream(tarGz).setDecompressConcatenated(true).get();
+        } catch (EOFException e) {
+            throw ArchiveReadException.cutOff("inside its gzip header", e);
         } catch (IOException e) {
-            throw new ArchiveReadException("the body is not gzip data: " + e.getMessage(), e);
+            throw new ArchiveReadException("the body is not gzip data: " + ArchiveReadException.detail(e), e);
         }
-        TarArchiveInputStream tar = new TarArchiveInputStream(gzip);
+        EndAwareInputStream tarBytes = new EndAwareInputStream(gzip);
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes);
+        String previous = null;
         while (true) {
             TarArchiveEntry entry;
             try {
                 entry = tar.getNextEntry();
             } catch (IOException e) {
-                throw e instanceof ArchiveReadException ? e
-                        : new ArchiveReadException("the body is not a readable .tar.gz: " + e.getMessage(), e);
+                throw unreadableTarGz(e, tarBytes, previous == null ? "before its first entry"
+                        : "after entry '" + ArchiveEntryProblem.printable(previous) + "'");
             }
             if (entry == null) {
                 readTrailer(gzip);
@@ -117,11 +122,24 @@ public final class ArchiveReader {
                 case DIRECTORY -> rules.directory(name);
                 case FILE -> {
                     String path = rules.file(name);
-                    visit(visitor, path, mode(entry.getMode()), new EntryContent(tar, name, unpacked));
+                    visit(visitor, path, mode(entry.getMode()),
+                            new EntryContent(tar, name, entry.getSize(), unpacked, tarBytes::ended));
                 }
                 default -> throw BundleTreeRules.refused(name, refusal(entry));
             }
+            previous = name;
         }
+    }
+
+    /** Why a .tar.gz could not be read: its data stopped at {@code where}, or it is no valid .tar.gz. */
+    private static IOException unreadableTarGz(IOException e, EndAwareInputStream tarBytes, String where) {
+        if (e instanceof ArchiveReadException) {
+            return e;
+        }
+        if (tarBytes.ended()) {
+            return ArchiveReadException.cutOff(where, e);
+        }
+        return new ArchiveReadException("the body is not a readable .tar.gz: " + ArchiveReadException.detail(e), e);
     }
 
     private void readZip(BundleTreeRules rules, EntryContent.UnpackedBytes unpacked, FileVisitor visitor)
@@ -131,7 +149,7 @@ public final class ArchiveReader {
         try {
             archive = ZipFile.builder().setPath(zip).get();
         } catch (IOException e) {
-            throw new ArchiveReadException("the body is not a readable .zip: " + e.getMessage(), e);
+            throw new ArchiveReadException("the body is not a readable .zip: " + ArchiveReadException.detail(e), e);
         }
         try (archive) {
             for (Enumeration<ZipArchiveEntry> entries = archive.getEntries(); entries.hasMoreElements();) {
@@ -163,10 +181,11 @@ public final class ArchiveReader {
                     content = archive.getInputStream(entry);
                 } catch (IOException e) {
                     throw new ArchiveReadException("cannot read entry '" + ArchiveEntryProblem.printable(name)
-                            + "': " + e.getMessage(), e);
+                            + "': " + ArchiveReadException.detail(e), e);
                 }
                 try (content) {
-                    visit(visitor, path, mode, new EntryContent(content, name, unpacked));
+                    // Read from a file whose table of contents was found: a zip that was cut off never gets here.
+                    visit(visitor, path, mode, new EntryContent(content, name, entry.getSize(), unpacked, () -> false));
                 }
             }
         }
@@ -199,9 +218,12 @@ public final class ArchiveReader {
                             + "tar archive; send the .tar.gz as tar and gzip wrote it");
                 }
             }
+        } catch (EOFException e) {
+            throw ArchiveReadException.cutOff("after its tar end marker, before the end of its gzip stream", e);
         } catch (IOException e) {
             throw e instanceof ArchiveReadException ? e
-                    : new ArchiveReadException("the body is not a readable .tar.gz: " + e.getMessage(), e);
+                    : new ArchiveReadException("the body is not a readable .tar.gz: " + ArchiveReadException.detail(e),
+                            e);
         }
     }
 

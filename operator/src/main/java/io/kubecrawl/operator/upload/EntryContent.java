@@ -3,11 +3,13 @@ package io.kubecrawl.operator.upload;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.BooleanSupplier;
 
 /**
  * The content of one archive entry as the bundle store reads it. Two differences from the archive's own stream:
  * closing it does not close the archive (the next entry follows), and any failure to read it is an
- * {@link ArchiveReadException}, so that a corrupt or interrupted archive is never mistaken for a failing disk.
+ * {@link ArchiveReadException}, so that a corrupt or interrupted archive is never mistaken for a failing disk. An
+ * archive that ends inside the entry says so, with how far the entry got.
  */
 final class EntryContent extends FilterInputStream {
 
@@ -29,12 +31,21 @@ final class EntryContent extends FilterInputStream {
     }
 
     private final String entry;
+    private final long size;
     private final UnpackedBytes unpacked;
+    private final BooleanSupplier archiveEnded;
+    private long read;
 
-    EntryContent(InputStream archive, String entry, UnpackedBytes unpacked) {
+    /**
+     * @param size the entry's size as the archive declares it, or -1 when unknown
+     * @param archiveEnded whether the archive's data has run out: then a failure to read is a cut-off archive
+     */
+    EntryContent(InputStream archive, String entry, long size, UnpackedBytes unpacked, BooleanSupplier archiveEnded) {
         super(archive);
         this.entry = entry;
+        this.size = size;
         this.unpacked = unpacked;
+        this.archiveEnded = archiveEnded;
     }
 
     @Override
@@ -46,6 +57,7 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (b >= 0) {
+            read++;
             unpacked.add(1);
         }
         return b;
@@ -60,6 +72,7 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (n > 0) {
+            read += n;
             unpacked.add(n);
         }
         return n;
@@ -74,6 +87,7 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (skipped > 0) {
+            read += skipped;
             unpacked.add(skipped);
         }
         return skipped;
@@ -90,8 +104,14 @@ final class EntryContent extends FilterInputStream {
     }
 
     private IOException tagged(IOException e) {
-        return e instanceof ArchiveReadException ? e
-                : new ArchiveReadException("cannot read entry '" + ArchiveEntryProblem.printable(entry) + "': "
-                        + e.getMessage(), e);
+        if (e instanceof ArchiveReadException) {
+            return e;
+        }
+        String name = ArchiveEntryProblem.printable(entry);
+        if (archiveEnded.getAsBoolean()) {
+            return ArchiveReadException.cutOff("inside entry '" + name + "' (after " + read
+                    + (size >= 0 ? " of its " + size : "") + " bytes)", e);
+        }
+        return new ArchiveReadException("cannot read entry '" + name + "': " + ArchiveReadException.detail(e), e);
     }
 }

@@ -104,8 +104,8 @@ final class ZipCentralDirectory {
             }
             return end.getLong(48);
         }
-        throw new ArchiveReadException("no end of central directory record: the body is not a zip archive, or a "
-                + "truncated one");
+        throw new ArchiveReadException("no end of central directory record: the body is not a zip archive, or the "
+                + "upload was cut off or the file is truncated");
     }
 
     private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {

@@ -18,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -36,6 +38,12 @@ class ArchiveReaderTest {
 
     record Read(String path, int mode, String content) {
     }
+
+    /**
+     * Where the content of 'spider/big.bin' starts in the tar of the cut-off tests: after the first entry's header and
+     * its one block of content, and its own header.
+     */
+    private static final int BIG_BIN_CONTENT = 3 * 512;
 
     @TempDir
     Path dir;
@@ -186,13 +194,83 @@ class ArchiveReaderTest {
     void corruptOrTruncatedArchivesAreUnreadableNotRefusedEntries() throws Exception {
         byte[] archive = TestArchives.tarGz(file("big.bin", TestArchives.randomBytes(200_000, 1), 0644));
 
-        assertThatThrownBy(() -> readTarGz(java.util.Arrays.copyOf(archive, archive.length / 2), 100))
+        assertThatThrownBy(() -> readTarGz(Arrays.copyOf(archive, archive.length / 2), 100))
                 .isInstanceOf(ArchiveReadException.class);
         byte[] corrupt = archive.clone();
         corrupt[archive.length / 2] ^= 0x55;
         assertThatThrownBy(() -> readTarGz(corrupt, 100)).isInstanceOf(ArchiveReadException.class);
         assertThatThrownBy(() -> readZip("PK\u0003\u0004 not really".getBytes(StandardCharsets.ISO_8859_1), 100))
                 .isInstanceOf(ArchiveReadException.class);
+    }
+
+    @Test
+    void aTarGzCutOffInsideAnEntrySaysWhereItEndsRatherThanAnEmptyError() throws Exception {
+        byte[] tar = gunzip(TestArchives.tarGz(file("spider/run.py", "print(1)\n"),
+                file("spider/big.bin", TestArchives.randomBytes(200_000, 1), 0644)));
+
+        assertThatThrownBy(() -> readTarGz(gzipCutOffAfter(tar, BIG_BIN_CONTENT + 100_000), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessageMatching("the archive ends inside entry 'spider/big\\.bin' \\(after \\d+ of its 200000 "
+                        + "bytes\\): the upload was cut off or the file is truncated");
+    }
+
+    @Test
+    void aTarGzCutOffOutsideAnEntryNamesTheLastWholeOne() throws Exception {
+        byte[] archive = TestArchives.tarGz(file("spider/run.py", "print(1)\n"),
+                file("spider/big.bin", TestArchives.randomBytes(200_000, 1), 0644));
+        byte[] tar = gunzip(archive);
+
+        // Inside the second entry's header.
+        assertThatThrownBy(() -> readTarGz(gzipCutOffAfter(tar, BIG_BIN_CONTENT - 400), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends after entry 'spider/run.py': the upload was cut off or the file is "
+                        + "truncated");
+        assertThatThrownBy(() -> readTarGz(gzipCutOffAfter(tar, 100), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends before its first entry: the upload was cut off or the file is "
+                        + "truncated");
+        assertThatThrownBy(() -> readTarGz(Arrays.copyOf(archive, 5), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends inside its gzip header: the upload was cut off or the file is "
+                        + "truncated");
+        // Within the zeros that pad a tar to whole blocks (tar -b 100 writes up to 50 KiB of them).
+        byte[] padded = Arrays.copyOf(tar, tar.length + 50 * 1024);
+        assertThatThrownBy(() -> readTarGz(gzipCutOffAfter(padded, tar.length + 30 * 1024), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends after its tar end marker, before the end of its gzip stream: the upload "
+                        + "was cut off or the file is truncated");
+    }
+
+    @Test
+    void aTarCutOffAndThenCompressedWholeSaysWhereItEndsLikewise() throws Exception {
+        byte[] tar = gunzip(TestArchives.tarGz(file("spider/run.py", "print(1)\n"),
+                file("spider/big.bin", TestArchives.randomBytes(200_000, 1), 0644)));
+
+        assertThatThrownBy(() -> readTarGz(gzip(Arrays.copyOf(tar, BIG_BIN_CONTENT + 1000)), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends inside entry 'spider/big.bin' (after 1000 of its 200000 bytes): the "
+                        + "upload was cut off or the file is truncated");
+    }
+
+    @Test
+    void aTarGzWithoutTheEndOfItsGzipTrailerIsCutOffToo() {
+        byte[] archive = TestArchives.tarGz(file("spider/run.py", "print(1)\n"));
+
+        // The last 8 bytes are the CRC and length that prove the archive arrived whole.
+        assertThatThrownBy(() -> readTarGz(Arrays.copyOf(archive, archive.length - 4), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessage("the archive ends after entry 'spider/run.py': the upload was cut off or the file is "
+                        + "truncated");
+    }
+
+    @Test
+    void aZipCutOffHasNoTableOfContentsAndSaysItMayBeTruncated() {
+        byte[] archive = TestArchives.zip(file("spider/run.py", "print(1)\n"),
+                file("spider/big.bin", TestArchives.randomBytes(200_000, 1), 0644));
+
+        assertThatThrownBy(() -> readZip(Arrays.copyOf(archive, archive.length / 2), 100))
+                .isInstanceOf(ArchiveReadException.class)
+                .hasMessageContaining("the upload was cut off or the file is truncated");
     }
 
     @Test
@@ -230,6 +308,27 @@ class ArchiveReaderTest {
         ArchiveReader.zip(zip, limits).forEachFile((path, mode, content) ->
                 files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
         return files;
+    }
+
+    private static byte[] gzip(byte[] content) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(gz)) {
+            gzip.write(content);
+        }
+        return gz.toByteArray();
+    }
+
+    /**
+     * A gzip of {@code tar} sent up to where exactly its first {@code length} bytes can be inflated, and no further:
+     * an upload cut off there.
+     */
+    private static byte[] gzipCutOffAfter(byte[] tar, int length) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(gz, true)) {
+            gzip.write(tar, 0, length);
+            gzip.flush(); // A sync flush: all that was written can be inflated from what is out so far.
+            return gz.toByteArray();
+        }
     }
 
     private static byte[] gunzip(byte[] gz) throws IOException {

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -211,6 +212,10 @@ class BundleUploadResourceTest {
             file("zeros-2.bin", new byte[half + 1], 0644), file("after.py", "x")};
         String bombMessage = "entry 'zeros-2.bin' is refused: the archive's files add up to more than "
                 + MAX_UNPACKED_BYTES + " bytes when unpacked";
+        List<TestArchives.Entry> spider = List.of(file("spider/run.py", "print(1)\n"),
+                file("spider/big.bin", TestArchives.randomBytes(1 << 20, 5), 0644));
+        byte[] tarGz = TestArchives.tarGz(spider);
+        byte[] zip = TestArchives.zip(spider);
         return Stream.of(
                 Arguments.of("tar.gz", TestArchives.tarGz(file("ok.py", "x"), file("../x", "x")),
                         "entry '../x' is refused: the path climbs out of the bundle with '..'"),
@@ -243,6 +248,10 @@ class BundleUploadResourceTest {
                 Arguments.of("zip", TestArchives.zip(tooMany), "entry 'f" + MAX_ENTRIES
                         + ".py' is refused: the archive holds more than " + MAX_ENTRIES + " entries"),
                 Arguments.of("tar.gz", TestArchives.tarGz(bomb), bombMessage),
+                Arguments.of("tar.gz", Arrays.copyOf(tarGz, tarGz.length / 2), "the archive ends inside entry "
+                        + "'spider/big.bin' (after "),
+                Arguments.of("zip", Arrays.copyOf(zip, zip.length / 2), "no end of central directory record: the body "
+                        + "is not a zip archive, or the upload was cut off or the file is truncated"),
                 Arguments.of("zip", TestArchives.zip(bomb), bombMessage));
     }
 
