@@ -95,5 +95,13 @@ public interface OperatorSettings {
          */
         @WithDefault("4294967296")
         long maxUnpackedBytes();
+
+        /**
+         * Most bytes the content of an uploaded archive may unpack to per compressed byte: for each zip entry against
+         * its compressed bytes, and for the whole archive against the bytes received. Zeros deflate a thousandfold, so
+         * below the unpacked limit a 2 MiB zip still unpacks to 2 GiB; source code compresses less than tenfold.
+         */
+        @WithDefault("200")
+        int maxCompressionRatio();
     }
 }

@@ -3,8 +3,10 @@ package io.kubecrawl.operator.upload;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.function.LongSupplier;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -12,11 +14,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.utils.InputStreamStatistics;
 
 /**
  * Turns an uploaded archive into the regular files of a bundle, in archive order, and refuses the whole archive at
  * the first entry that breaks a rule: a path that is absolute, holds {@code ..} or would land outside the bundle, a
- * symbolic or hard link, a device, FIFO or any other special file, a path given twice, more entries than allowed.
+ * symbolic or hard link, a device, FIFO or any other special file, a path given twice, more entries than allowed,
+ * files that unpack to more bytes than allowed or to more than the compression ratio allows of what they come from.
  * Directories are implied by the files' paths, so directory entries add nothing (their names are still checked).
  * A file keeps its permission bits ({@code mode & 0777}, so an executable script stays executable); an archive
  * without them (zip from a non-Unix system) gives {@code 0644}.
@@ -78,11 +82,10 @@ public final class ArchiveReader {
      */
     public int forEachFile(FileVisitor visitor) throws IOException, RejectedArchiveException {
         BundleTreeRules rules = new BundleTreeRules(limits.maxEntries());
-        EntryContent.UnpackedBytes unpacked = new EntryContent.UnpackedBytes(limits.maxUnpackedBytes());
         if (source == Source.TAR_GZ) {
-            readTarGz(rules, unpacked, visitor);
+            readTarGz(rules, visitor);
         } else {
-            readZip(rules, unpacked, visitor);
+            readZip(rules, visitor);
         }
         if (rules.fileCount() == 0) {
             throw new RejectedArchiveException("the archive holds no regular file; a bundle needs at least one");
@@ -90,12 +93,14 @@ public final class ArchiveReader {
         return rules.fileCount();
     }
 
-    private void readTarGz(BundleTreeRules rules, EntryContent.UnpackedBytes unpacked, FileVisitor visitor)
-            throws IOException, RejectedArchiveException {
+    private void readTarGz(BundleTreeRules rules, FileVisitor visitor) throws IOException, RejectedArchiveException {
+        CountingInputStream received = new CountingInputStream(tarGz);
+        EntryContent.UnpackedBytes unpacked = new EntryContent.UnpackedBytes(limits.maxUnpackedBytes(),
+                CompressionRatio.ofArchive(limits.maxCompressionRatio(), received::count));
         GzipCompressorInputStream gzip;
         try {
             // Concatenated gzip members are one stream, as gunzip reads them.
-            gzip = GzipCompressorInputStream.builder().setInputStream(tarGz).setDecompressConcatenated(true).get();
+            gzip = GzipCompressorInputStream.builder().setInputStream(received).setDecompressConcatenated(true).get();
         } catch (EOFException e) {
             throw ArchiveReadException.cutOff("inside its gzip header", e);
         } catch (IOException e) {
@@ -123,7 +128,7 @@ public final class ArchiveReader {
                 case FILE -> {
                     String path = rules.file(name);
                     visit(visitor, path, mode(entry.getMode()),
-                            new EntryContent(tar, name, entry.getSize(), unpacked, tarBytes::ended));
+                            EntryContent.ofTar(tar, name, entry.getSize(), unpacked, tarBytes::ended));
                 }
                 default -> throw BundleTreeRules.refused(name, refusal(entry));
             }
@@ -142,9 +147,11 @@ public final class ArchiveReader {
         return new ArchiveReadException("the body is not a readable .tar.gz: " + ArchiveReadException.detail(e), e);
     }
 
-    private void readZip(BundleTreeRules rules, EntryContent.UnpackedBytes unpacked, FileVisitor visitor)
-            throws IOException, RejectedArchiveException {
+    private void readZip(BundleTreeRules rules, FileVisitor visitor) throws IOException, RejectedArchiveException {
         ZipCentralDirectory.checkEntryCount(zip, limits.maxEntries());
+        long received = Files.size(zip);
+        EntryContent.UnpackedBytes unpacked = new EntryContent.UnpackedBytes(limits.maxUnpackedBytes(),
+                CompressionRatio.ofArchive(limits.maxCompressionRatio(), () -> received));
         ZipFile archive;
         try {
             archive = ZipFile.builder().setPath(zip).get();
@@ -183,21 +190,28 @@ public final class ArchiveReader {
                     throw new ArchiveReadException("cannot read entry '" + ArchiveEntryProblem.printable(name)
                             + "': " + ArchiveReadException.detail(e), e);
                 }
+                // The compressed bytes the entry's stream has read so far; a stream that does not count them is
+                // bounded by the entry's compressed size all the same.
+                LongSupplier compressed = content instanceof InputStreamStatistics statistics
+                        ? statistics::getCompressedCount : entry::getCompressedSize;
                 try (content) {
-                    // Read from a file whose table of contents was found: a zip that was cut off never gets here.
-                    visit(visitor, path, mode, new EntryContent(content, name, entry.getSize(), unpacked, () -> false));
+                    visit(visitor, path, mode, EntryContent.ofZip(content, name, entry.getSize(), unpacked,
+                            CompressionRatio.ofEntry(limits.maxCompressionRatio(), compressed)));
                 }
             }
         }
     }
 
-    /** Hands one file to the visitor; the file at which the unpacked limit is passed is refused by its name. */
+    /**
+     * Hands one file to the visitor; the file at which the unpacked limit or the compression ratio is passed is refused
+     * by its name.
+     */
     private static void visit(FileVisitor visitor, String path, int mode, EntryContent content)
             throws IOException, RejectedArchiveException {
         try {
             visitor.file(path, mode, content);
-        } catch (UnpackedTooLargeException tooLarge) {
-            throw BundleTreeRules.refused(content.entry(), tooLarge.reason());
+        } catch (UnpackingLimitException limitPassed) {
+            throw BundleTreeRules.refused(content.entry(), limitPassed.reason());
         }
     }
 

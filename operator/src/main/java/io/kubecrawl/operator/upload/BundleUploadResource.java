@@ -144,7 +144,7 @@ public class BundleUploadResource {
                     "the body is neither a .tar.gz nor a .zip archive (Content-Type "
                             + request.getHeader(HttpHeaders.CONTENT_TYPE) + "); send one of them"));
             ArchiveLimits limits = new ArchiveLimits(settings.upload().maxEntries(),
-                    settings.upload().maxUnpackedBytes());
+                    settings.upload().maxUnpackedBytes(), settings.upload().maxCompressionRatio());
             BundleManifest manifest;
             if (format == ArchiveFormat.TAR_GZ) {
                 manifest = importer.importArchive(ArchiveReader.tarGz(in, limits));

@@ -3,6 +3,7 @@ package io.kubecrawl.operator.upload;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -13,20 +14,23 @@ import java.util.function.BooleanSupplier;
  */
 final class EntryContent extends FilterInputStream {
 
-    /** Counts the bytes every entry of one archive unpacks to, against the archive's limit. */
+    /** Counts the bytes every entry of one archive unpacks to, against the archive's limit and compression ratio. */
     static final class UnpackedBytes {
         private final long limit;
+        private final CompressionRatio ratio;
         private long count;
 
-        UnpackedBytes(long limit) {
+        UnpackedBytes(long limit, CompressionRatio ratio) {
             this.limit = limit;
+            this.ratio = ratio;
         }
 
-        void add(long n) throws UnpackedTooLargeException {
+        void add(long n) throws UnpackingLimitException {
             count += n;
             if (count > limit) {
                 throw new UnpackedTooLargeException(limit);
             }
+            ratio.check(count);
         }
     }
 
@@ -34,18 +38,39 @@ final class EntryContent extends FilterInputStream {
     private final long size;
     private final UnpackedBytes unpacked;
     private final BooleanSupplier archiveEnded;
+    private final Optional<CompressionRatio> ratio;
     private long read;
 
-    /**
-     * @param size the entry's size as the archive declares it, or -1 when unknown
-     * @param archiveEnded whether the archive's data has run out: then a failure to read is a cut-off archive
-     */
-    EntryContent(InputStream archive, String entry, long size, UnpackedBytes unpacked, BooleanSupplier archiveEnded) {
+    private EntryContent(InputStream archive, String entry, long size, UnpackedBytes unpacked,
+            BooleanSupplier archiveEnded, Optional<CompressionRatio> ratio) {
         super(archive);
         this.entry = entry;
         this.size = size;
         this.unpacked = unpacked;
         this.archiveEnded = archiveEnded;
+        this.ratio = ratio;
+    }
+
+    /**
+     * An entry of a tar, read from the tar's stream.
+     *
+     * @param size the entry's size as the tar declares it
+     * @param archiveEnded whether the tar's bytes have run out: then a failure to read is a cut-off archive
+     */
+    static EntryContent ofTar(InputStream tar, String entry, long size, UnpackedBytes unpacked,
+            BooleanSupplier archiveEnded) {
+        return new EntryContent(tar, entry, size, unpacked, archiveEnded, Optional.empty());
+    }
+
+    /**
+     * An entry of a zip read from a file, whose table of contents was found: a zip that was cut off never gets here.
+     *
+     * @param size the entry's size as the zip declares it, or -1 when unknown
+     * @param ratio the entry's own compression ratio limit
+     */
+    static EntryContent ofZip(InputStream content, String entry, long size, UnpackedBytes unpacked,
+            CompressionRatio ratio) {
+        return new EntryContent(content, entry, size, unpacked, () -> false, Optional.of(ratio));
     }
 
     @Override
@@ -57,8 +82,7 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (b >= 0) {
-            read++;
-            unpacked.add(1);
+            counted(1);
         }
         return b;
     }
@@ -72,8 +96,7 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (n > 0) {
-            read += n;
-            unpacked.add(n);
+            counted(n);
         }
         return n;
     }
@@ -87,10 +110,18 @@ final class EntryContent extends FilterInputStream {
             throw tagged(e);
         }
         if (skipped > 0) {
-            read += skipped;
-            unpacked.add(skipped);
+            counted(skipped);
         }
         return skipped;
+    }
+
+    private void counted(long n) throws UnpackingLimitException {
+        read += n;
+        // The entry's own ratio first: it names the cause more precisely than the archive's.
+        if (ratio.isPresent()) {
+            ratio.get().check(read);
+        }
+        unpacked.add(n);
     }
 
     /** The entry's name as the archive spells it. */

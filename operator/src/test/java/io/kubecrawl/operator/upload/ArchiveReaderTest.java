@@ -14,12 +14,15 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.stream.Stream;
@@ -38,6 +41,10 @@ class ArchiveReaderTest {
 
     record Read(String path, int mode, String content) {
     }
+
+    /** The operator's default kubecrawl.upload.max-compression-ratio. */
+    private static final int DEFAULT_RATIO = 200;
+    private static final int FOUR_MIB = 4 << 20;
 
     /**
      * Where the content of 'spider/big.bin' starts in the tar of the cut-off tests: after the first entry's header and
@@ -169,7 +176,7 @@ class ArchiveReaderTest {
 
     @Test
     void filesAddingUpToTheUnpackedLimitPassAndTheOneThatPassesItIsNamed() throws Exception {
-        ArchiveLimits limits = new ArchiveLimits(100, 1000);
+        ArchiveLimits limits = new ArchiveLimits(100, 1000, DEFAULT_RATIO);
         List<TestArchives.Entry> atLimit = List.of(file("a", new byte[600], 0644), file("b", new byte[400], 0644));
         List<TestArchives.Entry> pastLimit = List.of(file("a", new byte[600], 0644), file("b", new byte[401], 0644),
                 file("c", "never read"));
@@ -182,6 +189,73 @@ class ArchiveReaderTest {
                 .isInstanceOf(RejectedArchiveException.class).hasMessage(message);
         assertThatThrownBy(() -> readZip(TestArchives.zip(pastLimit), limits))
                 .isInstanceOf(RejectedArchiveException.class).hasMessage(message);
+    }
+
+    @Test
+    void aZipEntryOfZerosIsRefusedByItsCompressionRatioLongBeforeItIsUnpacked() {
+        // A 2 GiB zip of zeros in small: 4 MiB deflate to 4 KiB.
+        List<TestArchives.Entry> entries = List.of(file("run.py", "print(1)\n"),
+                file("data/zeros.bin", new byte[FOUR_MIB], 0644), file("after.py", "never read"));
+        Map<String, Long> bytesRead = new LinkedHashMap<>();
+
+        assertThatThrownBy(() -> countZip(TestArchives.zip(entries), ratioLimit(DEFAULT_RATIO), bytesRead))
+                .isInstanceOf(RejectedArchiveException.class)
+                .hasMessageMatching("entry 'data/zeros\\.bin' is refused: it unpacks to more than 200 times its "
+                        + "compressed size \\(\\d+ bytes from \\d+\\), the most the operator accepts "
+                        + "\\(kubecrawl\\.upload\\.max-compression-ratio\\)");
+        assertThat(bytesRead).containsOnlyKeys("run.py", "data/zeros.bin");
+        assertThat(bytesRead.get("data/zeros.bin")).isLessThan(2L << 20);
+    }
+
+    @Test
+    void aTarGzOfZerosIsRefusedByTheRatioOfWhatItUnpacksToToTheBytesReceived() throws Exception {
+        // As gzip writes it by default (level 6), zeros deflate a thousandfold.
+        byte[] archive = gzip(gunzip(TestArchives.tarGz(file("run.py", "print(1)\n"),
+                file("data/zeros.bin", new byte[FOUR_MIB], 0644), file("after.py", "never read"))));
+        Map<String, Long> bytesRead = new LinkedHashMap<>();
+
+        assertThatThrownBy(() -> countTarGz(archive, ratioLimit(DEFAULT_RATIO), bytesRead))
+                .isInstanceOf(RejectedArchiveException.class)
+                .hasMessageMatching("entry 'data/zeros\\.bin' is refused: the archive's files unpack to more than 200 "
+                        + "times the bytes received \\(\\d+ bytes from \\d+\\), the most the operator accepts "
+                        + "\\(kubecrawl\\.upload\\.max-compression-ratio\\)");
+        assertThat(bytesRead).containsOnlyKeys("run.py", "data/zeros.bin");
+        assertThat(bytesRead.get("data/zeros.bin")).isLessThan(2L << 20);
+    }
+
+    @Test
+    void zipEntriesEachTooSmallToJudgeAreJudgedTogetherAgainstTheBytesReceived() {
+        // Each under the grace, where its own ratio is not checked; together 4 MiB from a few KiB.
+        List<TestArchives.Entry> entries = IntStream.range(0, 8)
+                .mapToObj(i -> file("zeros-" + i + ".bin", new byte[FOUR_MIB / 8], 0644)).toList();
+
+        assertThatThrownBy(() -> readZip(TestArchives.zip(entries), ratioLimit(DEFAULT_RATIO)))
+                .isInstanceOf(RejectedArchiveException.class)
+                .hasMessageStartingWith("entry 'zeros-2.bin' is refused: the archive's files unpack to more than 200 "
+                        + "times the bytes received");
+    }
+
+    @Test
+    void theRatioIsASettingAndContentUnderItOrTooSmallToJudgePasses() throws Exception {
+        List<TestArchives.Entry> fourfold = List.of(file("data.bin", TestArchives.fourfoldCompressible(FOUR_MIB, 1),
+                0644));
+        List<TestArchives.Entry> smallZeros = List.of(file("zeros.bin", new byte[(int) CompressionRatio.GRACE_BYTES],
+                0644));
+
+        assertThat(readZip(TestArchives.zip(fourfold), ratioLimit(5))).extracting(Read::path)
+                .containsExactly("data.bin");
+        assertThat(readTarGz(TestArchives.tarGz(fourfold), ratioLimit(5))).extracting(Read::path)
+                .containsExactly("data.bin");
+        assertThatThrownBy(() -> readZip(TestArchives.zip(fourfold), ratioLimit(3)))
+                .isInstanceOf(RejectedArchiveException.class)
+                .hasMessageStartingWith("entry 'data.bin' is refused: it unpacks to more than 3 times its compressed "
+                        + "size");
+        assertThatThrownBy(() -> readTarGz(TestArchives.tarGz(fourfold), ratioLimit(3)))
+                .isInstanceOf(RejectedArchiveException.class)
+                .hasMessageStartingWith("entry 'data.bin' is refused: the archive's files unpack to more than 3 "
+                        + "times the bytes received");
+        assertThat(readZip(TestArchives.zip(smallZeros), ratioLimit(DEFAULT_RATIO))).hasSize(1);
+        assertThat(readTarGz(TestArchives.tarGz(smallZeros), ratioLimit(DEFAULT_RATIO))).hasSize(1);
     }
 
     @Test
@@ -288,7 +362,7 @@ class ArchiveReaderTest {
     }
 
     private static List<Read> readTarGz(byte[] archive, int maxEntries) throws Exception {
-        return readTarGz(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE));
+        return readTarGz(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE, DEFAULT_RATIO));
     }
 
     private static List<Read> readTarGz(byte[] archive, ArchiveLimits limits) throws Exception {
@@ -299,7 +373,7 @@ class ArchiveReaderTest {
     }
 
     private List<Read> readZip(byte[] archive, int maxEntries) throws Exception {
-        return readZip(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE));
+        return readZip(archive, new ArchiveLimits(maxEntries, Long.MAX_VALUE, DEFAULT_RATIO));
     }
 
     private List<Read> readZip(byte[] archive, ArchiveLimits limits) throws Exception {
@@ -308,6 +382,31 @@ class ArchiveReaderTest {
         ArchiveReader.zip(zip, limits).forEachFile((path, mode, content) ->
                 files.add(new Read(path, mode, new String(content.readAllBytes(), StandardCharsets.UTF_8))));
         return files;
+    }
+
+    private static ArchiveLimits ratioLimit(int maxCompressionRatio) {
+        return new ArchiveLimits(100, Long.MAX_VALUE, maxCompressionRatio);
+    }
+
+    /** Reads every file in chunks, as the bundle store does, and notes how many bytes of each it got. */
+    private static void countTarGz(byte[] archive, ArchiveLimits limits, Map<String, Long> bytesRead)
+            throws Exception {
+        ArchiveReader.tarGz(new ByteArrayInputStream(archive), limits)
+                .forEachFile((path, mode, content) -> countInto(bytesRead, path, content));
+    }
+
+    private void countZip(byte[] archive, ArchiveLimits limits, Map<String, Long> bytesRead) throws Exception {
+        Path zip = Files.write(dir.resolve("upload.zip"), archive);
+        ArchiveReader.zip(zip, limits).forEachFile((path, mode, content) -> countInto(bytesRead, path, content));
+    }
+
+    private static void countInto(Map<String, Long> bytesRead, String path, InputStream content) throws IOException {
+        byte[] buffer = new byte[8192];
+        bytesRead.put(path, 0L);
+        int n;
+        while ((n = content.read(buffer)) >= 0) {
+            bytesRead.merge(path, (long) n, Long::sum);
+        }
     }
 
     private static byte[] gzip(byte[] content) throws IOException {

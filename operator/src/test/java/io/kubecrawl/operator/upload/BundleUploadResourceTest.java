@@ -74,13 +74,18 @@ class BundleUploadResourceTest {
 
     static final int MAX_ENTRIES = 20;
     static final long MAX_UNPACKED_BYTES = 16 << 20;
+    static final int MAX_COMPRESSION_RATIO = 50;
 
-    /** Small entry and unpacked-size limits, so that passing them takes a small archive. */
+    /**
+     * Small entry, unpacked-size and compression-ratio limits, so that passing them takes a small archive (and the
+     * ratio is passed by far, whatever zlib's level 1 makes of zeros).
+     */
     public static class SmallEntryLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("kubecrawl.upload.max-entries", String.valueOf(MAX_ENTRIES),
-                    "kubecrawl.upload.max-unpacked-bytes", String.valueOf(MAX_UNPACKED_BYTES));
+                    "kubecrawl.upload.max-unpacked-bytes", String.valueOf(MAX_UNPACKED_BYTES),
+                    "kubecrawl.upload.max-compression-ratio", String.valueOf(MAX_COMPRESSION_RATIO));
         }
     }
 
@@ -206,12 +211,16 @@ class BundleUploadResourceTest {
     static Stream<Arguments> badArchives() {
         List<TestArchives.Entry> tooMany = new ArrayList<>();
         IntStream.range(0, MAX_ENTRIES + 5).forEach(i -> tooMany.add(file("f" + i + ".py", "x")));
-        // Zeros compress a thousandfold: a few kilobytes sent that would unpack past the limit.
+        // Under the compression ratio: megabytes sent that would unpack past the unpacked limit.
         int half = (int) MAX_UNPACKED_BYTES / 2;
-        TestArchives.Entry[] bomb = {file("ok.py", "x"), file("zeros-1.bin", new byte[half], 0644),
-            file("zeros-2.bin", new byte[half + 1], 0644), file("after.py", "x")};
-        String bombMessage = "entry 'zeros-2.bin' is refused: the archive's files add up to more than "
+        TestArchives.Entry[] pastUnpackedLimit = {file("ok.py", "x"),
+            file("data-1.bin", TestArchives.fourfoldCompressible(half, 1), 0644),
+            file("data-2.bin", TestArchives.fourfoldCompressible(half + 1, 2), 0644), file("after.py", "x")};
+        String pastUnpackedLimitMessage = "entry 'data-2.bin' is refused: the archive's files add up to more than "
                 + MAX_UNPACKED_BYTES + " bytes when unpacked";
+        // Zeros compress a thousandfold (zip) or a few hundredfold (gzip -1): kilobytes sent that unpack to megabytes.
+        TestArchives.Entry[] zeros = {file("ok.py", "x"), file("data/zeros.bin", new byte[4 << 20], 0644),
+            file("after.py", "x")};
         List<TestArchives.Entry> spider = List.of(file("spider/run.py", "print(1)\n"),
                 file("spider/big.bin", TestArchives.randomBytes(1 << 20, 5), 0644));
         byte[] tarGz = TestArchives.tarGz(spider);
@@ -247,12 +256,16 @@ class BundleUploadResourceTest {
                         "entry 'pipe' is refused: it is a FIFO"),
                 Arguments.of("zip", TestArchives.zip(tooMany), "entry 'f" + MAX_ENTRIES
                         + ".py' is refused: the archive holds more than " + MAX_ENTRIES + " entries"),
-                Arguments.of("tar.gz", TestArchives.tarGz(bomb), bombMessage),
+                Arguments.of("tar.gz", TestArchives.tarGz(pastUnpackedLimit), pastUnpackedLimitMessage),
+                Arguments.of("zip", TestArchives.zip(pastUnpackedLimit), pastUnpackedLimitMessage),
+                Arguments.of("tar.gz", TestArchives.tarGz(zeros), "entry 'data/zeros.bin' is refused: the "
+                        + "archive's files unpack to more than " + MAX_COMPRESSION_RATIO + " times the bytes received"),
+                Arguments.of("zip", TestArchives.zip(zeros), "entry 'data/zeros.bin' is refused: it unpacks to more "
+                        + "than " + MAX_COMPRESSION_RATIO + " times its compressed size"),
                 Arguments.of("tar.gz", Arrays.copyOf(tarGz, tarGz.length / 2), "the archive ends inside entry "
                         + "'spider/big.bin' (after "),
                 Arguments.of("zip", Arrays.copyOf(zip, zip.length / 2), "no end of central directory record: the body "
-                        + "is not a zip archive, or the upload was cut off or the file is truncated"),
-                Arguments.of("zip", TestArchives.zip(bomb), bombMessage));
+                        + "is not a zip archive, or the upload was cut off or the file is truncated"));
     }
 
     @ParameterizedTest(name = "{0}: {2}")

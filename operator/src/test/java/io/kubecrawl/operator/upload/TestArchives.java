@@ -91,6 +91,16 @@ public final class TestArchives {
         return bytes;
     }
 
+    /** Content that compresses about fourfold: in every 4 KiB, one random KiB and zeros. */
+    public static byte[] fourfoldCompressible(int size, long seed) {
+        byte[] bytes = new byte[size];
+        for (int block = 0; block < size; block += 4096) {
+            byte[] random = randomBytes(Math.min(1024, size - block), seed + block);
+            System.arraycopy(random, 0, bytes, block, random.length);
+        }
+        return bytes;
+    }
+
     public static byte[] tarGz(Entry... entries) {
         return tarGz(List.of(entries));
     }
