@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-./mvnw -B -q -pl crds,protocol,worker-image install -DskipTests
+# -am installs the parent POM too: the operator's build below resolves the installed modules through it, and on a fresh
+# machine it is nowhere else.
+./mvnw -B -q -pl crds,protocol,worker-image -am install -DskipTests
 # The machine's other load skews every figure: say what it was.
 echo "load average before: $(cat /proc/loadavg)"
 log="$(mktemp)"
