@@ -1,5 +1,6 @@
 package io.kubecrawl.operator.status;
 
+import java.net.HttpURLConnection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.jboss.logging.Logger;
@@ -28,7 +30,10 @@ public class StatusRecorder {
 
     private static final Logger LOG = Logger.getLogger(StatusRecorder.class);
     private static final int REMEMBERED_RESOURCES = 10_000;
-    /** Status writes by kind and outcome (written, unchanged): the API server load the operator causes. */
+    /**
+     * Status writes by kind and outcome (written, unchanged, gone: deleted before the write): the API server load
+     * the operator causes.
+     */
     public static final String METRIC = "kubecrawl.status.updates";
 
     private final KubernetesClient client;
@@ -62,11 +67,24 @@ public class StatusRecorder {
         }
         String patch = client.getKubernetesSerialization().asJson(List.of(
                 Map.of("op", "add", "path", "/status", "value", next)));
-        client.resources(resourceClass(resource))
-                .inNamespace(resource.getMetadata().getNamespace())
-                .withName(resource.getMetadata().getName())
-                .subresource("status")
-                .patch(PatchContext.of(PatchType.JSON), patch);
+        try {
+            client.resources(resourceClass(resource))
+                    .inNamespace(resource.getMetadata().getNamespace())
+                    .withName(resource.getMetadata().getName())
+                    .subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON), patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                throw e;
+            }
+            // Deleted since the informer handed it out: its status has no reader left, and its deletion event
+            // follows.
+            lastWritten.remove(key);
+            count(resource, "gone");
+            LOG.debugf("Status of %s %s/%s not written: it was deleted", resource.getKind(),
+                    resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+            return false;
+        }
         lastWritten.put(key, next);
         count(resource, "written");
         LOG.debugf("Status of %s %s/%s written", resource.getKind(), resource.getMetadata().getNamespace(),
