@@ -34,16 +34,30 @@ final class KubecrawlChart {
     }
 
     /** Installs the release (its CRDs first) and waits until the operator's Deployment is ready. */
-    static void install(String kubeConfig, String operatorImage, String workerImage, Duration timeout) {
+    static void install(Path kubeConfig, String operatorImage, String workerImage, Duration timeout) {
         var install = Helm.install(CHART.toString())
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)
                 .createNamespace()
-                .withKubeConfigContents(kubeConfig)
+                .withKubeConfig(kubeConfig)
                 .waitReady()
                 .withTimeout((int) timeout.toSeconds());
         values(operatorImage, workerImage).forEach(install::set);
         install.call();
+    }
+
+    /** Upgrades the release with these values on top of the suite's own, and waits until it is ready again. */
+    static void upgrade(Path kubeConfig, String operatorImage, String workerImage, Map<String, Object> changed,
+            Duration timeout) {
+        var upgrade = Helm.upgrade(CHART.toString())
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeConfig(kubeConfig)
+                .waitReady()
+                .withTimeout((int) timeout.toSeconds());
+        values(operatorImage, workerImage).forEach(upgrade::set);
+        changed.forEach(upgrade::set);
+        upgrade.call();
     }
 
     /** The manifests the release would install, rendered without a cluster. */

@@ -2,6 +2,7 @@ package io.kubecrawl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubecrawl.e2e.cluster.LocalImages;
 import org.junit.jupiter.api.Test;
 
 /**

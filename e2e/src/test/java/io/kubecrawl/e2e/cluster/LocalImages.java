@@ -1,4 +1,4 @@
-package io.kubecrawl.e2e;
+package io.kubecrawl.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import io.kubecrawl.e2e.Checkout;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.images.builder.ImageFromDockerfile;
@@ -23,10 +24,10 @@ import org.testcontainers.utility.MountableFile;
  * packaged, so the operator and worker-image modules must have run {@code package} first: in the reactor e2e comes
  * after both, and {@code ./mvnw -B verify} from the root does it all.
  */
-final class LocalImages {
+public final class LocalImages {
     // Tagged, never "latest": with any other tag the kubelet runs an image containerd already holds.
-    static final String OPERATOR = "kubecrawl/kubecrawl-operator:e2e";
-    static final String WORKER = "kubecrawl/kubecrawl-worker:e2e";
+    public static final String OPERATOR = "kubecrawl/kubecrawl-operator:e2e";
+    public static final String WORKER = "kubecrawl/kubecrawl-worker:e2e";
 
     private LocalImages() {
     }

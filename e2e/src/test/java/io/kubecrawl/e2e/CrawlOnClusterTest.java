@@ -1,0 +1,260 @@
+package io.kubecrawl.e2e;
+
+import static io.kubecrawl.e2e.ClusterUnderTest.TIMEOUT;
+import static io.kubecrawl.e2e.ClusterUnderTest.client;
+import static io.kubecrawl.e2e.ClusterUnderTest.cluster;
+import static io.kubecrawl.e2e.ClusterUnderTest.kubectl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.operator.testing.LoopbackQuotesSite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The examples crawled on a real cluster, as a user would run them: examples/quotes applied ({@link QuotesExample},
+ * starting with one worker and batches of five), the crawl scaled with
+ * {@code kubectl scale}, suspended and resumed, the operator's pod deleted in the middle of it, and the CrawlJob
+ * deleted at the end. One crawl goes through all of it in order: each test starts where the previous one stopped.
+ */
+@ExtendWith(ClusterUnderTest.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(4)
+class CrawlOnClusterTest {
+    static final String NAMESPACE = "kubecrawl-e2e";
+    private static final String CRAWLJOB = QuotesExample.NAME;
+    private static final String CRAWLJOB_LABEL = "kubecrawl.io/crawljob";
+    private static final int PAGES_PER_HOST = 60;
+    private static final int QUOTES_PER_PAGE = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static LoopbackQuotesSite site;
+    private static QuotesExample example;
+
+    @BeforeAll
+    static void serveTheSiteAndApplyTheExamples() throws IOException {
+        // Each page answers after 200 ms, as a remote site would: the crawl lasts long enough to be scaled,
+        // suspended and restarted while it runs.
+        site = new LoopbackQuotesSite(cluster().siteHosts(), PAGES_PER_HOST, QUOTES_PER_PAGE, Duration.ofMillis(200));
+        example = new QuotesExample(cluster(), site);
+        example.apply(NAMESPACE, 1, 5);
+    }
+
+    @AfterAll
+    static void stopTheSite() {
+        if (site != null) {
+            site.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theCrawlJobRunsItsWorkerJobUnderTheChartsOperator() {
+        CrawlJob running = awaitCrawlJob(job -> job.getStatus() != null
+                && job.getStatus().getPhase() == CrawlJobPhase.Running
+                && job.getStatus().getBatches() != null && job.getStatus().getBatches().getDone() > 0);
+
+        assertThat(running.getStatus().getObservedGeneration()).isEqualTo(running.getMetadata().getGeneration());
+        Job workers = workerJob();
+        assertThat(workers.getMetadata().getOwnerReferences()).anySatisfy(owner -> {
+            assertThat(owner.getKind()).isEqualTo("CrawlJob");
+            assertThat(owner.getName()).isEqualTo(CRAWLJOB);
+        });
+        assertThat(workers.getSpec().getParallelism()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
+    void kubectlScaleChangesTheWorkersAndTheJobsParallelismFollows() throws Exception {
+        Kubectl.Result scaled = kubectl().run("scale", "crawljob/" + CRAWLJOB, "-n", NAMESPACE, "--replicas=3");
+
+        assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+        assertThat(scaled.output()).contains("crawljob.kubecrawl.io/" + CRAWLJOB + " scaled");
+        assertThat(crawlJob().getSpec().getWorkers()).isEqualTo(3);
+        await("parallelism of the worker Job").atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(workerJob().getSpec().getParallelism()).isEqualTo(3));
+        await("three worker pods running").atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(workerPods().stream().filter(CrawlOnClusterTest::isRunning)).hasSize(3));
+    }
+
+    @Test
+    @Order(3)
+    void suspendingStopsTheWorkersAndResumingStartsThemAgain() {
+        patchSpec("{\"spec\":{\"suspend\":true}}");
+
+        awaitCrawlJob(job -> job.getStatus().getPhase() == CrawlJobPhase.Suspended);
+        await("worker Job suspended, its pods gone").atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(workerJob().getSpec().getSuspend()).isTrue();
+            assertThat(workerJob().getStatus().getActive()).as("active pods of the suspended Job").isIn(null, 0);
+            assertThat(workerPods()).as("worker pods of the suspended Job").allMatch(CrawlOnClusterTest::isOver);
+        });
+        int doneWhileSuspended = crawlJob().getStatus().getBatches().getDone();
+
+        patchSpec("{\"spec\":{\"suspend\":false}}");
+
+        awaitCrawlJob(job -> job.getStatus().getPhase() == CrawlJobPhase.Running
+                && job.getStatus().getBatches().getDone() > doneWhileSuspended);
+        assertThat(workerJob().getSpec().getSuspend()).isFalse();
+    }
+
+    @Test
+    @Order(4)
+    void theOperatorsPodDeletedInTheMiddleOfTheCrawlIsReplacedAndTheJobResumes() {
+        Pod operator = ChartOnClusterTest.operatorPod();
+        int doneBefore = crawlJob().getStatus().getBatches().getDone();
+        assertThat(crawlJob().getStatus().getPhase()).as("still crawling when the operator goes")
+                .isEqualTo(CrawlJobPhase.Running);
+
+        client().pods().inNamespace(KubecrawlChart.NAMESPACE).withName(operator.getMetadata().getName()).delete();
+
+        Pod replacement = await("a new operator pod, ready").atMost(TIMEOUT).until(ChartOnClusterTest::operatorPod,
+                pod -> pod != null && !pod.getMetadata().getUid().equals(operator.getMetadata().getUid()) && ChartOnClusterTest.isReady(pod));
+        assertThat(replacement.getMetadata().getName()).isNotEqualTo(operator.getMetadata().getName());
+        CrawlJob done = awaitCrawlJob(job -> job.getStatus().getPhase().isFinished());
+        assertThat(done.getStatus().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
+        assertThat(done.getStatus().getBatches().getDone()).isGreaterThan(doneBefore);
+    }
+
+    @Test
+    @Order(5)
+    void everyItemArrivesExactlyOnceThroughTheItemsApi() throws Exception {
+        CrawlJob done = crawlJob();
+        HttpResponse<String> items = api().items(NAMESPACE, CRAWLJOB, adminToken());
+
+        assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
+        List<String> keys = new ArrayList<>();
+        for (String line : items.body().lines().toList()) {
+            JsonNode item = JSON.readTree(line);
+            keys.add(item.get("url").asText() + " " + item.get("text").asText());
+        }
+        List<String> expected = example.expectedItemKeys();
+        assertThat(keys).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(done.getStatus().getItems()).isEqualTo(expected.size());
+        assertThat(done.getStatus().getBatches().getDone()).isEqualTo(done.getStatus().getBatches().getTotal());
+    }
+
+    @Test
+    @Order(6)
+    void eachWorkersLogIsReadableAfterItsPodIsGone() throws Exception {
+        await("worker Job complete").atMost(TIMEOUT).until(() -> workerJob().getStatus() != null
+                && workerJob().getStatus().getConditions() != null && workerJob().getStatus().getConditions().stream()
+                        .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus())));
+        List<String> workers = workerPods().stream().map(pod -> pod.getMetadata().getName()).toList();
+        assertThat(workers).isNotEmpty();
+
+        client().pods().inNamespace(NAMESPACE).withLabel(CRAWLJOB_LABEL, CRAWLJOB).delete();
+        await("worker pods gone").atMost(TIMEOUT).until(() -> workerPods().isEmpty());
+
+        HttpResponse<String> names = api().logs(NAMESPACE, CRAWLJOB, null, adminToken());
+        assertThat(names.statusCode()).as(names.body()).isEqualTo(200);
+        for (String worker : workers) {
+            assertThat(names.body()).contains(worker);
+            HttpResponse<String> log = api().logs(NAMESPACE, CRAWLJOB, worker, adminToken());
+            assertThat(log.statusCode()).as("log of %s: %s", worker, log.body()).isEqualTo(200);
+            assertThat(log.body()).as("log of %s", worker).isNotBlank();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void deletingTheCrawlJobCollectsItsJobPodsAndSecret() {
+        String uid = crawlJob().getMetadata().getUid();
+        assertThat(client().secrets().inNamespace(NAMESPACE).list().getItems())
+                .as("the worker token Secret, owned by the CrawlJob")
+                .anySatisfy(secret -> assertThat(secret.getMetadata().getOwnerReferences())
+                        .anyMatch(owner -> owner.getUid().equals(uid)));
+
+        client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(CRAWLJOB).delete();
+
+        await("the CrawlJob's children collected by the garbage collector").atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client().batch().v1().jobs().inNamespace(NAMESPACE).withLabel(CRAWLJOB_LABEL, CRAWLJOB).list()
+                    .getItems()).isEmpty();
+            assertThat(workerPods()).isEmpty();
+            assertThat(client().secrets().inNamespace(NAMESPACE).list().getItems())
+                    .noneMatch(secret -> secret.getMetadata().getOwnerReferences().stream()
+                            .anyMatch(owner -> owner.getUid().equals(uid)));
+        });
+    }
+
+    private static void patchSpec(String mergePatch) {
+        client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(CRAWLJOB)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+    }
+
+    static OperatorApi api() {
+        return new OperatorApi(cluster().operatorHttp(KubecrawlChart.NAMESPACE, KubecrawlChart.RELEASE));
+    }
+
+    static String adminToken() {
+        return cluster().admin().getConfiguration().getOauthToken();
+    }
+
+    private static CrawlJob crawlJob() {
+        return client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(CRAWLJOB).require();
+    }
+
+    private static CrawlJob awaitCrawlJob(Predicate<CrawlJob> condition) {
+        AtomicReference<CrawlJob> last = new AtomicReference<>();
+        await("CrawlJob " + CRAWLJOB).atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            last.set(crawlJob());
+            assertThat(last.get()).as(() -> describe(last.get())).matches(job -> job.getStatus() != null
+                    && job.getStatus().getPhase() != null && condition.test(job));
+        });
+        return last.get();
+    }
+
+    /** What a failed wait needs to say of a CrawlJob: its phase, batches, workers and conditions. */
+    private static String describe(CrawlJob job) {
+        var status = job.getStatus();
+        if (status == null) {
+            return "CrawlJob " + CRAWLJOB + " without status";
+        }
+        return "CrawlJob " + CRAWLJOB + ": phase " + status.getPhase() + ", batches " + (status.getBatches() == null
+                ? "-" : status.getBatches().getDone() + " done of " + status.getBatches().getTotal() + ", "
+                        + status.getBatches().getFailed() + " failed") + ", items " + status.getItems()
+                + ", conditions " + status.getConditions().stream()
+                        .map(c -> c.getType() + "=" + c.getStatus() + " (" + c.getReason() + ": " + c.getMessage()
+                                + ")").toList();
+    }
+
+    private static Job workerJob() {
+        List<Job> jobs = client().batch().v1().jobs().inNamespace(NAMESPACE).withLabel(CRAWLJOB_LABEL, CRAWLJOB)
+                .list().getItems();
+        assertThat(jobs).as("worker Jobs of CrawlJob " + CRAWLJOB).hasSize(1);
+        return jobs.get(0);
+    }
+
+    private static List<Pod> workerPods() {
+        return client().pods().inNamespace(NAMESPACE).withLabel(CRAWLJOB_LABEL, CRAWLJOB).list().getItems();
+    }
+
+    private static boolean isOver(Pod pod) {
+        return pod.getStatus() != null && List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase());
+    }
+
+    private static boolean isRunning(Pod pod) {
+        return pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase());
+    }
+}
