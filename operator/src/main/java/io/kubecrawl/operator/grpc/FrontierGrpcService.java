@@ -2,6 +2,7 @@ package io.kubecrawl.operator.grpc;
 
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 import io.grpc.Status;
@@ -105,10 +106,12 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     @Blocking
     public void renew(RenewRequest request, StreamObserver<RenewReply> responses) {
         try {
-            Frontier frontier = frontierOf(AuthenticatedJob.current().name());
+            Optional<Frontier> frontier = frontierUnlessFinished(AuthenticatedJob.current().name());
             Set<BatchId> asked = new LinkedHashSet<>();
             request.getBatchesList().forEach(ref -> asked.add(batch(ref)));
-            Set<BatchId> held = frontier.renew(worker(request.getWorker()), asked, clock.instant());
+            // A finished job holds no lease: its workers drop their batches and hear it is drained on their next lease.
+            Set<BatchId> held = frontier.isEmpty() ? Set.of()
+                    : frontier.get().renew(worker(request.getWorker()), asked, clock.instant());
             responses.onNext(RenewReply.newBuilder().addAllHeld(held.stream().map(FrontierGrpcService::ref).toList())
                     .build());
             responses.onCompleted();
@@ -122,12 +125,17 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     public void failBatch(FailBatchRequest request, StreamObserver<BatchReport> responses) {
         try {
             CrawlJobName job = AuthenticatedJob.current().name();
-            Frontier frontier = frontierOf(job);
+            Optional<Frontier> frontier = frontierUnlessFinished(job);
+            if (frontier.isEmpty()) {
+                responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
+                responses.onCompleted();
+                return;
+            }
             String error = "attempt " + request.getAttempt() + " exited with " + request.getExitCode() + ": "
                     + request.getError();
-            BatchOutcome outcome = frontier.fail(batch(request.getBatch()), worker(request.getWorker()), error,
+            BatchOutcome outcome = frontier.get().fail(batch(request.getBatch()), worker(request.getWorker()), error,
                     clock.instant());
-            drainedFrontiers.reconcileIfDrained(job, frontier);
+            drainedFrontiers.reconcileIfDrained(job, frontier.get());
             responses.onNext(report(outcome, 0));
             responses.onCompleted();
         } catch (StatusException refused) {
@@ -176,8 +184,17 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                     return;
                 }
                 try {
-                    Frontier frontier = frontierOf(job);
+                    Optional<Frontier> unlessFinished = frontierUnlessFinished(job);
                     worker(worker);
+                    if (unlessFinished.isEmpty()) {
+                        // The job is over: a late completion (a batch run twice, or finished after a restart) is
+                        // accepted and ignored, and the worker hears that the frontier is drained when it asks.
+                        upload.discard();
+                        responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
+                        responses.onCompleted();
+                        return;
+                    }
+                    Frontier frontier = unlessFinished.get();
                     if (frontier.isFinished(batch)) {
                         upload.discard();
                         responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
@@ -244,6 +261,17 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                 responses.onCompleted();
             }
         };
+    }
+
+    /**
+     * The job's frontier, or empty once the job has finished (Succeeded or Failed): reports on a finished job get a
+     * definite answer at once. UNAVAILABLE, which workers retry, only while the frontier is being rebuilt.
+     */
+    private Optional<Frontier> frontierUnlessFinished(CrawlJobName job) throws StatusException {
+        if (frontiers.isFinished(job)) {
+            return Optional.empty();
+        }
+        return Optional.of(frontierOf(job));
     }
 
     private Frontier frontierOf(CrawlJobName job) throws StatusException {

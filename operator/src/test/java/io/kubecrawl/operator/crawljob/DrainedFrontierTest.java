@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.crawljob;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import jakarta.inject.Inject;
 
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.testing.OneSlotCrawlJob;
 import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
@@ -40,6 +42,9 @@ class DrainedFrontierTest extends WorkerChannelTest {
     @Inject
     OperatorSettings settings;
 
+    @Inject
+    FrontierRegistry frontiers;
+
     @Test
     void theJobSucceedsWhenItsLastBatchIsDoneNotAtTheNextCheckpoint() throws Exception {
         assertThat(settings.frontier().checkpointInterval()).isEqualTo(Duration.ofHours(1));
@@ -67,6 +72,26 @@ class DrainedFrontierTest extends WorkerChannelTest {
         cluster.awaitCrawlJob(OneSlotCrawlJob.NAME, c -> c.getStatus().getPhase() != null
                 && c.getStatus().getPhase().isFinished() && c.getStatus().getBatches().getFailed() == 1);
 
+        assertThat(worker.lease().hasDrained()).isTrue();
+    }
+
+    /**
+     * Seen on a real cluster: a worker still running a batch when its job succeeded was told "not ready yet; retry"
+     * for ten minutes, and its Job kept running. A report on a finished job gets a definite answer at once.
+     */
+    @Test
+    void reportsOnAFinishedJobAreAcceptedAndIgnoredAtOnce() throws Exception {
+        WorkerClient worker = OneSlotCrawlJob.start(cluster, channel, 1, 1);
+        Batch only = worker.lease().getBatch();
+        assertThat(worker.complete(only, List.of("{\"n\":1}")).getOutcome()).isEqualTo(BatchReport.Outcome.COMPLETED);
+        cluster.awaitCrawlJob(OneSlotCrawlJob.NAME, c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
+        await("the finished job's frontier dropped").atMost(Duration.ofSeconds(30))
+                .until(() -> frontiers.isFinished(OneSlotCrawlJob.job(cluster)));
+
+        assertThat(worker.complete(only, List.of("{\"n\":1}")).getOutcome())
+                .isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
+        assertThat(worker.fail(only, 1, "late").getOutcome()).isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
+        assertThat(worker.renew(only).getHeldList()).isEmpty();
         assertThat(worker.lease().hasDrained()).isTrue();
     }
 }

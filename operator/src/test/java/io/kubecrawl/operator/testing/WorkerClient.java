@@ -28,6 +28,8 @@ import io.kubecrawl.protocol.v1.LeaseRequest;
 import io.kubecrawl.protocol.v1.LogLine;
 import io.kubecrawl.protocol.v1.LogLines;
 import io.kubecrawl.protocol.v1.LogsReceipt;
+import io.kubecrawl.protocol.v1.RenewReply;
+import io.kubecrawl.protocol.v1.RenewRequest;
 
 /** Plays one worker of a job over the real gRPC endpoint, the way the kubecrawl-worker agent talks to it. */
 public final class WorkerClient {
@@ -82,6 +84,15 @@ public final class WorkerClient {
         parts.onNext(CompleteBatchPart.newBuilder().setItems(ByteString.copyFromUtf8(text.toString())).build());
         parts.onCompleted();
         return report.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** Renews the worker's leases of these batches; the reply names those it still holds. */
+    public RenewReply renew(Batch... batches) {
+        RenewRequest.Builder request = RenewRequest.newBuilder().setWorker(worker);
+        for (Batch batch : batches) {
+            request.addBatches(batch.getRef());
+        }
+        return blocking.withDeadlineAfter(10, TimeUnit.SECONDS).renew(request.build());
     }
 
     public BatchReport fail(Batch batch, int exitCode, String error) {
