@@ -25,6 +25,8 @@ public class CrawlJobDecider {
 
     public static final String SPIDER_NOT_FOUND = "SpiderNotFound";
     public static final String SPIDER_NOT_READY = "SpiderNotReady";
+    /** The Spider is new or edited and its reconciler has not resolved it yet: a wait, not a problem. */
+    public static final String SPIDER_NOT_RECONCILED = "SpiderNotReconciled";
     public static final String WORKERS_STARTING = "WorkersStarting";
     public static final String CRAWLING = "Crawling";
     public static final String SUSPENDED_BY_SPEC = "SuspendedBySpec";
@@ -48,9 +50,11 @@ public class CrawlJobDecider {
         CrawlJobStatus previous = crawlJob.getStatus();
         CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
 
-        // Succeeded and Failed are final: a finished job is left alone, whatever happens to its children.
+        // Succeeded and Failed are final: a finished job is left alone, whatever happens to its children. Only the
+        // worker counts follow the Job, as its last workers exit after the finish.
         if (previousPhase != null && previousPhase.isFinished()) {
             status.phase(previousPhase, previousReason(previous), previousMessage(previous));
+            observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
             return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), false, status.build(), List.of());
         }
 
@@ -95,6 +99,10 @@ public class CrawlJobDecider {
             } else if (observed.spider().isEmpty()) {
                 status.phase(CrawlJobPhase.Pending, SPIDER_NOT_FOUND, "Spider " + spiderName(crawlJob)
                         + " does not exist in namespace " + crawlJob.getMetadata().getNamespace());
+            } else if (digest.isEmpty() && !isReconciled(observed.spider().get())) {
+                // What kubectl apply -f of a Spider and its CrawlJob together leads to, every time: no warning.
+                status.phase(CrawlJobPhase.Pending, SPIDER_NOT_RECONCILED, "Spider " + spiderName(crawlJob)
+                        + " has not been resolved yet; the job starts once it is Ready");
             } else if (digest.isEmpty() && !isReady(observed.spider().get())) {
                 status.phase(CrawlJobPhase.Pending, SPIDER_NOT_READY, "Spider " + spiderName(crawlJob)
                         + " is not ready: " + readyMessage(observed.spider().get()));
@@ -204,6 +212,12 @@ public class CrawlJobDecider {
         return spider.getStatus() != null && spider.getStatus().getBundle() != null
                 && spider.getStatus().getBundle().getDigest() != null
                 && spider.getStatus().condition("Ready").map(Condition::isTrue).orElse(false)
+                && Objects.equals(spider.getStatus().getObservedGeneration(), spider.getMetadata().getGeneration());
+    }
+
+    /** Whether the Spider's status speaks of its current spec. */
+    private static boolean isReconciled(Spider spider) {
+        return spider.getStatus() != null
                 && Objects.equals(spider.getStatus().getObservedGeneration(), spider.getMetadata().getGeneration());
     }
 

@@ -19,6 +19,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.WorkersStatus;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
 import io.kubecrawl.crd.v1alpha1.SpiderSpec;
@@ -57,6 +58,28 @@ class CrawlJobDeciderTest {
         assertThat(condition(plan, "Ready").getReason()).isEqualTo("SpiderNotReady");
         assertThat(condition(plan, "Ready").getMessage()).contains("SourceNotFound");
         assertThat(plan.createWorkerJob()).isEmpty();
+    }
+
+    /**
+     * Seen on a real cluster: kubectl apply of examples/quotes/ (a Spider and its CrawlJob at once) made a Warning
+     * Event, SpiderNotReady, whenever the CrawlJob was reconciled before the Spider.
+     */
+    @Test
+    void aSpiderNotResolvedYetKeepsTheJobPendingWithoutAWarning() {
+        Spider fresh = spider(false);
+        fresh.setStatus(null);
+        Spider edited = spider(true);
+        edited.getMetadata().setGeneration(2L);
+
+        for (Spider spider : List.of(fresh, edited)) {
+            CrawlJobPlan plan = decider.decide(crawlJob(2, false, null), observed(spider, null, false), NOW);
+
+            assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Pending);
+            assertThat(condition(plan, "Progressing").getReason()).isEqualTo("SpiderNotReconciled");
+            assertThat(plan.events()).extracting(ClusterEvent::type, ClusterEvent::reason).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(ClusterEvent.Type.Normal, "SpiderNotReconciled"));
+            assertThat(plan.createWorkerJob()).isEmpty();
+        }
     }
 
     @Test
@@ -141,6 +164,23 @@ class CrawlJobDeciderTest {
         assertThat(condition(plan, "Complete").getReason()).isEqualTo("WorkersSucceeded");
         assertThat(plan.createWorkerJob()).isEmpty();
         assertThat(plan.createWorkerToken()).isFalse();
+        assertThat(plan.changeWorkerJob()).isEmpty();
+        assertThat(plan.events()).isEmpty();
+    }
+
+    /** Seen on a real cluster: a finished job kept workers.active 2, the count of its last checkpoint. */
+    @Test
+    void aFinishedJobsWorkerCountsFollowItsJobAsTheLastWorkersExit() {
+        CrawlJob crawlJob = crawlJob(2, false, CrawlJobPhase.Succeeded);
+        crawlJob.getStatus().setWorkers(new WorkersStatus(2, 2, 2, 0, 0));
+        Job job = job(2, Map.of("active", 0, "ready", 0));
+        job.getStatus().setSucceeded(2);
+
+        CrawlJobPlan plan = decider.decide(crawlJob, observed(spider(true), job, true), NOW);
+
+        assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
+        assertThat(plan.status().getWorkers()).extracting(WorkersStatus::getDesired, WorkersStatus::getReady,
+                WorkersStatus::getActive, WorkersStatus::getSucceeded).containsExactly(0, 0, 0, 2);
         assertThat(plan.changeWorkerJob()).isEmpty();
         assertThat(plan.events()).isEmpty();
     }
