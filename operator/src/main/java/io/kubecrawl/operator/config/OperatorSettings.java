@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -24,6 +25,14 @@ public interface OperatorSettings {
     Outputs outputs();
 
     Frontier frontier();
+
+    Test test();
+
+    /** Settings for tests only: the chart never sets them. */
+    interface Test {
+        /** Kill points to halt the operator at, once each (see io.kubecrawl.operator.faults.KillPoints). */
+        Optional<String> killPoints();
+    }
 
     interface Frontier {
         /**

@@ -38,6 +38,8 @@ import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
+import io.kubecrawl.operator.faults.KillPoint;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
@@ -77,10 +79,11 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final OperatorSettings settings;
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
+    private final KillPoints killPoints;
 
     public CrawlJobReconciler(CrawlJobDecider decider, StatusRecorder statusRecorder, EventRecorder eventRecorder,
             FrontierRegistry frontiers, ItemStore items, BundleStore bundles, LogStore logs,
-            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock) {
+            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock, KillPoints killPoints) {
         this.decider = decider;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
@@ -91,6 +94,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         this.settings = settings;
         this.drainedFrontiers = drainedFrontiers;
         this.clock = clock;
+        this.killPoints = killPoints;
     }
 
     @Override
@@ -127,8 +131,12 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         KubernetesClient client = context.getClient();
         if (plan.createWorkerToken()) {
             createIfAbsent(client, WorkerTokenSecretFactory.build(crawlJob, newToken()));
+            killPoints.reach(KillPoint.TOKEN_CREATED);
         }
-        plan.createWorkerJob().ifPresent(job -> createIfAbsent(client, job));
+        plan.createWorkerJob().ifPresent(job -> {
+            createIfAbsent(client, job);
+            killPoints.reach(KillPoint.WORKER_JOB_CREATED);
+        });
         plan.changeWorkerJob().ifPresent(change -> observed.workerJob().ifPresent(job -> {
             LOG.infof("Worker Job %s/%s: parallelism %d, suspend %s", job.getMetadata().getNamespace(),
                     job.getMetadata().getName(), change.parallelism(), change.suspend());
@@ -142,6 +150,12 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         }));
         if (statusRecorder.record(crawlJob, plan.status())) {
             plan.events().forEach(event -> eventRecorder.record(crawlJob, event));
+            killPoints.reach(switch (plan.status().getPhase()) {
+                case Running -> KillPoint.CHECKPOINT_WRITTEN;
+                case Completing -> KillPoint.COMPLETING_RECORDED;
+                case Succeeded -> KillPoint.SUCCEEDED_RECORDED;
+                default -> null;
+            });
         }
         Optional<Frontier> frontier = frontiers.find(name);
         if (observed.frontier().map(FrontierView::drained).orElse(false)) {
@@ -150,6 +164,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         // After the status says Completing, so that a crash here is resumed by the next operator.
         if (plan.finalizeOutputs()) {
             finalizeOutputs(name);
+            killPoints.reach(KillPoint.OUTPUTS_FINALIZED);
         }
         frontier.ifPresent(f -> f.drainGivenUp().forEach(batch ->
                 eventRecorder.record(crawlJob, ClusterEvent.warning(BATCH_FAILED, "batch " + batch.batch()
@@ -187,11 +202,15 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         }
         FrontierSettings frontierSettings = CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter());
         try {
-            Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> Frontier.restore(
-                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
-                            pinnedBundle)),
-                    frontierSettings, status == null ? null : status.getSlots(),
-                    status == null ? null : status.getSeedsDigest()));
+            Frontier frontier = frontiers.getOrRestore(name, crawlJob.getMetadata().getUid(), () -> {
+                Frontier restored = Frontier.restore(CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob,
+                        context.getClient(), bundles, pinnedBundle)), frontierSettings,
+                        status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest());
+                if (status != null && status.getSlots() != null) {
+                    killPoints.reach(KillPoint.FRONTIER_RESTORED);
+                }
+                return restored;
+            });
             // spec.limits may have changed since the frontier was built.
             frontier.updateSettings(frontierSettings);
             // Housekeeping before the snapshot: the batches of workers that died go back to their slots.

@@ -11,6 +11,8 @@ import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.faults.KillPoint;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
@@ -41,10 +43,12 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
 
     private final PinnedBundles pinnedBundles;
     private final BundleStore store;
+    private final KillPoints killPoints;
 
-    public BundleGrpcService(PinnedBundles pinnedBundles, BundleStore store) {
+    public BundleGrpcService(PinnedBundles pinnedBundles, BundleStore store, KillPoints killPoints) {
         this.pinnedBundles = pinnedBundles;
         this.store = store;
+        this.killPoints = killPoints;
     }
 
     @Override
@@ -98,6 +102,7 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
     }
 
     private FileChannel open(BundleFile file) throws StatusException {
+        killPoints.reach(KillPoint.BUNDLE_STREAMING);
         try {
             return store.openChannel(file.sha256());
         } catch (NoSuchFileException e) {

@@ -8,6 +8,8 @@ import java.util.Set;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
+import io.kubecrawl.operator.faults.KillPoint;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.operator.frontier.BatchOutcome;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
@@ -59,14 +61,16 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     private final LogStore logs;
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
+    private final KillPoints killPoints;
 
     public FrontierGrpcService(FrontierRegistry frontiers, ItemStore items, LogStore logs,
-            DrainedFrontiers drainedFrontiers, Clock clock) {
+            DrainedFrontiers drainedFrontiers, Clock clock, KillPoints killPoints) {
         this.frontiers = frontiers;
         this.items = items;
         this.logs = logs;
         this.drainedFrontiers = drainedFrontiers;
         this.clock = clock;
+        this.killPoints = killPoints;
     }
 
     @Override
@@ -83,6 +87,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
             LeaseOutcome outcome = frontier.lease(worker(request.getWorker()), clock.instant());
             LeaseReply.Builder reply = LeaseReply.newBuilder();
             if (outcome instanceof LeaseOutcome.Granted granted) {
+                killPoints.reach(KillPoint.BATCH_LEASED);
                 reply.setBatch(Batch.newBuilder()
                         .setRef(ref(granted.lease().batch()))
                         .setAttempt(granted.lease().attempt())
@@ -112,6 +117,9 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
             // A finished job holds no lease: its workers drop their batches and hear it is drained on their next lease.
             Set<BatchId> held = frontier.isEmpty() ? Set.of()
                     : frontier.get().renew(worker(request.getWorker()), asked, clock.instant());
+            if (!held.isEmpty()) {
+                killPoints.reach(KillPoint.LEASE_RENEWED);
+            }
             responses.onNext(RenewReply.newBuilder().addAllHeld(held.stream().map(FrontierGrpcService::ref).toList())
                     .build());
             responses.onCompleted();
@@ -201,6 +209,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                     } else {
                         long count = upload.commit();
                         BatchOutcome outcome = frontier.complete(batch, worker, clock.instant());
+                        killPoints.reach(KillPoint.ITEMS_COMMITTED);
                         drainedFrontiers.reconcileIfDrained(job, frontier);
                         responses.onNext(report(outcome, count));
                     }

@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.api.ApiAuthorizer;
 import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.faults.KillPoint;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -72,10 +74,12 @@ public class BundleUploadResource {
     private final ObjectMapper json;
     private final Vertx vertx;
     private final ThreadPoolExecutor workers;
+    private final KillPoints killPoints;
 
     public BundleUploadResource(ApiAuthorizer authorizer, KubernetesClient client, OperatorSettings settings,
             UploadedBundleImporter importer, UploadSpool spool, UploadedBundleRecorder recorder, ObjectMapper json,
-            Vertx vertx) {
+            Vertx vertx, KillPoints killPoints) {
+        this.killPoints = killPoints;
         this.authorizer = authorizer;
         this.client = client;
         this.settings = settings;
@@ -152,6 +156,7 @@ public class BundleUploadResource {
                 spooled = spool.spool(in);
                 manifest = importer.importArchive(ArchiveReader.zip(spooled, limits));
             }
+            killPoints.reach(KillPoint.UPLOAD_STORED);
             // The Spider may have been deleted or changed during a long upload: check again, just before the patch.
             UploadTarget.require(namespace, name,
                     client.resources(Spider.class).inNamespace(namespace).withName(name).get());

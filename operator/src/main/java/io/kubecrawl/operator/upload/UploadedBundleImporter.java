@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.kubecrawl.operator.bundle.BlobRef;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.faults.KillPoint;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 
@@ -21,8 +23,10 @@ import io.kubecrawl.protocol.bundle.BundleManifest;
 public class UploadedBundleImporter {
 
     private final BundleStore store;
+    private final KillPoints killPoints;
 
-    public UploadedBundleImporter(BundleStore store) {
+    public UploadedBundleImporter(BundleStore store, KillPoints killPoints) {
+        this.killPoints = killPoints;
         this.store = store;
     }
 
@@ -37,6 +41,7 @@ public class UploadedBundleImporter {
         archive.forEachFile((path, mode, content) -> {
             BlobRef blob = store.write(content);
             files.add(new BundleFile(path, mode, blob.size(), blob.sha256()));
+            killPoints.reach(KillPoint.UPLOAD_RECEIVING);
         });
         // A long upload's first files may have been written longer ago than the garbage collector's grace period:
         // retaining them restarts their age, and one already collected fails the upload rather than leaving a

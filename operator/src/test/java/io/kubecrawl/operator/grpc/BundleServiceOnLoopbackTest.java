@@ -37,6 +37,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.operator.bundle.BlobRef;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.operator.crawljob.WorkerTokenSecretFactory;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
@@ -90,7 +91,8 @@ class BundleServiceOnLoopbackTest {
         store.putManifest(manifest);
 
         WorkerTokenRegistry tokens = new WorkerTokenRegistry(client, Clock.systemUTC());
-        BundleGrpcService service = new BundleGrpcService(new PinnedBundles(client, store), store);
+        BundleGrpcService service = new BundleGrpcService(new PinnedBundles(client, store), store,
+                KillPoints.none());
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(service, new WorkerAuthInterceptor(tokens)))
                 .build().start();
