@@ -17,8 +17,8 @@ import io.kubecrawl.operator.config.OperatorSettings;
 import org.jboss.logging.Logger;
 
 /**
- * Test-only crashes at named points. With {@code KUBECRAWL_TEST_KILL_POINTS} (a comma-separated list of
- * {@link KillPoint} names, in any case, '-' for '_') set, the operator halts the first time it reaches each named point
+ * Test-only crashes at named points. With {@code KUBECRAWL_TEST_KILL_POINTS} (a list of {@link KillPoint}
+ * names separated by commas or spaces, in any case, '-' for '_') set, the operator halts the first time it reaches each named point
  * with {@link Runtime#halt}, the in-process equivalent of SIGKILL: no shutdown hook runs, nothing is flushed that the
  * code did not flush itself. Each point fires once per data volume (a marker in {@code kill-points/} remembers it), so
  * that the restarted operator, which has the same environment, carries on past it. The chart never sets the variable.
@@ -87,7 +87,7 @@ public class KillPoints {
 
     private static Set<KillPoint> parse(String points) {
         Set<KillPoint> parsed = EnumSet.noneOf(KillPoint.class);
-        for (String name : points.split(",")) {
+        for (String name : points.split("[,\\s]+")) {
             if (!name.isBlank()) {
                 parsed.add(KillPoint.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
             }

@@ -19,7 +19,7 @@ class KillPointsTest {
 
     @Test
     void anArmedPointHaltsOnceAsSigkillWouldAndNotAgainOnTheSameVolume() {
-        KillPoints points = new KillPoints("items-committed, worker_job_created", markers, halts::add);
+        KillPoints points = new KillPoints("items-committed worker_job_created", markers, halts::add);
 
         points.reach(KillPoint.TOKEN_CREATED);
         points.reach(KillPoint.ITEMS_COMMITTED);
