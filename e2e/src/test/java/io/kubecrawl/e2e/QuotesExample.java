@@ -34,12 +34,24 @@ public final class QuotesExample {
         cluster.admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
                 .endMetadata().build()).serverSideApply();
         for (String manifest : List.of("configmap.yaml", "spider.yaml", "crawljob.yaml")) {
-            try (InputStream yaml = Files.newInputStream(Checkout.ROOT.resolve("examples/quotes").resolve(manifest))) {
-                for (HasMetadata loaded : cluster.admin().load(yaml).items()) {
-                    cluster.admin().resource(forThisCluster(loaded, workers, batchSize)).inNamespace(namespace)
-                            .create();
-                }
+            for (HasMetadata loaded : load(manifest)) {
+                cluster.admin().resource(forThisCluster(loaded, workers, batchSize)).inNamespace(namespace)
+                        .create();
             }
+        }
+    }
+
+    /** Another run of the example's Spider: crawljob.yaml under another name, in a namespace {@link #apply} filled. */
+    public CrawlJob createCrawlJob(String namespace, String name, int workers, int batchSize) throws IOException {
+        CrawlJob crawlJob = (CrawlJob) forThisCluster(load("crawljob.yaml").get(0), workers, batchSize);
+        crawlJob.getMetadata().setName(name);
+        crawlJob.getMetadata().setNamespace(namespace);
+        return cluster.admin().resource(crawlJob).create();
+    }
+
+    private List<HasMetadata> load(String manifest) throws IOException {
+        try (InputStream yaml = Files.newInputStream(Checkout.ROOT.resolve("examples/quotes").resolve(manifest))) {
+            return cluster.admin().load(yaml).items();
         }
     }
 

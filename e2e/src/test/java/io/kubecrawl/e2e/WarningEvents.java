@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kubecrawl.e2e.node.AddOrUpdate;
 
 /**
  * Every Warning Event of the cluster while the suite runs, so that the suite can fail on one nobody expected: a
@@ -18,22 +18,7 @@ final class WarningEvents implements AutoCloseable {
     private final SharedIndexInformer<Event> informer;
 
     WarningEvents(KubernetesClient client) {
-        informer = client.v1().events().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Event event) {
-                record(event);
-            }
-
-            @Override
-            public void onUpdate(Event old, Event event) {
-                record(event);
-            }
-
-            @Override
-            public void onDelete(Event event, boolean unknownFinalState) {
-                // An expired event was recorded when it came.
-            }
-        });
+        informer = client.v1().events().inAnyNamespace().inform(new AddOrUpdate<>(this::record));
     }
 
     private void record(Event event) {

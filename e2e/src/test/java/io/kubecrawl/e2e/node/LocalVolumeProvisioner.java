@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
@@ -28,22 +27,8 @@ final class LocalVolumeProvisioner implements AutoCloseable {
     }
 
     void start() {
-        claims = client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(PersistentVolumeClaim claim) {
-                provision(claim);
-            }
-
-            @Override
-            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim claim) {
-                provision(claim);
-            }
-
-            @Override
-            public void onDelete(PersistentVolumeClaim claim, boolean unknownFinalState) {
-                // Volumes are kept, as with the Retain policy: a test may reinstall and find its data again.
-            }
-        });
+        // A deleted claim's volume is kept, as with the Retain policy: a test may reinstall and find its data again.
+        claims = client.persistentVolumeClaims().inAnyNamespace().inform(new AddOrUpdate<>(this::provision));
     }
 
     private void provision(PersistentVolumeClaim claim) {

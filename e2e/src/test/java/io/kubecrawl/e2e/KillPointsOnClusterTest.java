@@ -1,0 +1,231 @@
+package io.kubecrawl.e2e;
+
+import static io.kubecrawl.e2e.ClusterUnderTest.TIMEOUT;
+import static io.kubecrawl.e2e.ClusterUnderTest.client;
+import static io.kubecrawl.e2e.ClusterUnderTest.cluster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.testing.LoopbackQuotesSite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The operator killed at named points on the real control plane, and started again as a new process of the same pod,
+ * against the same API server and the same volume: the chart's {@code extraEnv} arms one kill point
+ * (KUBECRAWL_TEST_KILL_POINTS) per test, the operator halts there as SIGKILL would, the test node restarts its
+ * container, and the job must still end Succeeded with every item exactly once. Each point is a test case, not a
+ * race: the process dies exactly there.
+ */
+@ExtendWith(ClusterUnderTest.class)
+@Order(5)
+class KillPointsOnClusterTest {
+    private static final String NAMESPACE = "kubecrawl-kill";
+    private static final Pattern ATTEMPT = Pattern.compile("batch (\\d+/\\d+) \\(attempt (\\d+)\\)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Batches run more than once, by kill point: the suite prints them all at the end. */
+    private static final Map<String, Integer> RUN_TWICE = new LinkedHashMap<>();
+
+    private static LoopbackQuotesSite site;
+    private static QuotesExample example;
+
+    @BeforeAll
+    static void serveTheSiteAndApplyTheSpider() throws Exception {
+        site = new LoopbackQuotesSite(cluster().siteHosts(), 20, 5, Duration.ofMillis(100));
+        example = new QuotesExample(cluster(), site);
+        example.apply(NAMESPACE, 2, 4);
+        awaitFinished(QuotesExample.NAME);
+    }
+
+    @AfterAll
+    static void report() {
+        if (site != null) {
+            site.close();
+        }
+        System.out.println("batches run more than once, by kill point: " + RUN_TWICE + "; in all "
+                + RUN_TWICE.values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    @ParameterizedTest(name = "killed at {0}, the crawl still ends Succeeded with every item once")
+    @ValueSource(strings = {"TOKEN_CREATED", "WORKER_JOB_CREATED", "BUNDLE_STREAMING", "BATCH_LEASED",
+        "LEASE_RENEWED FRONTIER_RESTORED", "ITEMS_COMMITTED", "CHECKPOINT_WRITTEN", "COMPLETING_RECORDED",
+        "OUTPUTS_FINALIZED"})
+    void aCrawlSurvivesTheOperatorKilledAt(String points) throws Exception {
+        String name = "killed-" + points.toLowerCase(Locale.ROOT).replace('_', '-').replace(" ", "-and-");
+        int restarts = arm(points);
+
+        example.createCrawlJob(NAMESPACE, name, 2, 4);
+
+        awaitRestarts(restarts + points.split(" ").length, points);
+        CrawlJob done = awaitFinished(name);
+        assertThat(done.getStatus().getPhase()).as("phase of %s", name).isEqualTo(CrawlJobPhase.Succeeded);
+        assertItemsExactlyOnce(name);
+        RUN_TWICE.put(points, batchesRunTwice(name));
+    }
+
+    @Test
+    void aFinishedJobIsNotRerunWhenTheOperatorDiesRightAfterSucceeded() throws Exception {
+        String name = "killed-succeeded-recorded";
+        int restarts = arm("SUCCEEDED_RECORDED");
+        example.createCrawlJob(NAMESPACE, name, 2, 4);
+
+        awaitRestarts(restarts + 1, "SUCCEEDED_RECORDED");
+        CrawlJob done = awaitFinished(name);
+        Job workers = workerJob(name);
+        await("the restarted operator ready").atMost(TIMEOUT)
+                .until(() -> ChartOnClusterTest.isReady(ChartOnClusterTest.operatorPod()));
+
+        // A restarted operator reconciles every job at once: for a while after that, nothing of this one moves.
+        await("the finished job left as it was").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> {
+                    CrawlJob after = client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name)
+                            .require();
+                    assertThat(after.getStatus().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
+                    assertThat(after.getStatus().getItems()).isEqualTo(done.getStatus().getItems());
+                    assertThat(after.getStatus().getBatches().getDone())
+                            .isEqualTo(done.getStatus().getBatches().getDone());
+                    assertThat(after.getStatus().getCompletionTime())
+                            .isEqualTo(done.getStatus().getCompletionTime());
+                    assertThat(workerJob(name).getMetadata().getUid()).as("the worker Job, not recreated")
+                            .isEqualTo(workers.getMetadata().getUid());
+                });
+        assertItemsExactlyOnce(name);
+    }
+
+    @ParameterizedTest(name = "killed at {0}, an upload sent again succeeds and nothing half-stored shows")
+    @ValueSource(strings = {"UPLOAD_RECEIVING", "UPLOAD_STORED"})
+    void anUploadInterruptedByTheOperatorsDeathCanBeSentAgain(String point) throws Exception {
+        String spiderName = "upload-" + point.toLowerCase(Locale.ROOT).replace('_', '-');
+        Spider spider = client().resources(Spider.class).inNamespace(NAMESPACE).withName(QuotesExample.NAME)
+                .require();
+        Spider uploaded = new Spider();
+        uploaded.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(spiderName)
+                .withNamespace(NAMESPACE).build());
+        uploaded.setSpec(spider.getSpec());
+        uploaded.getSpec().getSource().setConfigMap(null);
+        uploaded.getSpec().getSource().setUpload(new io.kubecrawl.crd.v1alpha1.UploadSource());
+        client().resource(uploaded).create();
+        Path archive = Files.createTempFile("quotes-", ".tar.gz");
+        Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C",
+                Checkout.ROOT.resolve("examples/quotes/project").toString(), ".").inheritIO().start();
+        assertThat(tar.waitFor()).isZero();
+        int restarts = arm(point);
+
+        try {
+            HttpResponse<String> cut = CrawlOnClusterTest.api().upload(NAMESPACE, spiderName, archive,
+                    CrawlOnClusterTest.adminToken());
+            assertThat(cut.statusCode()).as("an upload whose operator died answered %s", cut.body())
+                    .isNotEqualTo(200);
+        } catch (java.io.IOException connectionLost) {
+            // What a client sees of a server killed in the middle of its request.
+        }
+        awaitRestarts(restarts + 1, point);
+        assertThat(client().resources(Spider.class).inNamespace(NAMESPACE).withName(spiderName).require()
+                .getStatus().getBundle()).as("bundle of the Spider after the cut-off upload").isNull();
+
+        HttpResponse<String> again = await("the upload, sent again").atMost(TIMEOUT).ignoreExceptions()
+                .until(() -> CrawlOnClusterTest.api().upload(NAMESPACE, spiderName, archive,
+                        CrawlOnClusterTest.adminToken()), answer -> answer.statusCode() == 200);
+        await("Spider " + spiderName + " with the uploaded bundle").atMost(TIMEOUT).untilAsserted(() -> {
+            Spider ready = client().resources(Spider.class).inNamespace(NAMESPACE).withName(spiderName).require();
+            assertThat(ready.getStatus().getBundle()).isNotNull();
+            assertThat(again.body()).contains(ready.getStatus().getBundle().getDigest());
+        });
+        Files.delete(archive);
+    }
+
+    /**
+     * Arms the kill points through the chart, as a user changes any value: the Deployment rolls to a new pod that
+     * has them. Returns the restart count of that pod's operator container.
+     */
+    private static int arm(String points) {
+        KubecrawlChart.upgrade(cluster().kubeConfig(), cluster().operatorImage(), cluster().workerImage(), Map.of(
+                "extraEnv[0].name", "KUBECRAWL_TEST_KILL_POINTS", "extraEnv[0].value", points),
+                TIMEOUT);
+        Pod operator = await("the operator's pod with kill points " + points).atMost(TIMEOUT)
+                .until(ChartOnClusterTest::operatorPod, pod -> ChartOnClusterTest.isReady(pod)
+                        && pod.getSpec().getContainers().get(0).getEnv().stream()
+                                .anyMatch(var -> points.equals(var.getValue())));
+        return restartCount(operator);
+    }
+
+    private static void awaitRestarts(int count, String points) {
+        await("the operator halted at " + points + " and restarted").atMost(TIMEOUT)
+                .until(() -> restartCount(ChartOnClusterTest.operatorPod()) >= count);
+    }
+
+    private static int restartCount(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+                || pod.getStatus().getContainerStatuses().isEmpty()) {
+            return -1;
+        }
+        return pod.getStatus().getContainerStatuses().get(0).getRestartCount();
+    }
+
+    private static CrawlJob awaitFinished(String name) {
+        return await("CrawlJob " + name + " finished").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name).get(),
+                        job -> job != null && job.getStatus() != null && job.getStatus().getPhase() != null
+                                && job.getStatus().getPhase().isFinished());
+    }
+
+    private static Job workerJob(String name) {
+        return client().batch().v1().jobs().inNamespace(NAMESPACE).withName(name + "-workers").require();
+    }
+
+    private static void assertItemsExactlyOnce(String name) throws Exception {
+        HttpResponse<String> items = CrawlOnClusterTest.api().items(NAMESPACE, name, CrawlOnClusterTest.adminToken());
+        assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
+        List<String> keys = new ArrayList<>();
+        for (String line : items.body().lines().toList()) {
+            JsonNode item = JSON.readTree(line);
+            keys.add(item.get("url").asText() + " " + item.get("text").asText());
+        }
+        assertThat(keys).as("items of " + name).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(example.expectedItemKeys());
+    }
+
+    /** Batches that some worker's log shows with an attempt after the first. */
+    private static int batchesRunTwice(String name) throws Exception {
+        HttpResponse<String> workers = CrawlOnClusterTest.api().logs(NAMESPACE, name, null,
+                CrawlOnClusterTest.adminToken());
+        Set<String> again = new HashSet<>();
+        for (JsonNode worker : JSON.readTree(workers.body())) {
+            String log = CrawlOnClusterTest.api().logs(NAMESPACE, name, worker.asText(),
+                    CrawlOnClusterTest.adminToken()).body();
+            Matcher attempt = ATTEMPT.matcher(log);
+            while (attempt.find()) {
+                if (Integer.parseInt(attempt.group(2)) > 1) {
+                    again.add(attempt.group(1));
+                }
+            }
+        }
+        return again.size();
+    }
+}
