@@ -15,13 +15,26 @@ import io.kubecrawl.protocol.v1.BatchRef;
  * Keeps the lease of the running batch: renews it every third of the lease, so that two renewals may fail before it
  * expires. When the operator answers that it no longer holds the batch for this worker (the lease expired and the
  * batch may run elsewhere), it calls the lost-lease action once and stops renewing.
+ *
+ * <p>A restarted operator has forgotten every lease: it gives the batch back to the worker that presents it on its
+ * next Renew, and leases nothing to others for two renewal periods. So after a failed renewal the next one connects
+ * at once, and the period here is what the operator's grace period ({@code Frontier.restartGrace}) counts on.
  */
 public final class LeaseRenewer implements AutoCloseable {
     static final Duration SHORTEST_PERIOD = Duration.ofMillis(250);
     /** When the operator gives no lease length: often enough for any lease a sane operator hands out. */
     static final Duration UNKNOWN_LEASE_PERIOD = Duration.ofSeconds(5);
 
-    private final FrontierClient frontier;
+    /** The operator calls the renewer makes: {@link FrontierClient}'s in the agent, a fake in tests. */
+    interface Calls {
+        /** See {@link FrontierClient#renew}. */
+        boolean renew(BatchRef batch, Duration deadline);
+
+        /** See {@link FrontierClient#resetConnectBackoff}. */
+        void resetConnectBackoff();
+    }
+
+    private final Calls frontier;
     private final AgentLog log;
     private final Duration callTimeout;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -31,6 +44,20 @@ public final class LeaseRenewer implements AutoCloseable {
     });
 
     public LeaseRenewer(FrontierClient frontier, AgentLog log, Duration callTimeout) {
+        this(new Calls() {
+            @Override
+            public boolean renew(BatchRef batch, Duration deadline) {
+                return frontier.renew(batch, deadline);
+            }
+
+            @Override
+            public void resetConnectBackoff() {
+                frontier.resetConnectBackoff();
+            }
+        }, log, callTimeout);
+    }
+
+    LeaseRenewer(Calls frontier, AgentLog log, Duration callTimeout) {
         this.frontier = frontier;
         this.log = log;
         this.callTimeout = callTimeout;
@@ -87,6 +114,12 @@ public final class LeaseRenewer implements AutoCloseable {
                 return;
             }
             boolean held;
+            if (failing) {
+                // The last renewal failed: the operator may be restarting. gRPC would reconnect only after its own
+                // backoff, which grows to two minutes while the operator is down; the restarted operator waits for
+                // its workers' renewals for just two renewal periods before it leases their batches to others.
+                frontier.resetConnectBackoff();
+            }
             try {
                 held = frontier.renew(batch, deadline);
             } catch (StatusRuntimeException failed) {
