@@ -1,5 +1,6 @@
 package io.kubecrawl.operator.frontier;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,15 +16,25 @@ import org.jboss.logging.Logger;
 
 /**
  * The work of one CrawlJob: its batches, which are finished (durable, recorded in the status), and which are leased
- * to which worker (in memory only: after a restart every unfinished batch is available again).
+ * to which worker (in memory only).
+ *
+ * <p>After an operator restart the leases are gone but the workers that held them may still be running their
+ * batches. A frontier rebuilt from a status that recorded it ({@link #restore}) therefore leases nothing for a grace
+ * period of one renewal interval ({@link #restartGrace}), and a worker presenting on Renew a batch that is neither
+ * finished nor leased to another worker gets its lease back ({@link #renew}). Only the batches nobody presented are
+ * leased again once the grace period is over: no batch runs twice while its worker is alive and reaches the operator.
  *
  * <p>A slot is owned by one worker while that worker lives and the slot has work, so that one site's requests are
  * not spread over several workers at once. Every method is synchronized: workers call in concurrently over gRPC, and
- * the reconciler reads snapshots.
+ * the reconciler reads snapshots. The frontier never reads a clock: every call that needs the time is given it.
  */
 public final class Frontier {
 
     private static final Logger LOG = Logger.getLogger(Frontier.class);
+    /** The worker agent's shortest renewal period ({@code LeaseRenewer.SHORTEST_PERIOD}). */
+    private static final Duration SHORTEST_RENEWAL_PERIOD = Duration.ofMillis(250);
+    /** Added to two renewal periods in {@link #restartGrace}: the network, and the rebuild of the frontier itself. */
+    private static final Duration RESTART_GRACE_MARGIN = Duration.ofSeconds(2);
 
     private final FrontierLayout layout;
     /** Replaced when the spec's limits change: volatile for {@link #maxBatchesPerWorker}, which is not synchronized. */
@@ -38,22 +49,39 @@ public final class Frontier {
     /** How often each batch was leased in this operator's life: the attempt number workers see. */
     private final Map<BatchId, Integer> leaseCounts = new HashMap<>();
     private boolean drainRecorded;
+    /** Whether this frontier was rebuilt for a job that may have had leases, and so waits for their renewals. */
+    private final boolean restored;
+    /**
+     * The end of a restored frontier's grace period, counted from the first time the frontier is given the time (the
+     * reconciler's housekeeping right after the rebuild, or a worker's call); null until then.
+     */
+    private Instant graceEndsAt;
+    /** Leases a worker got back by presenting its batch on Renew (after a restart, or after its lease lapsed). */
+    private long reestablishedLeases;
 
-    private Frontier(FrontierLayout layout, FrontierSettings settings) {
+    private Frontier(FrontierLayout layout, FrontierSettings settings, boolean restored) {
         this.layout = layout;
         this.settings = settings;
+        this.restored = restored;
         for (int slot = 0; slot < layout.slots(); slot++) {
             slots.add(new SlotState(slot, layout.batchCount(slot)));
         }
     }
 
+    /** The frontier of a job that has not run yet: it leases at once. */
     public static Frontier fresh(FrontierLayout layout, FrontierSettings settings) {
-        return new Frontier(layout, settings);
+        return new Frontier(layout, settings, false);
     }
 
     /**
      * Rebuilds a job's frontier from its layout and what its status recorded: the slot progress, and the digest of the
      * seeds (null in a status written before digests were recorded).
+     *
+     * <p>When the status recorded anything of the frontier (its seeds' digest, which the first status write of a
+     * running job carries, or progress), an earlier operator may have leased batches that live workers still run:
+     * the rebuilt frontier then starts with a grace period of {@link #restartGrace}, from the first time it is given
+     * the time, during which it leases nothing and workers re-establish their leases on Renew. A status that records
+     * nothing of it is a job's first reconcile: that frontier leases at once, as {@link #fresh} does.
      *
      * @throws InconsistentFrontierException when the record does not fit the layout, or the seeds are not the ones
      *     the record was made with
@@ -64,7 +92,8 @@ public final class Frontier {
             throw new InconsistentFrontierException("the job's seeds changed while it ran (the status recorded "
                     + recordedSeedsDigest + ", the seeds read now are " + layout.seedsDigest() + ")");
         }
-        Frontier frontier = new Frontier(layout, settings);
+        boolean recordedBefore = recordedSeedsDigest != null || (recorded != null && !recorded.isEmpty());
+        Frontier frontier = new Frontier(layout, settings, recordedBefore);
         for (SlotProgress progress : recorded == null ? List.<SlotProgress>of() : recorded) {
             Integer slot = progress.getSlot();
             if (slot == null || slot < 0 || slot >= layout.slots()) {
@@ -74,6 +103,23 @@ public final class Frontier {
             frontier.slots.set(slot, SlotState.restore(layout.batchCount(slot), progress));
         }
         return frontier;
+    }
+
+    /**
+     * How long a restored frontier leases nothing: the longest time between two Renew calls of a live worker, and a
+     * margin, but never longer than a lease (a lease not renewed for that long would have expired anyway).
+     *
+     * <p>The worker renews each lease every third of its length ({@code LeaseRenewer.period} in the worker agent,
+     * at least every 250 ms), with a fixed delay after each call, and a call lasts at most its deadline, which the
+     * worker caps at one period: so a live worker that reaches the operator renews at most two periods apart. The
+     * margin covers the network and the rebuild itself. For the default 120 s lease: 2 x 40 s + 2 s = 82 s; for a
+     * 30 s lease 22 s; for the shortest (5 s) lease the whole lease.
+     */
+    public static Duration restartGrace(Duration leaseDuration) {
+        Duration third = leaseDuration.dividedBy(3);
+        Duration renewalPeriod = third.compareTo(SHORTEST_RENEWAL_PERIOD) < 0 ? SHORTEST_RENEWAL_PERIOD : third;
+        Duration grace = renewalPeriod.multipliedBy(2).plus(RESTART_GRACE_MARGIN);
+        return grace.compareTo(leaseDuration) > 0 ? leaseDuration : grace;
     }
 
     /**
@@ -90,10 +136,16 @@ public final class Frontier {
     }
 
     public synchronized LeaseOutcome lease(String worker, Instant now) {
+        observe(now);
         expire(now);
         lastSeen.put(worker, now);
         if (isDrained()) {
             return drainRecorded ? new LeaseOutcome.Drained() : new LeaseOutcome.Wait(settings.retryAfter());
+        }
+        if (inGracePeriod(now)) {
+            // The workers of the operator before the restart may still run any unfinished batch: they present theirs
+            // on Renew first.
+            return new LeaseOutcome.Wait(settings.retryAfter());
         }
         if (heldBy.getOrDefault(worker, 0) >= settings.maxBatchesPerWorker()) {
             return new LeaseOutcome.Wait(settings.retryAfter());
@@ -121,11 +173,15 @@ public final class Frontier {
     }
 
     /**
-     * Extends the leases the worker still holds among {@code batches}.
+     * Extends the leases the worker still holds among {@code batches}. A batch the worker presents that is leased to
+     * nobody and not finished is leased to it again: its lease was lost with an operator restart (or lapsed while the
+     * worker could not reach the operator), and the worker is still running it, so nobody else should.
      *
-     * @return the batches the worker still holds; a batch missing here was lost (expired and given to another)
+     * @return the batches the worker holds now; a batch missing here was lost (finished, or leased to another worker
+     *     after this one's lease expired), or is not one of the job's
      */
     public synchronized Set<BatchId> renew(String worker, Set<BatchId> batches, Instant now) {
+        observe(now);
         expire(now);
         lastSeen.put(worker, now);
         Set<BatchId> held = new java.util.TreeSet<>();
@@ -134,6 +190,10 @@ public final class Frontier {
             if (lease != null && lease.worker().equals(worker)) {
                 leases.put(batch, lease.renewedUntil(now.plus(settings.leaseDuration())));
                 held.add(batch);
+            } else if (lease == null && layout.contains(batch)
+                    && !slots.get(batch.slot()).isFinished(batch.number())) {
+                reestablish(worker, batch, now);
+                held.add(batch);
             }
         }
         return held;
@@ -141,6 +201,7 @@ public final class Frontier {
 
     /** A worker ran the batch to its end and its items are stored. Repeated or late reports are accepted. */
     public synchronized BatchOutcome complete(BatchId batch, String worker, Instant now) {
+        observe(now);
         lastSeen.put(worker, now);
         if (!layout.contains(batch)) {
             return BatchOutcome.UNKNOWN_BATCH;
@@ -156,6 +217,7 @@ public final class Frontier {
 
     /** A worker's attempt at the batch failed; after maxBatchAttempts failures the batch is given up. */
     public synchronized BatchOutcome fail(BatchId batch, String worker, String error, Instant now) {
+        observe(now);
         lastSeen.put(worker, now);
         if (!layout.contains(batch)) {
             return BatchOutcome.UNKNOWN_BATCH;
@@ -219,7 +281,24 @@ public final class Frontier {
 
     /** Expires leases due by {@code now}; called by the checkpoint so that dead workers' batches return. */
     public synchronized void expireLeases(Instant now) {
+        observe(now);
         expire(now);
+    }
+
+    /**
+     * Whether this frontier, rebuilt after a restart, is still waiting for the workers of the earlier operator to
+     * present their batches (see {@link #restartGrace}); false for a frontier that has not been given the time yet.
+     */
+    public synchronized boolean inGracePeriod(Instant now) {
+        return graceEndsAt != null && now.isBefore(graceEndsAt);
+    }
+
+    /**
+     * How many leases workers got back by presenting their batches on Renew since this frontier was built: batches
+     * that would otherwise have been leased again after an operator restart, while their workers still ran them.
+     */
+    public synchronized long reestablishedLeases() {
+        return reestablishedLeases;
     }
 
     /** Batches given up since the last call, for the reconciler to report. */
@@ -239,6 +318,31 @@ public final class Frontier {
         leases.put(batch, lease);
         heldBy.merge(worker, 1, Integer::sum);
         return new LeaseOutcome.Granted(lease, layout.batch(batch));
+    }
+
+    /** Gives the batch back to the worker that presented it, as {@link #grant} would have. */
+    private void reestablish(String worker, BatchId batch, Instant now) {
+        // Counted as a lease of this operator's life: if it is lost again, the next worker sees a later attempt.
+        int attempt = leaseCounts.merge(batch, 1, Integer::sum);
+        leases.put(batch, new Lease(batch, worker, attempt, now.plus(settings.leaseDuration())));
+        heldBy.merge(worker, 1, Integer::sum);
+        if (!ownedByAnother(batch.slot(), worker, now)) {
+            slotOwners.put(batch.slot(), worker);
+        }
+        reestablishedLeases++;
+        LOG.infof("Batch %s: lease re-established for %s, which presented it on Renew (leased before an operator "
+                + "restart, or its lease lapsed); it is not leased to another worker", batch, worker);
+    }
+
+    /** Starts a restored frontier's grace period the first time the frontier is given the time. */
+    private void observe(Instant now) {
+        if (restored && graceEndsAt == null) {
+            Duration grace = restartGrace(settings.leaseDuration());
+            graceEndsAt = now.plus(grace);
+            LOG.infof("Frontier rebuilt after a restart: no batch is leased for %.1f s, until %s, so that the "
+                    + "workers still running batches leased before it present them on Renew", grace.toMillis() / 1000.0,
+                    graceEndsAt);
+        }
     }
 
     private void removeLease(BatchId batch) {

@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
-import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.testing.MockCluster;
@@ -27,7 +26,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.Test;
 
-/** A job's frontier as workers see it over gRPC, and how its progress reaches the CrawlJob status. */
+/**
+ * A job's frontier as workers see it over gRPC, and how its progress reaches the CrawlJob status. An operator restart
+ * in the middle of a job: {@link CrawlJobRestartLeasesTest}.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class CrawlJobFrontierTest extends WorkerChannelTest {
@@ -37,9 +39,6 @@ class CrawlJobFrontierTest extends WorkerChannelTest {
 
     @Inject
     LogStore logs;
-
-    @Inject
-    FrontierRegistry frontiers;
 
     @Test
     void workersDrainTheFrontierAndTheJobSucceedsWithEveryItemOnce() throws Exception {
@@ -170,43 +169,6 @@ class CrawlJobFrontierTest extends WorkerChannelTest {
             assertThat(slot.getWatermark()).isEqualTo(batch.getRef().getNumber() == 0 ? 1 : 0);
         });
         assertThat(checkpointed.getStatus().getPhase()).isNotIn(CrawlJobPhase.Succeeded, CrawlJobPhase.Failed);
-    }
-
-    @Test
-    void aRestartedOperatorRebuildsTheFrontierFromTheStatusAndRedoesOnlyUnfinishedBatches() throws Exception {
-        WorkerClient before = startJob(6, 2);
-        Batch done = before.lease().getBatch();
-        before.complete(done, List.of("{\"batch\":\"done\"}"));
-        cluster.awaitCrawlJob("crawl", c -> c.getStatus().getBatches().getDone() == 1);
-        Batch inFlight = before.lease().getBatch();
-
-        frontiers.forgetAll();
-
-        await().atMost(MockCluster.TIMEOUT).until(() -> frontiers.find(job()).isPresent());
-        WorkerClient after = new WorkerClient(channel, job(), WorkerClient.token(
-                cluster.awaitSecret("crawl-worker-token")), "worker-2");
-        List<io.kubecrawl.protocol.v1.BatchRef> leasedAfter = new ArrayList<>();
-        Batch redo = after.lease().getBatch();
-        leasedAfter.add(redo.getRef());
-        // The batch leased before the restart is free again; the one completed before it is not handed out.
-        assertThat(redo.getRef()).isNotEqualTo(done.getRef());
-        // A late completion from the worker of the earlier life is accepted; a second one is ignored.
-        assertThat(before.complete(inFlight, List.of("{\"batch\":\"late\"}")).getOutcome())
-                .isEqualTo(BatchReport.Outcome.COMPLETED);
-        assertThat(before.complete(inFlight, List.of("{\"batch\":\"late\"}")).getOutcome())
-                .isEqualTo(BatchReport.Outcome.ALREADY_FINISHED);
-        after.complete(redo, List.of("{\"batch\":\"redo\"}"));
-        after.drain(batch -> {
-            leasedAfter.add(batch.getRef());
-            after.complete(batch, List.of("{\"batch\":\"rest\"}"));
-        });
-
-        assertThat(leasedAfter).doesNotContain(done.getRef());
-        CrawlJob finished = cluster.awaitCrawlJob("crawl", c -> c.getStatus().getPhase() == CrawlJobPhase.Succeeded);
-        assertThat(finished.getStatus().getItems()).isEqualTo(3);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        items.writeTo(job(), out);
-        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(3).contains("{\"batch\":\"done\"}");
     }
 
     /** A job with {@code seeds} requests in batches of {@code batchSize}, in one slot, with its token. */

@@ -103,6 +103,25 @@ class FrontierTest {
     }
 
     @Test
+    void aLapsedLeaseNobodyTookIsKeptByItsWorkerOnRenew() {
+        Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
+        BatchId batch = granted(frontier.lease("w1", T0)).lease().batch();
+        // The worker could not reach the operator for longer than its lease; the lease expired at the checkpoint.
+        frontier.expireLeases(T0.plusSeconds(31));
+        assertThat(frontier.leases()).isEmpty();
+
+        // Nobody took the batch meanwhile, and the worker still runs it: it keeps it.
+        assertThat(frontier.renew("w1", Set.of(batch), T0.plusSeconds(40))).containsExactly(batch);
+        assertThat(frontier.leases()).singleElement().satisfies(lease -> {
+            assertThat(lease.worker()).isEqualTo("w1");
+            assertThat(lease.attempt()).isEqualTo(2);
+        });
+        assertThat(frontier.reestablishedLeases()).isEqualTo(1);
+        // Its slot stays with it: the other worker waits.
+        assertThat(frontier.lease("w2", T0.plusSeconds(41))).isInstanceOf(LeaseOutcome.Wait.class);
+    }
+
+    @Test
     void aLateCompletionOfAFinishedBatchIsAcceptedAndIgnored() {
         Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
         BatchId batch = granted(frontier.lease("slow", T0)).lease().batch();
@@ -162,7 +181,10 @@ class FrontierTest {
         assertThat(after.counters().getLeased()).isZero();
         Set<BatchId> leasedAfterRestart = new HashSet<>();
         LeaseOutcome outcome;
-        while ((outcome = after.lease("r", T0)) instanceof LeaseOutcome.Granted g) {
+        // Once the grace period in which live workers re-establish their leases is over (see RestoredFrontierTest).
+        Instant afterGrace = T0.plus(Frontier.restartGrace(many.leaseDuration()));
+        after.expireLeases(T0);
+        while ((outcome = after.lease("r", afterGrace)) instanceof LeaseOutcome.Granted g) {
             leasedAfterRestart.add(g.lease().batch());
         }
         assertThat(leasedAfterRestart).doesNotContainAnyElementsOf(completed)
