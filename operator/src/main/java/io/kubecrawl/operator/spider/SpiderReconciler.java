@@ -168,7 +168,9 @@ public class SpiderReconciler implements Reconciler<Spider> {
         if (same) {
             return Optional.empty();
         }
-        return Optional.of(now.isTrue() ? ClusterEvent.normal(now.getReason(), now.getMessage())
+        // Waiting for the first upload is where every upload-sourced Spider starts, not something gone wrong.
+        boolean normal = now.isTrue() || SourceProblem.AWAITING_UPLOAD.equals(now.getReason());
+        return Optional.of(normal ? ClusterEvent.normal(now.getReason(), now.getMessage())
                 : ClusterEvent.warning(now.getReason(), now.getMessage()));
     }
 

@@ -2,9 +2,11 @@ package io.kubecrawl.operator.spider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -165,6 +167,12 @@ class SpiderReconcilerTest {
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getReason()).isEqualTo("AwaitingUpload");
         assertThat(ready.getMessage()).contains("/spiders/uploaded/bundle");
+        // Seen on a real cluster: applying examples/upload made a Warning Event, for the state every such Spider
+        // starts in.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster.client().v1().events()
+                .inNamespace(cluster.namespace()).list().getItems())
+                .filteredOn(e -> "AwaitingUpload".equals(e.getReason())).singleElement()
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Normal")));
     }
 
     @Test
