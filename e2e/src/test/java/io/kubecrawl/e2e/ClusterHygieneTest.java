@@ -24,10 +24,7 @@ class ClusterHygieneTest {
     /** The warnings the suite causes on purpose, each with the test that does. */
     private static final List<Predicate<Event>> EXPECTED_WARNINGS = List.of(
             // CrdOnServerTest creates CrawlJobs of a Spider that does not exist, to show the CEL rules.
-            event -> "kubecrawl-crd".equals(event.getInvolvedObject().getNamespace()),
-            // UploadOnClusterTest's Spider waits for its upload until the test sends it.
-            event -> "kubecrawl-upload".equals(event.getInvolvedObject().getNamespace())
-                    && "AwaitingUpload".equals(event.getReason()));
+            event -> "kubecrawl-crd".equals(event.getInvolvedObject().getNamespace()));
 
     @Test
     void theOperatorWasNeverForbiddenAnything() {

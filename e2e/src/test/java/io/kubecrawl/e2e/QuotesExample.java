@@ -15,8 +15,8 @@ import io.kubecrawl.operator.testing.LoopbackQuotesSite;
 
 /**
  * examples/quotes applied as a user applies it, but for what must differ on a test cluster: the worker image built
- * from this checkout, seeds on a copy of the quotes site served on loopback, short delays (the site is ours), and
- * the number of workers and the batch size the caller asks for.
+ * from this checkout, seeds on a copy of the quotes site served on loopback, short delays (the site is ours), a
+ * 15 s lease, and the number of workers and the batch size the caller asks for.
  */
 public final class QuotesExample {
     public static final String NAME = "quotes";
@@ -41,9 +41,14 @@ public final class QuotesExample {
         }
     }
 
-    /** Another run of the example's Spider: crawljob.yaml under another name, in a namespace {@link #apply} filled. */
-    public CrawlJob createCrawlJob(String namespace, String name, int workers, int batchSize) throws IOException {
+    /**
+     * Another run of the example's Spider: crawljob.yaml under another name, in a namespace {@link #apply} filled,
+     * with leases of {@code leaseSeconds} (workers renew them every third of that).
+     */
+    public CrawlJob createCrawlJob(String namespace, String name, int workers, int batchSize, int leaseSeconds)
+            throws IOException {
         CrawlJob crawlJob = (CrawlJob) forThisCluster(load("crawljob.yaml").get(0), workers, batchSize);
+        crawlJob.getSpec().getFrontier().setLeaseSeconds(leaseSeconds);
         crawlJob.getMetadata().setName(name);
         crawlJob.getMetadata().setNamespace(namespace);
         return cluster.admin().resource(crawlJob).create();
@@ -70,6 +75,9 @@ public final class QuotesExample {
                 crawlJob.getSpec().setSeeds(site.pageUrls().stream().map(this::seenByPods).toList());
                 crawlJob.getSpec().setWorkers(workers);
                 crawlJob.getSpec().getFrontier().setBatchSize(batchSize);
+                // The example's 120 s lease makes a restarted operator wait 82 s for workers to present their
+                // leases; the test's batches take a second or two.
+                crawlJob.getSpec().getFrontier().setLeaseSeconds(15);
                 yield crawlJob;
             }
             default -> loaded;
