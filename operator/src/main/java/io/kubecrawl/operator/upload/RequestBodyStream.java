@@ -164,7 +164,12 @@ final class RequestBodyStream extends InputStream {
             }
             // Outside the lock: Vert.x may deliver a chunk right away, to the handler that takes it.
             if (ask > 0) {
-                request.fetch(ask);
+                try {
+                    request.fetch(ask);
+                } catch (IllegalStateException endedMeanwhile) {
+                    // The body ended after the check above ("Request has already been read"): its end handler marks
+                    // the end, and the loop returns it. Seen in about one in three concurrent uploads over HTTP/2.
+                }
             }
             if (chunk != null) {
                 return chunk;
