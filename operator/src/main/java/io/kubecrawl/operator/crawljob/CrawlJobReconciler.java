@@ -206,7 +206,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                 Frontier restored = Frontier.restore(CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob,
                         context.getClient(), bundles, pinnedBundle)), frontierSettings,
                         status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest());
-                if (status != null && status.getSlots() != null) {
+                if (restored.isRestored()) {
                     killPoints.reach(KillPoint.FRONTIER_RESTORED);
                 }
                 return restored;

@@ -270,6 +270,14 @@ public final class Frontier {
         return new BatchCounters(layout.totalBatches(), finished - failed, failed, leases.size());
     }
 
+    /**
+     * Whether this frontier was rebuilt from a status that recorded it, so that an earlier operator may have leased
+     * some of its batches (see {@link #restore}).
+     */
+    public boolean isRestored() {
+        return restored;
+    }
+
     /** See {@link FrontierLayout#seedsDigest()}. */
     public String seedsDigest() {
         return layout.seedsDigest();

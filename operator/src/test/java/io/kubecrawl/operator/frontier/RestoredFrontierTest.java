@@ -198,6 +198,21 @@ class RestoredFrontierTest {
         Frontier first = Frontier.restore(layout, SETTINGS, null, null);
         assertThat(first.lease("w1", T0)).isInstanceOf(LeaseOutcome.Granted.class);
         assertThat(first.inGracePeriod(T0)).isFalse();
+        assertThat(first.isRestored()).isFalse();
+    }
+
+    @Test
+    void aFrontierWhoseStatusRecordedOnlyTheSeedsDigestIsRestored() {
+        FrontierLayout layout = layout(4);
+        // A status written before any batch finished: no slot has progress yet, but batches may be leased.
+        Frontier before = Frontier.fresh(layout, SETTINGS);
+        granted(before.lease("w1", T0));
+        assertThat(before.progress()).isEmpty();
+
+        Frontier after = restart(layout, before);
+
+        assertThat(after.isRestored()).isTrue();
+        assertThat(after.lease("w2", RESTART)).isInstanceOf(LeaseOutcome.Wait.class);
     }
 
     /** The operator restarts at {@link #RESTART}: the frontier is rebuilt from what the status recorded. */
