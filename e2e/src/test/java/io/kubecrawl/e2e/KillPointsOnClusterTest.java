@@ -51,6 +51,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KillPointsOnClusterTest {
     private static final String NAMESPACE = "kubecrawl-kill";
     private static final Pattern ATTEMPT = Pattern.compile("batch (\\d+/\\d+) \\(attempt (\\d+)\\)");
+    /** How the worker reports a failed call to the operator: "... failed (UNAVAILABLE: io exception ...)". */
+    private static final Pattern GRPC_FAILURE = Pattern.compile("\\(([A-Z_]{5,}): ");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Batches run more than once, by kill point: the suite prints them all at the end. */
     private static final Map<String, Integer> RUN_TWICE = new LinkedHashMap<>();
@@ -106,6 +108,7 @@ class KillPointsOnClusterTest {
         CrawlJob done = awaitFinished(name);
         assertThat(done.getStatus().getPhase()).as("phase of %s", name).isEqualTo(CrawlJobPhase.Succeeded);
         assertItemsExactlyOnce(name, crawled);
+        assertWorkersSawOnlyUnavailableAndExitedZero(name);
         RUN_TWICE.put(points, batchesRunTwice(name));
     }
 
@@ -229,6 +232,36 @@ class KillPointsOnClusterTest {
         }
         assertThat(keys).as("items of " + name).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(crawled.expectedItemKeys());
+    }
+
+    /**
+     * While the operator was down or restarting, the workers' calls failed only with UNAVAILABLE, which they retry
+     * (connection refused or reset, or the restarted operator not ready yet), never another gRPC status; and each
+     * worker pod ended with exit code 0 once the job was over.
+     */
+    private static void assertWorkersSawOnlyUnavailableAndExitedZero(String name) throws Exception {
+        await("the worker Job of " + name + " complete").atMost(TIMEOUT).until(() -> {
+            Job workers = workerJob(name);
+            return workers.getStatus() != null && workers.getStatus().getConditions() != null
+                    && workers.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
+        });
+        List<Pod> pods = client().pods().inNamespace(NAMESPACE).withLabel("kubecrawl.io/crawljob", name).list()
+                .getItems();
+        assertThat(pods).as("worker pods of %s", name).isNotEmpty().allSatisfy(pod -> assertThat(
+                pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+                .as("exit code of %s", pod.getMetadata().getName()).isZero());
+        HttpResponse<String> workers = CrawlOnClusterTest.api().logs(NAMESPACE, name, null,
+                CrawlOnClusterTest.adminToken());
+        Set<String> codes = new HashSet<>();
+        for (JsonNode worker : JSON.readTree(workers.body())) {
+            Matcher code = GRPC_FAILURE.matcher(CrawlOnClusterTest.api().logs(NAMESPACE, name, worker.asText(),
+                    CrawlOnClusterTest.adminToken()).body());
+            while (code.find()) {
+                codes.add(code.group(1));
+            }
+        }
+        assertThat(codes).as("gRPC statuses the workers of %s reported", name).isSubsetOf("UNAVAILABLE");
     }
 
     /** Batches that some worker's log shows with an attempt after the first. */
