@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -79,7 +80,9 @@ public class SpiderReconciler implements Reconciler<Spider> {
 
     @Override
     public UpdateControl<Spider> reconcile(Spider spider, Context<Spider> context) {
-        Optional<ConfigMap> configMap = context.getSecondaryResource(ConfigMap.class);
+        Optional<ConfigMap> configMap = observeConfigMap(context.getSecondaryResource(ConfigMap.class),
+                configMapName(spider), name -> context.getClient().configMaps()
+                        .inNamespace(spider.getMetadata().getNamespace()).withName(name).get());
         UploadObservation upload = observeUpload(spider);
         BundleResolution resolution = store(resolve(spider, configMap, upload));
         SpiderStatus next = SpiderStatusBuilder.build(spider, resolution, clock.instant());
@@ -144,6 +147,19 @@ public class SpiderReconciler implements Reconciler<Spider> {
                     spider.getMetadata().getNamespace(), spider.getMetadata().getName());
             return new UploadObservation(digest, Optional.empty(), Optional.of(e.getMessage()));
         }
+    }
+
+    /**
+     * The Spider's ConfigMap: the informer's copy, or, when the informer has none, the API server's. A ConfigMap
+     * created just before its Spider ({@code kubectl apply -f} of a folder, a GitOps sync) may not have reached the
+     * informer when the Spider's first reconcile runs: only the server can say it does not exist, which is a Warning.
+     */
+    static Optional<ConfigMap> observeConfigMap(Optional<ConfigMap> cached, Optional<String> name,
+            Function<String, ConfigMap> server) {
+        if (cached.isPresent() || name.isEmpty()) {
+            return cached;
+        }
+        return Optional.ofNullable(server.apply(name.get()));
     }
 
     /** Decide: the bundle the Spider's source gives, from what was observed. Pure. */
