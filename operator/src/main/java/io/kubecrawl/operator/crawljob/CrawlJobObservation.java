@@ -7,7 +7,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kubecrawl.crd.v1alpha1.Spider;
 
 /**
- * What the cluster and the operator's stores hold for one CrawlJob; nothing here is written by deciding.
+ * What the cluster and the operator's stores hold for one CrawlJob; nothing here was written by observing, and
+ * nothing is written by deciding.
  *
  * @param frontier the job's frontier and outputs, when it has one
  * @param problem why the job's seeds or recorded progress cannot give a frontier
@@ -17,5 +18,13 @@ public record CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJ
 
     public CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJob, Optional<Secret> workerToken) {
         this(spider, workerJob, workerToken, Optional.empty(), Optional.empty());
+    }
+
+    public CrawlJobObservation withFrontier(FrontierView view) {
+        return new CrawlJobObservation(spider, workerJob, workerToken, Optional.of(view), Optional.empty());
+    }
+
+    public CrawlJobObservation withProblem(JobProblem jobProblem) {
+        return new CrawlJobObservation(spider, workerJob, workerToken, Optional.empty(), Optional.of(jobProblem));
     }
 }

@@ -1,0 +1,89 @@
+package io.kubecrawl.operator.crawljob;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLookup;
+import io.kubecrawl.operator.frontier.InconsistentFrontierException;
+import io.kubecrawl.operator.frontier.InvalidSeedException;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.protocol.CrawlJobName;
+
+/**
+ * The observe step of a CrawlJob reconcile: reads the Spider, the worker Job and the token Secret from the informer
+ * caches, the job's frontier and outputs from the operator's stores, and never writes. When the job has no frontier
+ * in the registry (after a restart, or on its first reconcile), it rebuilds one from the status and the seeds, which
+ * checks the status against the seeds, and leaves registering it to the plan ({@link CrawlJobStep.RestoreFrontier}).
+ */
+@Singleton
+public class CrawlJobObserver {
+
+    private final FrontierLookup frontiers;
+    private final ItemStore items;
+    private final BundleStore bundles;
+    private final OperatorSettings settings;
+
+    public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles,
+            OperatorSettings settings) {
+        this.frontiers = frontiers;
+        this.items = items;
+        this.bundles = bundles;
+        this.settings = settings;
+    }
+
+    public CrawlJobObservation observe(CrawlJob crawlJob, Context<CrawlJob> context, Instant now) {
+        Optional<Spider> spider = context.getSecondaryResource(Spider.class);
+        Optional<Job> job = context.getSecondaryResource(Job.class);
+        Optional<Secret> token = context.getSecondaryResource(Secret.class);
+        CrawlJobObservation children = new CrawlJobObservation(spider, job, token);
+        CrawlJobStatus status = crawlJob.getStatus();
+        if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
+            return children;
+        }
+        Optional<String> pinnedBundle = pinnedBundle(status, job);
+        if (SeedsReader.fromBundle(crawlJob) && pinnedBundle.isEmpty()) {
+            // The seeds are in the bundle this reconcile pins: the frontier is built from them on the next one.
+            return children;
+        }
+        CrawlJobName name = new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName());
+        try {
+            Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
+            Frontier frontier = registered.orElseGet(() -> Frontier.restore(
+                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
+                            pinnedBundle)),
+                    CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
+                    status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
+            return children.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
+                    items.isFinal(name)));
+        } catch (SeedsReader.SeedsNotFoundException e) {
+            return children.withProblem(new JobProblem(CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
+        } catch (InvalidSeedException e) {
+            return children.withProblem(new JobProblem(CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true));
+        } catch (InconsistentFrontierException e) {
+            return children.withProblem(new JobProblem(CrawlJobDecider.INCONSISTENT_STATUS,
+                    "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true));
+        }
+    }
+
+    /**
+     * The bundle the job runs: the one its status pinned, or, when the status write that pinned it was lost, the one
+     * its worker Job was created with.
+     */
+    private static Optional<String> pinnedBundle(CrawlJobStatus status, Optional<Job> job) {
+        if (status != null && status.getBundleDigest() != null) {
+            return Optional.of(status.getBundleDigest());
+        }
+        return job.flatMap(WorkerLabels::bundleDigest);
+    }
+}
