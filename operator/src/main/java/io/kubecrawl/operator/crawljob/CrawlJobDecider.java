@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.kubecrawl.crd.v1alpha1.BatchCounters;
 import io.kubecrawl.crd.v1alpha1.Condition;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
@@ -42,6 +43,10 @@ public class CrawlJobDecider {
     public static final String SEEDS_NOT_FOUND = "SeedsNotFound";
     public static final String INVALID_SEEDS = "InvalidSeeds";
     public static final String INCONSISTENT_STATUS = "InconsistentStatus";
+    /** Invariant: a job whose status says Completing has every batch finished. */
+    public static final String COMPLETING_WITH_WORK_LEFT = "CompletingWithWorkLeft";
+    /** Invariant (Degraded): the bundle a job pinned is in the operator's bundle store, for its workers to sync. */
+    public static final String PINNED_BUNDLE_MISSING = "PinnedBundleMissing";
 
     private final WorkerJobFactory workerJobFactory;
     private final Duration retryAfter;
@@ -94,9 +99,22 @@ public class CrawlJobDecider {
             }
             status.phase(problem.fatal() ? CrawlJobPhase.Failed : CrawlJobPhase.Pending, problem.reason(),
                     problem.message());
-            return finish(steps, status, previous, frontier);
+            return finish(steps, status, previous, frontier, observed);
         }
         frontier.ifPresent(status::frontier);
+        if (previousPhase == CrawlJobPhase.Completing && frontier.isPresent() && !frontier.get().drained()) {
+            // Completing is only ever written for a drained frontier, and finished batches stay finished: the status
+            // was edited, or written by something else than this operator. Finalising would publish a partial
+            // output as complete; running again would redo work the status may have lost. Neither is safe.
+            BatchCounters batches = frontier.get().batches();
+            status.completionTimeIfUnset(now);
+            status.phase(CrawlJobPhase.Failed, COMPLETING_WITH_WORK_LEFT, "the status says Completing, but only "
+                    + (batches.getDone() + batches.getFailed()) + " of " + batches.getTotal() + " batches are "
+                    + "finished (a Completing job has every batch finished): the status was changed by something "
+                    + "other than the operator");
+            observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
+            return finish(steps, status, previous, frontier, observed);
+        }
         if (frontier.map(FrontierView::drained).orElse(false)) {
             boolean finalized = frontier.get().outputsFinalized();
             if (previousPhase == CrawlJobPhase.Completing && finalized) {
@@ -108,7 +126,7 @@ public class CrawlJobDecider {
                         "every batch is finished; finalising the items and logs");
             }
             observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
-            return finish(steps, status, previous, frontier);
+            return finish(steps, status, previous, frontier, observed);
         }
 
         boolean suspend = CrawlJobSpecs.suspended(crawlJob);
@@ -162,7 +180,7 @@ public class CrawlJobDecider {
                         crawlJob.getMetadata().getGeneration()));
             }
         }
-        return finish(steps, status, previous, frontier);
+        return finish(steps, status, previous, frontier, observed);
     }
 
     /**
@@ -170,7 +188,14 @@ public class CrawlJobDecider {
      * finalised once the status says Completing, given-up batches reported, a finished job's frontier dropped).
      */
     private static CrawlJobPlan finish(List<CrawlJobStep> steps, CrawlJobStatusBuilder status,
-            CrawlJobStatus previous, Optional<FrontierView> frontier) {
+            CrawlJobStatus previous, Optional<FrontierView> frontier, CrawlJobObservation observed) {
+        if (!status.phase().isFinished()) {
+            // Workers that synced the bundle go on; a pod that starts now cannot sync it. The Spider's reconciler
+            // refills the store from a ConfigMap source; an uploaded bundle must be uploaded again.
+            observed.missingBundle().ifPresent(digest -> status.degraded(PINNED_BUNDLE_MISSING, "bundle " + digest
+                    + " pinned by the job is not in the operator's bundle store: worker pods that start now cannot "
+                    + "sync it until it is stored again (for an uploaded bundle, upload the same archive again)"));
+        }
         steps.add(new CrawlJobStep.RecordStatus(status.build(), events(previous, status)));
         if (frontier.map(FrontierView::drained).orElse(false)) {
             steps.add(new CrawlJobStep.MarkDrainRecorded());
@@ -217,14 +242,18 @@ public class CrawlJobDecider {
     private static List<ClusterEvent> events(CrawlJobStatus previous, CrawlJobStatusBuilder next) {
         String previousReason = previous == null || previous.getPhase() == null ? null : previousReason(previous);
         CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
-        if (next.phase() == previousPhase && Objects.equals(next.reason(), previousReason)) {
-            return List.of();
-        }
         List<ClusterEvent> events = new ArrayList<>();
-        boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
-                || SPIDER_NOT_READY.equals(next.reason()) || SEEDS_NOT_FOUND.equals(next.reason());
-        events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
-                : ClusterEvent.normal(next.reason(), next.message()));
+        if (next.phase() != previousPhase || !Objects.equals(next.reason(), previousReason)) {
+            boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
+                    || SPIDER_NOT_READY.equals(next.reason()) || SEEDS_NOT_FOUND.equals(next.reason());
+            events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
+                    : ClusterEvent.normal(next.reason(), next.message()));
+        }
+        String previousDegraded = previous == null ? null : previous.condition(CrawlJobStatusBuilder.DEGRADED)
+                .filter(Condition::isTrue).map(Condition::getReason).orElse(null);
+        if (next.degradedReason() != null && !next.degradedReason().equals(previousDegraded)) {
+            events.add(ClusterEvent.warning(next.degradedReason(), next.degradedMessage()));
+        }
         return events;
     }
 

@@ -46,15 +46,18 @@ public class CrawlJobObserver {
         Optional<Spider> spider = context.getSecondaryResource(Spider.class);
         Optional<Job> job = context.getSecondaryResource(Job.class);
         Optional<Secret> token = context.getSecondaryResource(Secret.class);
-        CrawlJobObservation children = new CrawlJobObservation(spider, job, token);
+        CrawlJobObservation observed = new CrawlJobObservation(spider, job, token);
         CrawlJobStatus status = crawlJob.getStatus();
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
-            return children;
+            return observed;
         }
         Optional<String> pinnedBundle = pinnedBundle(status, job);
+        if (pinnedBundle.isPresent() && !isStored(pinnedBundle.get())) {
+            observed = observed.withMissingBundle(pinnedBundle.get());
+        }
         if (SeedsReader.fromBundle(crawlJob) && pinnedBundle.isEmpty()) {
             // The seeds are in the bundle this reconcile pins: the frontier is built from them on the next one.
-            return children;
+            return observed;
         }
         CrawlJobName name = new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName());
         try {
@@ -64,15 +67,24 @@ public class CrawlJobObserver {
                             pinnedBundle)),
                     CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
                     status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
-            return children.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
+            return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));
         } catch (SeedsReader.SeedsNotFoundException e) {
-            return children.withProblem(new JobProblem(CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
+            return observed.withProblem(new JobProblem(CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
         } catch (InvalidSeedException e) {
-            return children.withProblem(new JobProblem(CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true));
+            return observed.withProblem(new JobProblem(CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true));
         } catch (InconsistentFrontierException e) {
-            return children.withProblem(new JobProblem(CrawlJobDecider.INCONSISTENT_STATUS,
+            return observed.withProblem(new JobProblem(CrawlJobDecider.INCONSISTENT_STATUS,
                     "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true));
+        }
+    }
+
+    /** Whether the bundle store holds the bundle's manifest; a digest that is not one names no stored bundle. */
+    private boolean isStored(String digest) {
+        try {
+            return bundles.containsManifest(digest);
+        } catch (IllegalArgumentException notADigest) {
+            return false;
         }
     }
 
