@@ -1,5 +1,20 @@
 package io.kubecrawl.operator.crawljob;
 
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.COMPLETING_WITH_WORK_LEFT;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWLING;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWL_COMPLETED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.DEADLINE_EXCEEDED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.FRONTIER_DRAINED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.PINNED_BUNDLE_MISSING;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SEEDS_NOT_FOUND;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_FOUND;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_READY;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_RECONCILED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SUSPENDED_BY_SPEC;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_EXITED_EARLY;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_FAILED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_STARTING;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,26 +42,6 @@ import io.kubecrawl.operator.frontier.FrontierSettings;
  * restart or at any other point, is unit-tested here.
  */
 public class CrawlJobDecider {
-
-    public static final String SPIDER_NOT_FOUND = "SpiderNotFound";
-    public static final String SPIDER_NOT_READY = "SpiderNotReady";
-    /** The Spider is new or edited and its reconciler has not resolved it yet: a wait, not a problem. */
-    public static final String SPIDER_NOT_RECONCILED = "SpiderNotReconciled";
-    public static final String WORKERS_STARTING = "WorkersStarting";
-    public static final String CRAWLING = "Crawling";
-    public static final String SUSPENDED_BY_SPEC = "SuspendedBySpec";
-    public static final String WORKERS_FAILED = "WorkersFailed";
-    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
-    public static final String WORKERS_EXITED_EARLY = "WorkersExitedEarly";
-    public static final String FRONTIER_DRAINED = "FrontierDrained";
-    public static final String CRAWL_COMPLETED = "CrawlCompleted";
-    public static final String SEEDS_NOT_FOUND = "SeedsNotFound";
-    public static final String INVALID_SEEDS = "InvalidSeeds";
-    public static final String INCONSISTENT_STATUS = "InconsistentStatus";
-    /** Invariant: a job whose status says Completing has every batch finished. */
-    public static final String COMPLETING_WITH_WORK_LEFT = "CompletingWithWorkLeft";
-    /** Invariant (Degraded): the bundle a job pinned is in the operator's bundle store, for its workers to sync. */
-    public static final String PINNED_BUNDLE_MISSING = "PinnedBundleMissing";
 
     private final WorkerJobFactory workerJobFactory;
     private final Duration retryAfter;

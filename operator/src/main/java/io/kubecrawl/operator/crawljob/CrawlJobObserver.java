@@ -70,11 +70,11 @@ public class CrawlJobObserver {
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));
         } catch (SeedsReader.SeedsNotFoundException e) {
-            return observed.withProblem(new JobProblem(CrawlJobDecider.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
+            return observed.withProblem(new JobProblem(CrawlJobReasons.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
         } catch (InvalidSeedException e) {
-            return observed.withProblem(new JobProblem(CrawlJobDecider.INVALID_SEEDS, e.getMessage(), true));
+            return observed.withProblem(new JobProblem(CrawlJobReasons.INVALID_SEEDS, e.getMessage(), true));
         } catch (InconsistentFrontierException e) {
-            return observed.withProblem(new JobProblem(CrawlJobDecider.INCONSISTENT_STATUS,
+            return observed.withProblem(new JobProblem(CrawlJobReasons.INCONSISTENT_STATUS,
                     "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true));
         }
     }

@@ -36,7 +36,6 @@ import org.jboss.logging.Logger;
 @Singleton
 public class CrawlJobPlanExecutor {
 
-    static final String BATCH_FAILED = "BatchFailed";
     /** JSON pointer of the generation annotation ('/' in the key escaped as ~1). */
     private static final String GENERATION_PATH = "/metadata/annotations/"
             + WorkerLabels.GENERATION_ANNOTATION.replace("~", "~0").replace("/", "~1");
@@ -127,7 +126,7 @@ public class CrawlJobPlanExecutor {
     }
 
     private void reportGivenUp(CrawlJob crawlJob, CrawlJobName name, GivenUpBatch batch) {
-        eventRecorder.record(crawlJob, ClusterEvent.warning(BATCH_FAILED, "batch " + batch.batch()
+        eventRecorder.record(crawlJob, ClusterEvent.warning(CrawlJobReasons.BATCH_FAILED, "batch " + batch.batch()
                 + " was given up after " + batch.attempts() + " failed attempts: " + batch.lastError()));
         frontier(name).ifPresent(f -> f.reported(List.of(batch)));
     }

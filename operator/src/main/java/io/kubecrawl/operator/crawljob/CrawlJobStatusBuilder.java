@@ -139,7 +139,7 @@ public final class CrawlJobStatusBuilder {
         switch (phase) {
             case Pending -> conditions
                     .set(READY, false, reason, message)
-                    .set(PROGRESSING, CrawlJobDecider.WORKERS_STARTING.equals(reason), reason, message)
+                    .set(PROGRESSING, CrawlJobReasons.WORKERS_STARTING.equals(reason), reason, message)
                     .set(COMPLETE, false, phaseName, message)
                     .set(FAILED, false, phaseName, message)
                     .set(SUSPENDED, false, phaseName, message);
@@ -147,7 +147,9 @@ public final class CrawlJobStatusBuilder {
                 boolean workersReady = status.getWorkers() != null && status.getWorkers().getReady() != null
                         && status.getWorkers().getReady() > 0;
                 conditions
-                        .set(READY, workersReady, workersReady ? "WorkersReady" : "WorkersNotReady", message)
+                        .set(READY, workersReady,
+                                workersReady ? CrawlJobReasons.WORKERS_READY : CrawlJobReasons.WORKERS_NOT_READY,
+                                message)
                         .set(PROGRESSING, true, reason, message)
                         .set(COMPLETE, false, phaseName, message)
                         .set(FAILED, false, phaseName, message)
