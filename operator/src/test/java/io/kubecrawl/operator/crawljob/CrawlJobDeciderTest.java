@@ -162,12 +162,12 @@ class CrawlJobDeciderTest {
     @Test
     void finishedJobIsLeftAloneEvenWithoutItsChildren() {
         CrawlJob crawlJob = crawlJob(4, false, CrawlJobPhase.Succeeded);
-        crawlJob.getStatus().setConditions(List.of(new Condition("Complete", "True", "WorkersSucceeded", "done")));
+        crawlJob.getStatus().setConditions(List.of(new Condition("Complete", "True", "CrawlCompleted", "done")));
 
         CrawlJobPlan plan = decider.decide(crawlJob, observed(spider(true), null, false), NOW);
 
         assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
-        assertThat(condition(plan, "Complete").getReason()).isEqualTo("WorkersSucceeded");
+        assertThat(condition(plan, "Complete").getReason()).isEqualTo("CrawlCompleted");
         assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
         assertThat(plan.has(CreateWorkerToken.class)).isFalse();
         assertThat(plan.steps(PatchWorkerJob.class)).isEmpty();
