@@ -1,12 +1,15 @@
 package io.kubecrawl.operator.crawljob;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
@@ -32,21 +35,36 @@ public class CrawlJobObserver {
     private final FrontierLookup frontiers;
     private final ItemStore items;
     private final BundleStore bundles;
-    private final OperatorSettings settings;
+    private final Duration retryAfter;
 
+    @Inject
     public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles,
             OperatorSettings settings) {
+        this(frontiers, items, bundles, settings.frontier().retryAfter());
+    }
+
+    /** @param retryAfter part of the settings a rebuilt frontier starts with */
+    CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, Duration retryAfter) {
         this.frontiers = frontiers;
         this.items = items;
         this.bundles = bundles;
-        this.settings = settings;
+        this.retryAfter = retryAfter;
     }
 
     public CrawlJobObservation observe(CrawlJob crawlJob, Context<CrawlJob> context, Instant now) {
-        Optional<Spider> spider = context.getSecondaryResource(Spider.class);
-        Optional<Job> job = context.getSecondaryResource(Job.class);
-        Optional<Secret> token = context.getSecondaryResource(Secret.class);
-        CrawlJobObservation observed = new CrawlJobObservation(spider, job, token);
+        return observe(crawlJob, new CrawlJobObservation(context.getSecondaryResource(Spider.class),
+                context.getSecondaryResource(Job.class), context.getSecondaryResource(Secret.class)),
+                context.getClient(), now);
+    }
+
+    /**
+     * @param children the job's Spider, worker Job and token Secret, as the informer caches hold them
+     * @param client for a {@code seedsFrom} ConfigMap, read only
+     */
+    CrawlJobObservation observe(CrawlJob crawlJob, CrawlJobObservation children, KubernetesClient client,
+            Instant now) {
+        CrawlJobObservation observed = children;
+        Optional<Job> job = children.workerJob();
         CrawlJobStatus status = crawlJob.getStatus();
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
             return observed;
@@ -63,9 +81,9 @@ public class CrawlJobObserver {
         try {
             Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
             Frontier frontier = registered.orElseGet(() -> Frontier.restore(
-                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, context.getClient(), bundles,
+                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, client, bundles,
                             pinnedBundle)),
-                    CrawlJobSpecs.frontierSettings(crawlJob, settings.frontier().retryAfter()),
+                    CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
                     status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));
