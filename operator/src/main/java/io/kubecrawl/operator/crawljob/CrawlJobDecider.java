@@ -1,5 +1,21 @@
 package io.kubecrawl.operator.crawljob;
 
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.COMPLETING_WITH_WORK_LEFT;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWLING;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWL_COMPLETED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.DEADLINE_EXCEEDED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.FRONTIER_DRAINED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.PINNED_BUNDLE_MISSING;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SEEDS_NOT_FOUND;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_FOUND;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_READY;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SPIDER_NOT_RECONCILED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.SUSPENDED_BY_SPEC;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_EXITED_EARLY;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_FAILED;
+import static io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_STARTING;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +25,7 @@ import java.util.Optional;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.kubecrawl.crd.v1alpha1.BatchCounters;
 import io.kubecrawl.crd.v1alpha1.Condition;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
@@ -16,47 +33,59 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.WorkersStatus;
 import io.kubecrawl.operator.events.ClusterEvent;
+import io.kubecrawl.operator.frontier.FrontierSettings;
 
 /**
- * Decides, from a CrawlJob and what the cluster holds for it, which children to create or change and which status
- * to write. A pure function: it reads nothing and writes nothing, so every rule here is unit-tested.
+ * Decides, from a CrawlJob and what the cluster and the stores hold for it, every side effect of one reconcile: which
+ * children to create or change, the status to write, and what to do to the frontier and the outputs, as the steps
+ * of a {@link CrawlJobPlan}. A pure function: it reads nothing and writes nothing, so what a reconcile does, after a
+ * restart or at any other point, is unit-tested here.
  */
 public class CrawlJobDecider {
 
-    public static final String SPIDER_NOT_FOUND = "SpiderNotFound";
-    public static final String SPIDER_NOT_READY = "SpiderNotReady";
-    /** The Spider is new or edited and its reconciler has not resolved it yet: a wait, not a problem. */
-    public static final String SPIDER_NOT_RECONCILED = "SpiderNotReconciled";
-    public static final String WORKERS_STARTING = "WorkersStarting";
-    public static final String CRAWLING = "Crawling";
-    public static final String SUSPENDED_BY_SPEC = "SuspendedBySpec";
-    public static final String WORKERS_FAILED = "WorkersFailed";
-    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
-    public static final String WORKERS_EXITED_EARLY = "WorkersExitedEarly";
-    public static final String FRONTIER_DRAINED = "FrontierDrained";
-    public static final String CRAWL_COMPLETED = "CrawlCompleted";
-    public static final String SEEDS_NOT_FOUND = "SeedsNotFound";
-    public static final String INVALID_SEEDS = "InvalidSeeds";
-    public static final String INCONSISTENT_STATUS = "InconsistentStatus";
-
     private final WorkerJobFactory workerJobFactory;
+    private final Duration retryAfter;
 
-    public CrawlJobDecider(WorkerJobFactory workerJobFactory) {
+    /**
+     * @param retryAfter how long a worker told to wait waits before it asks again (part of the frontier settings)
+     */
+    public CrawlJobDecider(WorkerJobFactory workerJobFactory, Duration retryAfter) {
         this.workerJobFactory = workerJobFactory;
+        this.retryAfter = retryAfter;
     }
 
     public CrawlJobPlan decide(CrawlJob crawlJob, CrawlJobObservation observed, Instant now) {
         CrawlJobStatusBuilder status = new CrawlJobStatusBuilder(crawlJob, now);
         CrawlJobStatus previous = crawlJob.getStatus();
         CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
+        List<CrawlJobStep> steps = new ArrayList<>();
 
         // Succeeded and Failed are final: a finished job is left alone, whatever happens to its children. Only the
         // worker counts follow the Job, as its last workers exit after the finish.
         if (previousPhase != null && previousPhase.isFinished()) {
             status.phase(previousPhase, previousReason(previous), previousMessage(previous));
             observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
-            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), false, status.build(), List.of());
+            steps.add(new CrawlJobStep.RecordStatus(status.build(), List.of()));
+            steps.add(new CrawlJobStep.MarkFinished());
+            return new CrawlJobPlan(steps);
         }
+
+        if (previous == null) {
+            steps.add(new CrawlJobStep.DiscardEarlierOutputs());
+        }
+        // On a first reconcile, what the stores hold under the job's name is discarded above.
+        Optional<FrontierView> frontier = observed.frontier()
+                .map(view -> previous == null ? view.withoutEarlierOutputs() : view);
+        frontier.ifPresent(view -> {
+            view.rebuilt().ifPresent(rebuilt -> steps.add(new CrawlJobStep.RestoreFrontier(rebuilt)));
+            FrontierSettings settings = CrawlJobSpecs.frontierSettings(crawlJob, retryAfter);
+            if (!settings.equals(view.settings())) {
+                // spec.limits changed since the frontier was built.
+                steps.add(new CrawlJobStep.UpdateFrontierSettings(settings));
+            }
+            // Housekeeping before the status: the batches of workers that died go back to their slots.
+            steps.add(new CrawlJobStep.ExpireLeases(now));
+        });
 
         if (observed.problem().isPresent()) {
             JobProblem problem = observed.problem().get();
@@ -65,30 +94,38 @@ public class CrawlJobDecider {
             }
             status.phase(problem.fatal() ? CrawlJobPhase.Failed : CrawlJobPhase.Pending, problem.reason(),
                     problem.message());
-            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(), false, status.build(),
-                    events(previous, status));
+            return finish(steps, status, previous, frontier, observed);
         }
-        observed.frontier().ifPresent(status::frontier);
-        if (observed.frontier().map(FrontierView::drained).orElse(false)) {
-            boolean finalized = observed.frontier().get().outputsFinalized();
+        frontier.ifPresent(status::frontier);
+        if (previousPhase == CrawlJobPhase.Completing && frontier.isPresent() && !frontier.get().drained()) {
+            // Completing is only ever written for a drained frontier, and finished batches stay finished: the status
+            // was edited, or written by something else than this operator. Finalising would publish a partial
+            // output as complete; running again would redo work the status may have lost. Neither is safe.
+            BatchCounters batches = frontier.get().batches();
+            status.completionTimeIfUnset(now);
+            status.phase(CrawlJobPhase.Failed, COMPLETING_WITH_WORK_LEFT, "the status says Completing, but only "
+                    + (batches.getDone() + batches.getFailed()) + " of " + batches.getTotal() + " batches are "
+                    + "finished (a Completing job has every batch finished): the status was changed by something "
+                    + "other than the operator");
+            observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
+            return finish(steps, status, previous, frontier, observed);
+        }
+        if (frontier.map(FrontierView::drained).orElse(false)) {
+            boolean finalized = frontier.get().outputsFinalized();
             if (previousPhase == CrawlJobPhase.Completing && finalized) {
                 status.completionTimeIfUnset(now);
                 status.phase(CrawlJobPhase.Succeeded, CRAWL_COMPLETED, "every batch is finished and the items are "
-                        + "final: " + observed.frontier().get().items() + " items");
+                        + "final: " + frontier.get().items() + " items");
             } else {
                 status.phase(CrawlJobPhase.Completing, FRONTIER_DRAINED,
                         "every batch is finished; finalising the items and logs");
             }
             observed.workerJob().ifPresent(job -> status.workers(workersStatus(job, 0)));
-            return new CrawlJobPlan(false, Optional.empty(), Optional.empty(),
-                    status.phase() == CrawlJobPhase.Completing, status.build(), events(previous, status));
+            return finish(steps, status, previous, frontier, observed);
         }
 
         boolean suspend = CrawlJobSpecs.suspended(crawlJob);
         int workers = CrawlJobSpecs.workers(crawlJob);
-        boolean createToken = false;
-        Optional<Job> createJob = Optional.empty();
-        Optional<WorkerJobChange> changeJob = Optional.empty();
         Optional<Job> job = observed.workerJob();
 
         if (job.isEmpty()) {
@@ -110,17 +147,23 @@ public class CrawlJobDecider {
                 // The digest is pinned once: a running job keeps its bundle whatever later happens to the Spider.
                 String bundle = digest.orElseGet(() -> observed.spider().get().getStatus().getBundle().getDigest());
                 status.bundleDigest(bundle).startTimeIfUnset(now);
-                createToken = observed.workerToken().isEmpty();
-                createJob = Optional.of(workerJobFactory.build(crawlJob, observed.spider().get(), bundle));
+                if (observed.workerToken().isEmpty()) {
+                    steps.add(new CrawlJobStep.CreateWorkerToken());
+                }
+                steps.add(new CrawlJobStep.CreateWorkerJob(
+                        workerJobFactory.build(crawlJob, observed.spider().get(), bundle)));
                 status.workers(new WorkersStatus(workers, 0, 0, 0, 0));
                 status.phase(CrawlJobPhase.Pending, WORKERS_STARTING, "creating worker Job "
                         + ChildNames.workerJob(crawlJob.getMetadata().getName()) + " with " + workers + " workers");
             }
         } else {
             Job existing = job.get();
-            createToken = observed.workerToken().isEmpty() && !isFinished(existing);
+            if (observed.workerToken().isEmpty() && !isFinished(existing)) {
+                steps.add(new CrawlJobStep.CreateWorkerToken());
+            }
             status.startTimeIfUnset(creation(existing).orElse(now));
             if (status.bundleDigest() == null) {
+                // The Job was created but the status that pinned its bundle was not written: its annotation tells.
                 status.bundleDigest(WorkerLabels.bundleDigest(existing).orElse(null));
             }
             status.workers(workersStatus(existing, suspend ? 0 : workers));
@@ -128,12 +171,39 @@ public class CrawlJobDecider {
             boolean parallelismDiffers = !Objects.equals(existing.getSpec().getParallelism(), workers);
             boolean suspendDiffers = suspend != Boolean.TRUE.equals(existing.getSpec().getSuspend());
             if (!status.phase().isFinished() && (parallelismDiffers || suspendDiffers)) {
-                changeJob = Optional.of(new WorkerJobChange(workers, suspend));
+                steps.add(new CrawlJobStep.PatchWorkerJob(existing.getMetadata().getName(), workers, suspend,
+                        crawlJob.getMetadata().getGeneration()));
             }
         }
+        return finish(steps, status, previous, frontier, observed);
+    }
 
-        CrawlJobStatus next = status.build();
-        return new CrawlJobPlan(createToken, createJob, changeJob, false, next, events(previous, status));
+    /**
+     * The steps after the children: the status, then what must follow its write (the drain recorded, the outputs
+     * finalised once the status says Completing, given-up batches reported, a finished job's frontier dropped).
+     */
+    private static CrawlJobPlan finish(List<CrawlJobStep> steps, CrawlJobStatusBuilder status,
+            CrawlJobStatus previous, Optional<FrontierView> frontier, CrawlJobObservation observed) {
+        if (!status.phase().isFinished()) {
+            // Workers that synced the bundle go on; a pod that starts now cannot sync it. The Spider's reconciler
+            // refills the store from a ConfigMap source; an uploaded bundle must be uploaded again.
+            observed.missingBundle().ifPresent(digest -> status.degraded(PINNED_BUNDLE_MISSING, "bundle " + digest
+                    + " pinned by the job is not in the operator's bundle store: worker pods that start now cannot "
+                    + "sync it until it is stored again (for an uploaded bundle, upload the same archive again)"));
+        }
+        steps.add(new CrawlJobStep.RecordStatus(status.build(), events(previous, status)));
+        if (frontier.map(FrontierView::drained).orElse(false)) {
+            steps.add(new CrawlJobStep.MarkDrainRecorded());
+        }
+        if (status.phase() == CrawlJobPhase.Completing) {
+            steps.add(new CrawlJobStep.FinalizeOutputs());
+        }
+        frontier.ifPresent(view -> view.unreportedGivenUp()
+                .forEach(batch -> steps.add(new CrawlJobStep.ReportGivenUpBatch(batch))));
+        if (status.phase().isFinished()) {
+            steps.add(new CrawlJobStep.MarkFinished());
+        }
+        return new CrawlJobPlan(steps);
     }
 
     private static void observeJob(Job job, boolean suspend, CrawlJobStatusBuilder status, Instant now) {
@@ -167,14 +237,18 @@ public class CrawlJobDecider {
     private static List<ClusterEvent> events(CrawlJobStatus previous, CrawlJobStatusBuilder next) {
         String previousReason = previous == null || previous.getPhase() == null ? null : previousReason(previous);
         CrawlJobPhase previousPhase = previous == null ? null : previous.getPhase();
-        if (next.phase() == previousPhase && Objects.equals(next.reason(), previousReason)) {
-            return List.of();
-        }
         List<ClusterEvent> events = new ArrayList<>();
-        boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
-                || SPIDER_NOT_READY.equals(next.reason()) || SEEDS_NOT_FOUND.equals(next.reason());
-        events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
-                : ClusterEvent.normal(next.reason(), next.message()));
+        if (next.phase() != previousPhase || !Objects.equals(next.reason(), previousReason)) {
+            boolean userMustAct = next.phase() == CrawlJobPhase.Failed || SPIDER_NOT_FOUND.equals(next.reason())
+                    || SPIDER_NOT_READY.equals(next.reason()) || SEEDS_NOT_FOUND.equals(next.reason());
+            events.add(userMustAct ? ClusterEvent.warning(next.reason(), next.message())
+                    : ClusterEvent.normal(next.reason(), next.message()));
+        }
+        String previousDegraded = previous == null ? null : previous.condition(CrawlJobStatusBuilder.DEGRADED)
+                .filter(Condition::isTrue).map(Condition::getReason).orElse(null);
+        if (next.degradedReason() != null && !next.degradedReason().equals(previousDegraded)) {
+            events.add(ClusterEvent.warning(next.degradedReason(), next.degradedMessage()));
+        }
         return events;
     }
 

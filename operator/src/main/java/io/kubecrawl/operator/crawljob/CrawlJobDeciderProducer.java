@@ -12,6 +12,6 @@ public class CrawlJobDeciderProducer {
     @ApplicationScoped
     CrawlJobDecider crawlJobDecider(OperatorSettings settings) {
         return new CrawlJobDecider(new WorkerJobFactory(settings.worker().image(), settings.operator().grpcAddress(),
-                settings.worker().backoffLimit()));
+                settings.worker().backoffLimit()), settings.frontier().retryAfter());
     }
 }

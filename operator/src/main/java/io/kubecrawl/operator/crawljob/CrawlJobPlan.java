@@ -1,23 +1,44 @@
 package io.kubecrawl.operator.crawljob;
 
 import java.util.List;
-import java.util.Optional;
 
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.operator.events.ClusterEvent;
 
 /**
- * What one reconcile of a CrawlJob does, decided before anything is done.
- *
- * @param createWorkerToken whether the job's token Secret is missing and must be created
- * @param createWorkerJob the worker Job to create, when it is missing
- * @param changeWorkerJob the new parallelism and suspend of an existing worker Job, when they differ
- * @param finalizeOutputs whether to finalise the job's items and logs, after the status says Completing
- * @param status the status the CrawlJob should carry afterwards
- * @param events what to tell the user
+ * What one reconcile of a CrawlJob does, decided before anything is done: its steps, in the order they run. Every
+ * plan writes the status once ({@link CrawlJobStep.RecordStatus}).
  */
-public record CrawlJobPlan(boolean createWorkerToken, Optional<Job> createWorkerJob,
-        Optional<WorkerJobChange> changeWorkerJob, boolean finalizeOutputs, CrawlJobStatus status,
-        List<ClusterEvent> events) {
+public record CrawlJobPlan(List<CrawlJobStep> steps) {
+
+    public CrawlJobPlan {
+        steps = List.copyOf(steps);
+        if (steps.stream().filter(CrawlJobStep.RecordStatus.class::isInstance).count() != 1) {
+            throw new IllegalArgumentException("a plan records the status exactly once: " + steps);
+        }
+    }
+
+    /** The steps of one kind, in order. */
+    public <T extends CrawlJobStep> List<T> steps(Class<T> kind) {
+        return steps.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    public boolean has(Class<? extends CrawlJobStep> kind) {
+        return !steps(kind).isEmpty();
+    }
+
+    /** The status the CrawlJob should carry afterwards. */
+    public CrawlJobStatus status() {
+        return steps(CrawlJobStep.RecordStatus.class).get(0).status();
+    }
+
+    /** The Events announcing the phase change, sent with the status write. */
+    public List<ClusterEvent> events() {
+        return steps(CrawlJobStep.RecordStatus.class).get(0).transitionEvents();
+    }
+
+    /** The kinds of the steps, in order: what a test compares. */
+    public List<Class<? extends CrawlJobStep>> kinds() {
+        return steps.stream().<Class<? extends CrawlJobStep>>map(CrawlJobStep::getClass).toList();
+    }
 }

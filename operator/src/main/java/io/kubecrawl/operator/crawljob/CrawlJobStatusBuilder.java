@@ -10,8 +10,9 @@ import io.kubecrawl.crd.v1alpha1.WorkersStatus;
 import io.kubecrawl.operator.status.ConditionsBuilder;
 
 /**
- * Assembles a CrawlJob status with its fixed set of conditions (Ready, Progressing, Complete, Failed, Suspended),
- * carrying over what must survive a reconcile: the pinned bundle, the start and completion times, the counters.
+ * Assembles a CrawlJob status with its fixed set of conditions (Ready, Progressing, Complete, Failed, Suspended, and
+ * Degraded while the job runs degraded), carrying over what must survive a reconcile: the pinned bundle, the start
+ * and completion times, the counters.
  */
 public final class CrawlJobStatusBuilder {
 
@@ -20,6 +21,11 @@ public final class CrawlJobStatusBuilder {
     public static final String COMPLETE = "Complete";
     public static final String FAILED = "Failed";
     public static final String SUSPENDED = "Suspended";
+    /**
+     * Present (True) only while the job breaks an invariant it can run with, such as a pinned bundle missing from
+     * the bundle store; removed once the invariant holds again.
+     */
+    public static final String DEGRADED = "Degraded";
 
     private final CrawlJob crawlJob;
     private final Instant now;
@@ -27,6 +33,8 @@ public final class CrawlJobStatusBuilder {
     private CrawlJobPhase phase = CrawlJobPhase.Pending;
     private String reason;
     private String message;
+    private String degradedReason;
+    private String degradedMessage;
 
     public CrawlJobStatusBuilder(CrawlJob crawlJob, Instant now) {
         this.crawlJob = crawlJob;
@@ -52,6 +60,21 @@ public final class CrawlJobStatusBuilder {
         this.reason = reason;
         this.message = message;
         return this;
+    }
+
+    /** Adds the Degraded condition; without this call the status has none. */
+    public CrawlJobStatusBuilder degraded(String reason, String message) {
+        this.degradedReason = reason;
+        this.degradedMessage = message;
+        return this;
+    }
+
+    public String degradedReason() {
+        return degradedReason;
+    }
+
+    public String degradedMessage() {
+        return degradedMessage;
     }
 
     public CrawlJobStatusBuilder bundleDigest(String digest) {
@@ -116,7 +139,7 @@ public final class CrawlJobStatusBuilder {
         switch (phase) {
             case Pending -> conditions
                     .set(READY, false, reason, message)
-                    .set(PROGRESSING, CrawlJobDecider.WORKERS_STARTING.equals(reason), reason, message)
+                    .set(PROGRESSING, CrawlJobReasons.WORKERS_STARTING.equals(reason), reason, message)
                     .set(COMPLETE, false, phaseName, message)
                     .set(FAILED, false, phaseName, message)
                     .set(SUSPENDED, false, phaseName, message);
@@ -124,7 +147,9 @@ public final class CrawlJobStatusBuilder {
                 boolean workersReady = status.getWorkers() != null && status.getWorkers().getReady() != null
                         && status.getWorkers().getReady() > 0;
                 conditions
-                        .set(READY, workersReady, workersReady ? "WorkersReady" : "WorkersNotReady", message)
+                        .set(READY, workersReady,
+                                workersReady ? CrawlJobReasons.WORKERS_READY : CrawlJobReasons.WORKERS_NOT_READY,
+                                message)
                         .set(PROGRESSING, true, reason, message)
                         .set(COMPLETE, false, phaseName, message)
                         .set(FAILED, false, phaseName, message)
@@ -148,6 +173,9 @@ public final class CrawlJobStatusBuilder {
                     .set(COMPLETE, false, reason, message)
                     .set(FAILED, true, reason, message)
                     .set(SUSPENDED, false, phaseName, message);
+        }
+        if (degradedReason != null) {
+            conditions.set(DEGRADED, true, degradedReason, degradedMessage);
         }
         status.setConditions(conditions.build());
         return status;

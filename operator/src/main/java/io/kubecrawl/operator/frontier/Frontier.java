@@ -130,6 +130,11 @@ public final class Frontier {
         this.settings = settings;
     }
 
+    /** The settings the frontier works with now, for the reconciler to compare with the spec's. */
+    public FrontierSettings settings() {
+        return settings;
+    }
+
     /** The most batches one worker holds at once; a worker is told, so that it knows whether to lease ahead. */
     public int maxBatchesPerWorker() {
         return settings.maxBatchesPerWorker();
@@ -271,6 +276,16 @@ public final class Frontier {
     }
 
     /**
+     * The counters as {@link #expireLeases} at {@code asOf} would leave them, without expiring anything: a lease due
+     * by then is not counted as leased. For a reconcile, which reads before it acts.
+     */
+    public synchronized BatchCounters counters(Instant asOf) {
+        BatchCounters counters = counters();
+        int leased = (int) leases.values().stream().filter(l -> l.expiresAt().isAfter(asOf)).count();
+        return new BatchCounters(counters.getTotal(), counters.getDone(), counters.getFailed(), leased);
+    }
+
+    /**
      * Whether this frontier was rebuilt from a status that recorded it, so that an earlier operator may have leased
      * some of its batches (see {@link #restore}).
      */
@@ -309,11 +324,14 @@ public final class Frontier {
         return reestablishedLeases;
     }
 
-    /** Batches given up since the last call, for the reconciler to report. */
-    public synchronized List<GivenUpBatch> drainGivenUp() {
-        List<GivenUpBatch> drained = List.copyOf(givenUp);
-        givenUp.clear();
-        return drained;
+    /** Batches given up and not reported yet ({@link #reported}), for the reconciler to report. */
+    public synchronized List<GivenUpBatch> unreportedGivenUp() {
+        return List.copyOf(givenUp);
+    }
+
+    /** The reconciler reported these given-up batches: they are not handed out again. */
+    public synchronized void reported(List<GivenUpBatch> batches) {
+        givenUp.removeAll(batches);
     }
 
     public synchronized List<Lease> leases() {

@@ -3,7 +3,6 @@ package io.kubecrawl.operator.frontier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import jakarta.inject.Singleton;
 
@@ -14,7 +13,7 @@ import io.kubecrawl.protocol.CrawlJobName;
  * is not here yet (right after a restart) is not ready for workers, and they are told to come back.
  */
 @Singleton
-public class FrontierRegistry {
+public class FrontierRegistry implements FrontierLookup {
 
     /** A job's frontier, and the uid of the CrawlJob it belongs to: a recreated job of the same name starts anew. */
     private record Entry(String uid, Frontier frontier) {
@@ -23,15 +22,22 @@ public class FrontierRegistry {
     private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
     private final java.util.Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
 
-    /** The job's frontier, built by {@code restore} when it has none yet or had one for an earlier job. */
-    public Frontier getOrRestore(CrawlJobName job, String uid, Supplier<Frontier> restore) {
+    /**
+     * Makes {@code frontier}, rebuilt from the status of the CrawlJob with {@code uid}, the job's frontier: it replaces
+     * one an earlier job of the same name left, and the job is no longer finished.
+     */
+    public void register(CrawlJobName job, String uid, Frontier frontier) {
         finished.remove(job);
-        return frontiers.compute(job, (name, entry) -> entry != null && entry.uid().equals(uid) ? entry
-                : new Entry(uid, restore.get())).frontier();
+        frontiers.put(job, new Entry(uid, frontier));
     }
 
     public Optional<Frontier> find(CrawlJobName job) {
         return Optional.ofNullable(frontiers.get(job)).map(Entry::frontier);
+    }
+
+    @Override
+    public Optional<Frontier> find(CrawlJobName job, String uid) {
+        return Optional.ofNullable(frontiers.get(job)).filter(entry -> entry.uid().equals(uid)).map(Entry::frontier);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kubecrawl.operator.crawljob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,9 @@ import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
 import io.kubecrawl.crd.v1alpha1.SpiderSpec;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
+import io.kubecrawl.operator.crawljob.CrawlJobStep.CreateWorkerJob;
+import io.kubecrawl.operator.crawljob.CrawlJobStep.CreateWorkerToken;
+import io.kubecrawl.operator.crawljob.CrawlJobStep.PatchWorkerJob;
 import io.kubecrawl.operator.events.ClusterEvent;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +35,11 @@ import org.junit.jupiter.api.Test;
 class CrawlJobDeciderTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
     private static final String DIGEST = "sha256:" + "a".repeat(64);
 
     private final CrawlJobDecider decider = new CrawlJobDecider(
-            new WorkerJobFactory("worker:1", "operator.test:9090", 10));
+            new WorkerJobFactory("worker:1", "operator.test:9090", 10), RETRY_AFTER);
 
     @Test
     void missingSpiderKeepsTheJobPendingAndWarns() {
@@ -43,8 +48,8 @@ class CrawlJobDeciderTest {
         assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Pending);
         assertThat(condition(plan, "Ready")).extracting(Condition::getStatus, Condition::getReason)
                 .containsExactly("False", "SpiderNotFound");
-        assertThat(plan.createWorkerJob()).isEmpty();
-        assertThat(plan.createWorkerToken()).isFalse();
+        assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
+        assertThat(plan.has(CreateWorkerToken.class)).isFalse();
         assertThat(plan.events()).extracting(ClusterEvent::type, ClusterEvent::reason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(ClusterEvent.Type.Warning, "SpiderNotFound"));
     }
@@ -57,7 +62,7 @@ class CrawlJobDeciderTest {
 
         assertThat(condition(plan, "Ready").getReason()).isEqualTo("SpiderNotReady");
         assertThat(condition(plan, "Ready").getMessage()).contains("SourceNotFound");
-        assertThat(plan.createWorkerJob()).isEmpty();
+        assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
     }
 
     /**
@@ -78,7 +83,7 @@ class CrawlJobDeciderTest {
             assertThat(condition(plan, "Progressing").getReason()).isEqualTo("SpiderNotReconciled");
             assertThat(plan.events()).extracting(ClusterEvent::type, ClusterEvent::reason).containsExactly(
                     org.assertj.core.groups.Tuple.tuple(ClusterEvent.Type.Normal, "SpiderNotReconciled"));
-            assertThat(plan.createWorkerJob()).isEmpty();
+            assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
         }
     }
 
@@ -88,8 +93,8 @@ class CrawlJobDeciderTest {
 
         assertThat(plan.status().getBundleDigest()).isEqualTo(DIGEST);
         assertThat(plan.status().getStartTime()).isEqualTo("2026-11-22T12:00:00Z");
-        assertThat(plan.createWorkerToken()).isTrue();
-        assertThat(plan.createWorkerJob()).hasValueSatisfying(job -> {
+        assertThat(plan.has(CreateWorkerToken.class)).isTrue();
+        assertThat(plan.steps(CreateWorkerJob.class)).singleElement().extracting(CreateWorkerJob::job).satisfies(job -> {
             assertThat(job.getSpec().getParallelism()).isEqualTo(3);
             assertThat(job.getMetadata().getAnnotations()).containsEntry("kubecrawl.io/bundle-digest", DIGEST);
         });
@@ -105,9 +110,10 @@ class CrawlJobDeciderTest {
 
         CrawlJobPlan plan = decider.decide(crawlJob, observed(spider(true), null, true), NOW);
 
-        assertThat(plan.createWorkerJob()).hasValueSatisfying(job -> assertThat(job.getMetadata().getAnnotations())
+        assertThat(plan.steps(CreateWorkerJob.class)).singleElement().extracting(CreateWorkerJob::job)
+                .satisfies(job -> assertThat(job.getMetadata().getAnnotations())
                 .containsEntry("kubecrawl.io/bundle-digest", "sha256:" + "b".repeat(64)));
-        assertThat(plan.createWorkerToken()).isFalse();
+        assertThat(plan.has(CreateWorkerToken.class)).isFalse();
     }
 
     @Test
@@ -121,12 +127,12 @@ class CrawlJobDeciderTest {
         CrawlJobPlan same = decider.decide(crawlJob(2, false, CrawlJobPhase.Running), observed(spider(true), job,
                 true), NOW);
 
-        assertThat(scaled.changeWorkerJob()).contains(new WorkerJobChange(5, false));
+        assertThat(scaled.steps(PatchWorkerJob.class)).containsExactly(new PatchWorkerJob("crawl-workers", 5, false, 1L));
         assertThat(scaled.status().getWorkers().getDesired()).isEqualTo(5);
-        assertThat(suspended.changeWorkerJob()).contains(new WorkerJobChange(2, true));
+        assertThat(suspended.steps(PatchWorkerJob.class)).containsExactly(new PatchWorkerJob("crawl-workers", 2, true, 1L));
         assertThat(suspended.status().getPhase()).isEqualTo(CrawlJobPhase.Suspended);
         assertThat(suspended.status().getWorkers().getDesired()).isZero();
-        assertThat(same.changeWorkerJob()).isEmpty();
+        assertThat(same.steps(PatchWorkerJob.class)).isEmpty();
         assertThat(same.status().getPhase()).isEqualTo(CrawlJobPhase.Running);
     }
 
@@ -135,7 +141,7 @@ class CrawlJobDeciderTest {
         CrawlJobPlan plan = decider.decide(crawlJob(2, true, null), observed(spider(true), null, false), NOW);
 
         assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Suspended);
-        assertThat(plan.createWorkerJob()).isEmpty();
+        assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
         assertThat(condition(plan, "Suspended").getStatus()).isEqualTo("True");
     }
 
@@ -156,15 +162,15 @@ class CrawlJobDeciderTest {
     @Test
     void finishedJobIsLeftAloneEvenWithoutItsChildren() {
         CrawlJob crawlJob = crawlJob(4, false, CrawlJobPhase.Succeeded);
-        crawlJob.getStatus().setConditions(List.of(new Condition("Complete", "True", "WorkersSucceeded", "done")));
+        crawlJob.getStatus().setConditions(List.of(new Condition("Complete", "True", "CrawlCompleted", "done")));
 
         CrawlJobPlan plan = decider.decide(crawlJob, observed(spider(true), null, false), NOW);
 
         assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
-        assertThat(condition(plan, "Complete").getReason()).isEqualTo("WorkersSucceeded");
-        assertThat(plan.createWorkerJob()).isEmpty();
-        assertThat(plan.createWorkerToken()).isFalse();
-        assertThat(plan.changeWorkerJob()).isEmpty();
+        assertThat(condition(plan, "Complete").getReason()).isEqualTo("CrawlCompleted");
+        assertThat(plan.steps(CreateWorkerJob.class)).isEmpty();
+        assertThat(plan.has(CreateWorkerToken.class)).isFalse();
+        assertThat(plan.steps(PatchWorkerJob.class)).isEmpty();
         assertThat(plan.events()).isEmpty();
     }
 
@@ -181,7 +187,7 @@ class CrawlJobDeciderTest {
         assertThat(plan.status().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
         assertThat(plan.status().getWorkers()).extracting(WorkersStatus::getDesired, WorkersStatus::getReady,
                 WorkersStatus::getActive, WorkersStatus::getSucceeded).containsExactly(0, 0, 0, 2);
-        assertThat(plan.changeWorkerJob()).isEmpty();
+        assertThat(plan.steps(PatchWorkerJob.class)).isEmpty();
         assertThat(plan.events()).isEmpty();
     }
 
@@ -192,7 +198,7 @@ class CrawlJobDeciderTest {
 
         CrawlJobPlan plan = decider.decide(crawlJob, observed(spider(true), null, true), NOW);
 
-        assertThat(plan.createWorkerJob()).isPresent();
+        assertThat(plan.steps(CreateWorkerJob.class)).hasSize(1);
     }
 
     @Test

@@ -148,10 +148,12 @@ class FrontierTest {
 
         assertThat(outcomes).containsExactly(BatchOutcome.RETRYING, BatchOutcome.RETRYING, BatchOutcome.GAVE_UP);
         assertThat(next.number()).isEqualTo(1);
-        assertThat(frontier.drainGivenUp()).singleElement().satisfies(g -> {
+        assertThat(frontier.unreportedGivenUp()).singleElement().satisfies(g -> {
             assertThat(g.attempts()).isEqualTo(3);
             assertThat(g.lastError()).contains("Traceback");
         });
+        frontier.reported(frontier.unreportedGivenUp());
+        assertThat(frontier.unreportedGivenUp()).isEmpty();
         assertThat(frontier.counters().getFailed()).isEqualTo(1);
         frontier.complete(next, "w1", T0);
         assertThat(frontier.isDrained()).isTrue();

@@ -1,0 +1,119 @@
+package io.kubecrawl.operator.crawljob;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLookup;
+import io.kubecrawl.operator.frontier.InconsistentFrontierException;
+import io.kubecrawl.operator.frontier.InvalidSeedException;
+import io.kubecrawl.operator.items.ItemStore;
+import io.kubecrawl.protocol.CrawlJobName;
+
+/**
+ * The observe step of a CrawlJob reconcile: reads the Spider, the worker Job and the token Secret from the informer
+ * caches, the job's frontier and outputs from the operator's stores, and never writes. When the job has no frontier
+ * in the registry (after a restart, or on its first reconcile), it rebuilds one from the status and the seeds, which
+ * checks the status against the seeds, and leaves registering it to the plan ({@link CrawlJobStep.RestoreFrontier}).
+ */
+@Singleton
+public class CrawlJobObserver {
+
+    private final FrontierLookup frontiers;
+    private final ItemStore items;
+    private final BundleStore bundles;
+    private final Duration retryAfter;
+
+    @Inject
+    public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles,
+            OperatorSettings settings) {
+        this(frontiers, items, bundles, settings.frontier().retryAfter());
+    }
+
+    /** @param retryAfter part of the settings a rebuilt frontier starts with */
+    CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, Duration retryAfter) {
+        this.frontiers = frontiers;
+        this.items = items;
+        this.bundles = bundles;
+        this.retryAfter = retryAfter;
+    }
+
+    public CrawlJobObservation observe(CrawlJob crawlJob, Context<CrawlJob> context, Instant now) {
+        return observe(crawlJob, new CrawlJobObservation(context.getSecondaryResource(Spider.class),
+                context.getSecondaryResource(Job.class), context.getSecondaryResource(Secret.class)),
+                context.getClient(), now);
+    }
+
+    /**
+     * @param children the job's Spider, worker Job and token Secret, as the informer caches hold them
+     * @param client for a {@code seedsFrom} ConfigMap, read only
+     */
+    CrawlJobObservation observe(CrawlJob crawlJob, CrawlJobObservation children, KubernetesClient client,
+            Instant now) {
+        CrawlJobObservation observed = children;
+        Optional<Job> job = children.workerJob();
+        CrawlJobStatus status = crawlJob.getStatus();
+        if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
+            return observed;
+        }
+        Optional<String> pinnedBundle = pinnedBundle(status, job);
+        if (pinnedBundle.isPresent() && !isStored(pinnedBundle.get())) {
+            observed = observed.withMissingBundle(pinnedBundle.get());
+        }
+        if (SeedsReader.fromBundle(crawlJob) && pinnedBundle.isEmpty()) {
+            // The seeds are in the bundle this reconcile pins: the frontier is built from them on the next one.
+            return observed;
+        }
+        CrawlJobName name = new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName());
+        try {
+            Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
+            Frontier frontier = registered.orElseGet(() -> Frontier.restore(
+                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, client, bundles,
+                            pinnedBundle)),
+                    CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
+                    status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
+            return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
+                    items.isFinal(name)));
+        } catch (SeedsReader.SeedsNotFoundException e) {
+            return observed.withProblem(new JobProblem(CrawlJobReasons.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
+        } catch (InvalidSeedException e) {
+            return observed.withProblem(new JobProblem(CrawlJobReasons.INVALID_SEEDS, e.getMessage(), true));
+        } catch (InconsistentFrontierException e) {
+            return observed.withProblem(new JobProblem(CrawlJobReasons.INCONSISTENT_STATUS,
+                    "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true));
+        }
+    }
+
+    /** Whether the bundle store holds the bundle's manifest; a digest that is not one names no stored bundle. */
+    private boolean isStored(String digest) {
+        try {
+            return bundles.containsManifest(digest);
+        } catch (IllegalArgumentException notADigest) {
+            return false;
+        }
+    }
+
+    /**
+     * The bundle the job runs: the one its status pinned, or, when the status write that pinned it was lost, the one
+     * its worker Job was created with.
+     */
+    private static Optional<String> pinnedBundle(CrawlJobStatus status, Optional<Job> job) {
+        if (status != null && status.getBundleDigest() != null) {
+            return Optional.of(status.getBundleDigest());
+        }
+        return job.flatMap(WorkerLabels::bundleDigest);
+    }
+}
