@@ -44,6 +44,14 @@ public class FrontierRegistry {
     }
 
     /**
+     * Drops the job's frontier if it belongs to the CrawlJob of that uid: the frontier of a job whose recovery did not
+     * complete, so that its workers wait until a reconcile of the job succeeds and rebuilds it.
+     */
+    public void forget(CrawlJobName job, String uid) {
+        frontiers.computeIfPresent(job, (name, entry) -> entry.uid().equals(uid) ? null : entry);
+    }
+
+    /**
      * Forgets every frontier, as a restarted operator starts without them: each is rebuilt from its job's status on
      * the job's next reconcile, and until then its workers are told to come back.
      */
