@@ -32,7 +32,8 @@ public interface OperatorSettings {
 
     interface Recovery {
         /**
-         * The longest the operator waits, after its start, for every unfinished CrawlJob to be reconciled once before
+         * The longest the operator waits, once it has listed the CrawlJobs after its start, for every unfinished one to
+         * be reconciled once before
          * it serves workers anyway: a job not recovered by then (its reconciles keep failing) is counted as timed
          * out, and its workers are told to come back until a reconcile of it succeeds.
          */

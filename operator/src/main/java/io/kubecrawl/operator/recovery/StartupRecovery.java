@@ -40,8 +40,9 @@ import org.jboss.logging.Logger;
  * kept. A reconcile tells recovery it ran through the {@link StatusRecorded} event that its last step fires; a
  * reconcile that ran before the listing reached its job is remembered until then. A job deleted meanwhile stops being
  * waited for (the listing is repeated every {@link #PRESENCE_CHECK_INTERVAL}); a job whose reconciles keep failing is
- * waited for at most {@code kubecrawl.recovery.timeout}, after which its frontier, if a failed reconcile built one, is
- * dropped again (its workers are told to come back until a reconcile succeeds) and the gate opens without it.
+ * waited for at most {@code kubecrawl.recovery.timeout} from the listing, after which its frontier, if a failed
+ * reconcile built one, is dropped again and the gate opens without it. Dropping it loses nothing, since it has served
+ * no worker yet: its workers are told to come back until a reconcile of the job succeeds and rebuilds it.
  */
 @Singleton
 public class StartupRecovery {
@@ -81,6 +82,7 @@ public class StartupRecovery {
     /** Outcomes of reconciles that ran before the listing was complete, by uid. */
     private final Map<String, String> reconciledEarly = new HashMap<>();
     private boolean listed;
+    private long listedNanos;
     private int listedJobs;
     private long nextPresenceCheckNanos;
     private ScheduledExecutorService ticker;
@@ -201,6 +203,7 @@ public class StartupRecovery {
             });
             reconciledEarly.clear();
             listedJobs = unfinished.size();
+            listedNanos = System.nanoTime();
             listed = true;
             nextPresenceCheckNanos = System.nanoTime() + PRESENCE_CHECK_INTERVAL.toNanos();
         }
@@ -229,7 +232,7 @@ public class StartupRecovery {
             return;
         }
         if (!pending.isEmpty()) {
-            if (System.nanoTime() - startedNanos < timeout.toNanos()) {
+            if (System.nanoTime() - listedNanos < timeout.toNanos()) {
                 gate.waitFor(pending.size() + " of " + listedJobs + " unfinished CrawlJobs to be reconciled");
                 return;
             }
@@ -237,7 +240,7 @@ public class StartupRecovery {
                 // What its failed reconciles started is stopped: its workers wait until one succeeds.
                 frontiers.forget(job.name(), uid);
                 count(job.phase(), TIMED_OUT);
-                LOG.warnf("Recovery: CrawlJob %s was not reconciled within %s of the start; serving the others",
+                LOG.warnf("Recovery: CrawlJob %s was not reconciled within %s of the listing; serving the others",
                         job.name(), timeout);
             });
             pending.clear();
