@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 import jakarta.inject.Singleton;
 
 import io.kubecrawl.protocol.CrawlJobName;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The frontiers of the jobs this operator runs, built from each job's status by its reconciler. A job whose frontier
@@ -20,14 +22,71 @@ public class FrontierRegistry {
     private record Entry(String uid, Frontier frontier) {
     }
 
+    /** Leases re-established on Renew: {@code kubecrawl_leases_reestablished_total}. */
+    public static final String REESTABLISHED_METRIC = "kubecrawl.leases.reestablished";
+    /** Batches leased again after a restart: {@code kubecrawl_restart_batches_leased_again_total}. */
+    public static final String LEASED_AGAIN_METRIC = "kubecrawl.restart.batches.leased.again";
+
     private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
     private final java.util.Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
+    /** Leases recorded before a restart, by CrawlJob uid, for frontiers not rebuilt yet. */
+    private final Map<String, Integer> leasesBeforeRestart = new ConcurrentHashMap<>();
+    private final Frontier.RestartListener meters;
+
+    public FrontierRegistry(MeterRegistry meters) {
+        Counter reestablished = Counter.builder(REESTABLISHED_METRIC)
+                .description("Leases workers got back by presenting their batch on Renew, after an operator restart "
+                        + "or a lapsed lease: batches not run twice")
+                .register(meters);
+        Counter leasedAgain = Counter.builder(LEASED_AGAIN_METRIC)
+                .description("Batches leased to another worker after an operator restart because nobody presented "
+                        + "them in the grace period (estimated from the leases of the last checkpoint)")
+                .register(meters);
+        this.meters = new Frontier.RestartListener() {
+            @Override
+            public void leaseReestablished() {
+                reestablished.increment();
+            }
+
+            @Override
+            public void leasedAgainAfterRestart() {
+                leasedAgain.increment();
+            }
+        };
+    }
 
     /** The job's frontier, built by {@code restore} when it has none yet or had one for an earlier job. */
     public Frontier getOrRestore(CrawlJobName job, String uid, Supplier<Frontier> restore) {
         finished.remove(job);
-        return frontiers.compute(job, (name, entry) -> entry != null && entry.uid().equals(uid) ? entry
-                : new Entry(uid, restore.get())).frontier();
+        return frontiers.compute(job, (name, entry) -> {
+            if (entry != null && entry.uid().equals(uid)) {
+                return entry;
+            }
+            Frontier frontier = restore.get();
+            frontier.setRestartListener(meters);
+            Integer leases = leasesBeforeRestart.remove(uid);
+            if (leases != null) {
+                frontier.recordLeasesBeforeRestart(leases);
+            }
+            return new Entry(uid, frontier);
+        }).frontier();
+    }
+
+    /**
+     * How many batches the job had leased at the last checkpoint before the operator's start, for the count of
+     * batches leased again ({@link Frontier#leasedAgainAfterRestart}): handed to its frontier now or when it is
+     * rebuilt.
+     */
+    public void recordLeasesBeforeRestart(CrawlJobName job, String uid, int leases) {
+        leasesBeforeRestart.put(uid, leases);
+        // The frontier may have been rebuilt before or meanwhile: whoever removes the record applies it, and this
+        // waits for a rebuild in progress (compute on the same key).
+        frontiers.computeIfPresent(job, (name, entry) -> {
+            if (entry.uid().equals(uid) && leasesBeforeRestart.remove(uid) != null) {
+                entry.frontier().recordLeasesBeforeRestart(leases);
+            }
+            return entry;
+        });
     }
 
     public Optional<Frontier> find(CrawlJobName job) {
@@ -58,6 +117,7 @@ public class FrontierRegistry {
     public void forgetAll() {
         frontiers.clear();
         finished.clear();
+        leasesBeforeRestart.clear();
     }
 
     public boolean isFinished(CrawlJobName job) {

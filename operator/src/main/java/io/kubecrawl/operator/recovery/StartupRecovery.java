@@ -27,6 +27,10 @@ import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.status.StatusRecorded;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
 
@@ -46,6 +50,13 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 public class StartupRecovery {
+
+    /** Jobs recovered, by the phase they had at the start and the outcome: {@code kubecrawl_recovery_jobs_total}. */
+    public static final String JOBS_METRIC = "kubecrawl.recovery.jobs";
+    /** From the application's start to the gate's opening: {@code kubecrawl_recovery_duration_seconds}. */
+    public static final String DURATION_METRIC = "kubecrawl.recovery.duration";
+    /** Jobs still waited for: {@code kubecrawl_recovery_pending_jobs}. */
+    public static final String PENDING_METRIC = "kubecrawl.recovery.pending.jobs";
 
     /** The frontier is in the registry: its workers are served. */
     static final String REBUILT = "rebuilt";
@@ -69,18 +80,23 @@ public class StartupRecovery {
     private record PendingJob(CrawlJobName name, String phase) {
     }
 
+    /** A job's first reconcile after the start: its phase before it, and the outcome. */
+    private record Reconciled(String phase, String outcome) {
+    }
+
     private final RecoveryGate gate;
     private final KubernetesClient client;
     private final Operator operator;
     private final FrontierRegistry frontiers;
+    private final MeterRegistry meters;
     private final Duration timeout;
     private final long startedNanos = System.nanoTime();
     private volatile long openedNanos = -1;
 
     /** The unfinished jobs not reconciled yet, by uid; complete once {@link #listed}. */
     private final Map<String, PendingJob> pending = new HashMap<>();
-    /** Outcomes of reconciles that ran before the listing was complete, by uid. */
-    private final Map<String, String> reconciledEarly = new HashMap<>();
+    /** Reconciles that ran before the listing was complete, by uid. */
+    private final Map<String, Reconciled> reconciledEarly = new HashMap<>();
     private boolean listed;
     private long listedNanos;
     private int listedJobs;
@@ -88,12 +104,19 @@ public class StartupRecovery {
     private ScheduledExecutorService ticker;
 
     public StartupRecovery(RecoveryGate gate, KubernetesClient client, Operator operator, FrontierRegistry frontiers,
-            OperatorSettings settings, ItemStore items, LogStore logs, BundleStore bundles) {
+            MeterRegistry meters, OperatorSettings settings, ItemStore items, LogStore logs, BundleStore bundles) {
         this.gate = gate;
         this.client = client;
         this.operator = operator;
         this.frontiers = frontiers;
+        this.meters = meters;
         this.timeout = settings.recovery().timeout();
+        TimeGauge.builder(DURATION_METRIC, this, TimeUnit.NANOSECONDS, StartupRecovery::durationNanos)
+                .description("Time from the operator's start until it served workers (growing until then)")
+                .register(meters);
+        Gauge.builder(PENDING_METRIC, this, StartupRecovery::pendingJobs)
+                .description("Unfinished CrawlJobs the operator still waits for before it serves workers")
+                .register(meters);
     }
 
     void onStart(@Observes @Priority(AFTER_OPERATOR_START) StartupEvent start) {
@@ -121,18 +144,42 @@ public class StartupRecovery {
             return;
         }
         String outcome = outcome(crawlJob, recorded);
+        String uid = crawlJob.getMetadata().getUid();
         synchronized (this) {
-            String uid = crawlJob.getMetadata().getUid();
             if (!listed) {
-                reconciledEarly.put(uid, outcome);
+                // The job as this first reconcile found it is the job as it was at the start; the listing may find
+                // the status this reconcile wrote.
+                if (reconciledEarly.putIfAbsent(uid, new Reconciled(phaseOf(crawlJob), outcome)) == null) {
+                    recordLeasesBeforeRestart(crawlJob);
+                }
                 return;
             }
             PendingJob job = pending.remove(uid);
-            if (job != null) {
-                count(job.phase(), outcome);
+            if (job == null) {
+                return;
             }
+            count(job.phase(), outcome);
+            recordLeasesBeforeRestart(crawlJob);
         }
         openIfDone();
+    }
+
+    /**
+     * The leases the status recorded at the last checkpoint before the start, read from the job as its first
+     * reconcile after the start found it (a later one may find the status that reconcile wrote).
+     */
+    private void recordLeasesBeforeRestart(CrawlJob crawlJob) {
+        CrawlJobStatus before = crawlJob.getStatus();
+        Integer leased = before == null || before.getBatches() == null ? null : before.getBatches().getLeased();
+        if (leased != null && leased > 0) {
+            frontiers.recordLeasesBeforeRestart(new CrawlJobName(crawlJob.getMetadata().getNamespace(),
+                    crawlJob.getMetadata().getName()), crawlJob.getMetadata().getUid(), leased);
+        }
+    }
+
+    private static String phaseOf(CrawlJob crawlJob) {
+        CrawlJobPhase phase = crawlJob.getStatus() == null ? null : crawlJob.getStatus().getPhase();
+        return (phase == null ? CrawlJobPhase.Pending : phase).name();
     }
 
     private String outcome(CrawlJob crawlJob, StatusRecorded recorded) {
@@ -182,33 +229,40 @@ public class StartupRecovery {
     private void list() {
         gate.waitFor("listing CrawlJobs");
         Map<String, PendingJob> unfinished = new HashMap<>();
+        Map<String, Reconciled> early;
+        synchronized (this) {
+            early = Map.copyOf(reconciledEarly);
+        }
         int[] all = {0};
         ResourcePages.forEach(client, CrawlJob.class, crawlJob -> {
             all[0]++;
+            String uid = crawlJob.getMetadata().getUid();
             CrawlJobPhase phase = crawlJob.getStatus() == null ? null : crawlJob.getStatus().getPhase();
-            if (phase == null || !phase.isFinished()) {
-                unfinished.put(crawlJob.getMetadata().getUid(), new PendingJob(new CrawlJobName(
-                        crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName()),
-                        phase == null ? CrawlJobPhase.Pending.name() : phase.name()));
+            // A job reconciled already counts with its phase before that reconcile, which may have finished it.
+            if (early.containsKey(uid) || phase == null || !phase.isFinished()) {
+                unfinished.put(uid, new PendingJob(new CrawlJobName(crawlJob.getMetadata().getNamespace(),
+                        crawlJob.getMetadata().getName()), phase == null ? CrawlJobPhase.Pending.name() : phase.name()));
             }
         });
         synchronized (this) {
+            listedJobs = 0;
             unfinished.forEach((uid, job) -> {
-                String outcome = reconciledEarly.get(uid);
-                if (outcome == null) {
+                Reconciled reconciled = reconciledEarly.get(uid);
+                if (reconciled == null) {
                     pending.put(uid, job);
-                } else {
-                    count(job.phase(), outcome);
+                    listedJobs++;
+                } else if (!CrawlJobPhase.valueOf(reconciled.phase()).isFinished()) {
+                    count(reconciled.phase(), reconciled.outcome());
+                    listedJobs++;
                 }
             });
             reconciledEarly.clear();
-            listedJobs = unfinished.size();
             listedNanos = System.nanoTime();
             listed = true;
             nextPresenceCheckNanos = System.nanoTime() + PRESENCE_CHECK_INTERVAL.toNanos();
         }
-        LOG.infof("Recovery: %d CrawlJobs, %d of them unfinished; each is served once it has been reconciled",
-                all[0], unfinished.size());
+        LOG.infof("Recovery: %d CrawlJobs, %d of them unfinished at the start; each is served once it has been "
+                + "reconciled", all[0], listedJobs);
     }
 
     /** Stops waiting for jobs deleted before their first reconcile (a deleted job is never reconciled again). */
@@ -255,6 +309,16 @@ public class StartupRecovery {
     }
 
     private void count(String phase, String outcome) {
-        LOG.debugf("Recovery: a job that was %s at the start: %s", phase, outcome);
+        Counter.builder(JOBS_METRIC).description("Unfinished CrawlJobs recovered after the operator's start")
+                .tag("phase", phase).tag("outcome", outcome).register(meters).increment();
+    }
+
+    private double durationNanos() {
+        long opened = openedNanos;
+        return (opened < 0 ? System.nanoTime() : opened) - startedNanos;
+    }
+
+    private synchronized double pendingJobs() {
+        return listed ? pending.size() : Double.NaN;
     }
 }

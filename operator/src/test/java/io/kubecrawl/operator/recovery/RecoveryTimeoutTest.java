@@ -14,6 +14,7 @@ import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -51,6 +52,9 @@ class RecoveryTimeoutTest extends WorkerChannelTest {
     @Inject
     RecoveryGate gate;
 
+    @Inject
+    MeterRegistry meters;
+
     @AfterEach
     void stopOperator() {
         operator.stop();
@@ -73,6 +77,8 @@ class RecoveryTimeoutTest extends WorkerChannelTest {
         await("the gate opened without the job").atMost(MockCluster.TIMEOUT).pollInterval(Duration.ofMillis(1))
                 .pollInSameThread().until(gate::isOpen);
         assertThat(frontiers.find(job())).as("dropped again when the gate opened").isEmpty();
+        assertThat(meters.get(StartupRecovery.JOBS_METRIC).tags("phase", "Pending", "outcome", "timedOut").counter()
+                .count()).isEqualTo(1);
     }
 
     private CrawlJobName job() {

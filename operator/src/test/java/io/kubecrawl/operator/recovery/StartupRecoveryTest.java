@@ -8,6 +8,8 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -18,17 +20,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javaoperatorsdk.operator.Operator;
+import io.kubecrawl.crd.v1alpha1.BatchCounters;
 import io.kubecrawl.crd.v1alpha1.ConfigMapKeyReference;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.crd.v1alpha1.SeedsSource;
+import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
+import io.kubecrawl.operator.frontier.SeedList;
 import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.kubecrawl.protocol.v1.Batch;
+import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.LeaseReply;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -92,6 +101,20 @@ class StartupRecoveryTest extends WorkerChannelTest {
         });
         cluster.crawlJob("done", "quotes", 1);
         setStatus("done", CrawlJobPhase.Succeeded, null);
+        // It ran before the restart: two workers held a batch each at its last checkpoint.
+        List<String> seeds = IntStream.range(0, 6).mapToObj(i -> "http://site.test/r/" + i).toList();
+        cluster.crawlJob("running", "quotes", 2, spec -> {
+            spec.setSeeds(seeds);
+            FrontierSpec frontier = new FrontierSpec();
+            frontier.setPartitioning(Partitioning.Url);
+            frontier.setSlots(2);
+            frontier.setBatchSize(1);
+            frontier.setLeaseSeconds(5);
+            frontier.setMaxBatchesPerWorker(1);
+            spec.setFrontier(frontier);
+        });
+        String digest = FrontierLayout.of(SeedList.parse(seeds), Partitioning.Url, 2, 1).seedsDigest();
+        setStatus("running", CrawlJobPhase.Running, digest, new BatchCounters(6, 0, 0, 2));
 
         // Before the start no worker token is known yet, and still the answer is the retryable one, not a refusal.
         WorkerClient early = new WorkerClient(channel, job("fresh"), "not-a-token-yet", "worker-1");
@@ -120,14 +143,42 @@ class StartupRecoveryTest extends WorkerChannelTest {
                 WorkerClient.token(cluster.awaitSecret("fresh-worker-token")), "worker-1");
         LeaseReply reply = worker.lease();
         assertThat(reply.hasBatch()).as("a fresh job leases at once: %s", reply).isTrue();
+
+        // Of the two batches leased before the restart, one is presented on Renew and kept; the other is leased again
+        // once the grace period is over, and only that one counts.
+        String token = WorkerClient.token(cluster.awaitSecret("running-worker-token"));
+        WorkerClient presenting = new WorkerClient(channel, job("running"), token, "worker-a");
+        WorkerClient other = new WorkerClient(channel, job("running"), token, "worker-b");
+        Batch presented = Batch.newBuilder().setRef(BatchRef.newBuilder().setSlot(0).setNumber(0)).build();
+        assertThat(presenting.renew(presented).getHeldList()).containsExactly(presented.getRef());
+        Batch again = await().atMost(MockCluster.TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(other::lease, LeaseReply::hasBatch).getBatch();
+        assertThat(again.getRef()).isNotEqualTo(presented.getRef());
+
+        String metrics = get("q/metrics").body();
+        assertThat(metrics).contains(
+                "kubecrawl_recovery_jobs_total{outcome=\"rebuilt\",phase=\"Pending\"} 1.0",
+                "kubecrawl_recovery_jobs_total{outcome=\"rebuilt\",phase=\"Running\"} 1.0",
+                "kubecrawl_recovery_jobs_total{outcome=\"failed\",phase=\"Running\"} 1.0",
+                "kubecrawl_recovery_jobs_total{outcome=\"problem\",phase=\"Pending\"} 1.0",
+                "kubecrawl_recovery_pending_jobs 0.0",
+                "kubecrawl_leases_reestablished_total 1.0",
+                "kubecrawl_restart_batches_leased_again_total 1.0");
+        assertThat(metrics).doesNotContain("phase=\"Succeeded\"").containsPattern(
+                "(?m)^kubecrawl_recovery_duration_seconds [0-9.E]+$");
     }
 
     private void setStatus(String name, CrawlJobPhase phase, String seedsDigest) {
+        setStatus(name, phase, seedsDigest, null);
+    }
+
+    private void setStatus(String name, CrawlJobPhase phase, String seedsDigest, BatchCounters batches) {
         CrawlJob crawlJob = cluster.client().resources(CrawlJob.class).inNamespace(cluster.namespace())
                 .withName(name).get();
         CrawlJobStatus status = new CrawlJobStatus();
         status.setPhase(phase);
         status.setSeedsDigest(seedsDigest);
+        status.setBatches(batches);
         crawlJob.setStatus(status);
         cluster.client().resources(CrawlJob.class).inNamespace(cluster.namespace()).resource(crawlJob)
                 .updateStatus();
