@@ -216,7 +216,7 @@ public class StartupRecovery {
             openIfDone();
         } catch (RuntimeException e) {
             // The API server may not answer yet: the next tick tries again.
-            gate.waitFor("listing CrawlJobs: " + e.getMessage());
+            gate.waitFor("listing CrawlJobs: " + e);
             LOG.debugf(e, "Recovery: listing CrawlJobs failed; trying again");
         }
     }
