@@ -26,7 +26,20 @@ public interface OperatorSettings {
 
     Frontier frontier();
 
+    Recovery recovery();
+
     Test test();
+
+    interface Recovery {
+        /**
+         * The longest the operator waits, once it has listed the CrawlJobs after its start, for every unfinished one to
+         * be reconciled once before
+         * it serves workers anyway: a job not recovered by then (its reconciles keep failing) is counted as timed
+         * out, and its workers are told to come back until a reconcile of it succeeds.
+         */
+        @WithDefault("5m")
+        Duration timeout();
+    }
 
     /** Settings for tests only: the chart never sets them. */
     interface Test {

@@ -58,6 +58,31 @@ public final class Frontier {
     private Instant graceEndsAt;
     /** Leases a worker got back by presenting its batch on Renew (after a restart, or after its lease lapsed). */
     private long reestablishedLeases;
+    /**
+     * Of the batches the earlier operator's last checkpoint recorded as leased, those neither presented on Renew nor
+     * leased again yet (see {@link #recordLeasesBeforeRestart}).
+     */
+    private int leasesBeforeRestart;
+    /** Batches leased again after a restart because nobody presented them (see {@link #recordLeasesBeforeRestart}). */
+    private long leasedAgainAfterRestart;
+    private RestartListener restartListener = RestartListener.NONE;
+
+    /** Told of leases re-established on Renew and of batches leased again after a restart: the operator's meters. */
+    public interface RestartListener {
+        RestartListener NONE = new RestartListener() {
+            @Override
+            public void leaseReestablished() {
+            }
+
+            @Override
+            public void leasedAgainAfterRestart() {
+            }
+        };
+
+        void leaseReestablished();
+
+        void leasedAgainAfterRestart();
+    }
 
     private Frontier(FrontierLayout layout, FrontierSettings settings, boolean restored) {
         this.layout = layout;
@@ -324,6 +349,32 @@ public final class Frontier {
         return reestablishedLeases;
     }
 
+    /**
+     * Batches leased again after a restart because nobody presented them on Renew during the grace period: their
+     * workers died with, or since, the earlier operator, and their work is done again. Counted against the leases
+     * the earlier operator's last checkpoint recorded ({@link #recordLeasesBeforeRestart}): the first that many
+     * leases after the restart, less the leases re-established meanwhile, count. An estimate, as the checkpoint is up
+     * to one checkpoint interval old and the status does not say which batches were leased; batches are leased
+     * lowest first, so the first leases after the grace period are, as a rule, those batches.
+     */
+    public synchronized long leasedAgainAfterRestart() {
+        return leasedAgainAfterRestart;
+    }
+
+    /**
+     * How many batches the earlier operator had leased at its last checkpoint ({@code status.batches.leased}), for
+     * {@link #leasedAgainAfterRestart}; ignored by a frontier that was not rebuilt after a restart.
+     */
+    public synchronized void recordLeasesBeforeRestart(int leases) {
+        if (restored) {
+            leasesBeforeRestart = Math.max(0, leases);
+        }
+    }
+
+    public synchronized void setRestartListener(RestartListener listener) {
+        this.restartListener = listener;
+    }
+
     /** Batches given up and not reported yet ({@link #reported}), for the reconciler to report. */
     public synchronized List<GivenUpBatch> unreportedGivenUp() {
         return List.copyOf(givenUp);
@@ -343,6 +394,12 @@ public final class Frontier {
         Lease lease = new Lease(batch, worker, attempt, now.plus(settings.leaseDuration()));
         leases.put(batch, lease);
         heldBy.merge(worker, 1, Integer::sum);
+        if (leasesBeforeRestart > 0) {
+            // Granted after the grace period: one of the batches leased before the restart that nobody presented.
+            leasesBeforeRestart--;
+            leasedAgainAfterRestart++;
+            restartListener.leasedAgainAfterRestart();
+        }
         return new LeaseOutcome.Granted(lease, layout.batch(batch));
     }
 
@@ -356,6 +413,10 @@ public final class Frontier {
             slotOwners.put(batch.slot(), worker);
         }
         reestablishedLeases++;
+        if (leasesBeforeRestart > 0) {
+            leasesBeforeRestart--;
+        }
+        restartListener.leaseReestablished();
         LOG.infof("Batch %s: lease re-established for %s, which presented it on Renew (leased before an operator "
                 + "restart, or its lease lapsed); it is not leased to another worker", batch, worker);
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.inject.Singleton;
 
 import io.kubecrawl.protocol.CrawlJobName;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The frontiers of the jobs this operator runs, built from each job's status by its reconciler. A job whose frontier
@@ -19,8 +21,38 @@ public class FrontierRegistry implements FrontierLookup {
     private record Entry(String uid, Frontier frontier) {
     }
 
+    /** Leases re-established on Renew: {@code kubecrawl_leases_reestablished_total}. */
+    public static final String REESTABLISHED_METRIC = "kubecrawl.leases.reestablished";
+    /** Batches leased again after a restart: {@code kubecrawl_restart_batches_leased_again_total}. */
+    public static final String LEASED_AGAIN_METRIC = "kubecrawl.restart.batches.leased.again";
+
     private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
     private final java.util.Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
+    /** Leases recorded before a restart, by CrawlJob uid, for frontiers not rebuilt yet. */
+    private final Map<String, Integer> leasesBeforeRestart = new ConcurrentHashMap<>();
+    private final Frontier.RestartListener meters;
+
+    public FrontierRegistry(MeterRegistry meters) {
+        Counter reestablished = Counter.builder(REESTABLISHED_METRIC)
+                .description("Leases workers got back by presenting their batch on Renew, after an operator restart "
+                        + "or a lapsed lease: batches not run twice")
+                .register(meters);
+        Counter leasedAgain = Counter.builder(LEASED_AGAIN_METRIC)
+                .description("Batches leased to another worker after an operator restart because nobody presented "
+                        + "them in the grace period (estimated from the leases of the last checkpoint)")
+                .register(meters);
+        this.meters = new Frontier.RestartListener() {
+            @Override
+            public void leaseReestablished() {
+                reestablished.increment();
+            }
+
+            @Override
+            public void leasedAgainAfterRestart() {
+                leasedAgain.increment();
+            }
+        };
+    }
 
     /**
      * Makes {@code frontier}, rebuilt from the status of the CrawlJob with {@code uid}, the job's frontier: it replaces
@@ -28,7 +60,30 @@ public class FrontierRegistry implements FrontierLookup {
      */
     public void register(CrawlJobName job, String uid, Frontier frontier) {
         finished.remove(job);
-        frontiers.put(job, new Entry(uid, frontier));
+        frontier.setRestartListener(meters);
+        frontiers.compute(job, (name, entry) -> {
+            // Applied under the key's lock, as recordLeasesBeforeRestart applies it to a frontier already here.
+            Integer leases = leasesBeforeRestart.remove(uid);
+            if (leases != null) {
+                frontier.recordLeasesBeforeRestart(leases);
+            }
+            return new Entry(uid, frontier);
+        });
+    }
+
+    /**
+     * How many batches the job had leased at the last checkpoint before the operator's start, for the count of
+     * batches leased again ({@link Frontier#leasedAgainAfterRestart}): handed to its frontier now or when it is
+     * registered.
+     */
+    public void recordLeasesBeforeRestart(CrawlJobName job, String uid, int leases) {
+        leasesBeforeRestart.put(uid, leases);
+        frontiers.computeIfPresent(job, (name, entry) -> {
+            if (entry.uid().equals(uid) && leasesBeforeRestart.remove(uid) != null) {
+                entry.frontier().recordLeasesBeforeRestart(leases);
+            }
+            return entry;
+        });
     }
 
     public Optional<Frontier> find(CrawlJobName job) {
@@ -50,12 +105,21 @@ public class FrontierRegistry implements FrontierLookup {
     }
 
     /**
+     * Drops the job's frontier if it belongs to the CrawlJob of that uid: the frontier of a job whose recovery did not
+     * complete, so that its workers wait until a reconcile of the job succeeds and rebuilds it.
+     */
+    public void forget(CrawlJobName job, String uid) {
+        frontiers.computeIfPresent(job, (name, entry) -> entry.uid().equals(uid) ? null : entry);
+    }
+
+    /**
      * Forgets every frontier, as a restarted operator starts without them: each is rebuilt from its job's status on
      * the job's next reconcile, and until then its workers are told to come back.
      */
     public void forgetAll() {
         frontiers.clear();
         finished.clear();
+        leasesBeforeRestart.clear();
     }
 
     public boolean isFinished(CrawlJobName job) {

@@ -36,6 +36,11 @@ public final class SeedList {
         return requests;
     }
 
+    /** The request of one line that {@link #parse} accepted before: a frontier layout keeps the lines only. */
+    static SeedRequest request(String line) {
+        return line.startsWith("{") ? fromJson(line, 0) : new SeedRequest(line, line);
+    }
+
     private static SeedRequest fromJson(String line, int number) {
         JsonNode node;
         try {

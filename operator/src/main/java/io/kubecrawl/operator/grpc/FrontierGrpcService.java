@@ -49,8 +49,12 @@ import org.jboss.logging.Logger;
  * <p>A completed batch's items are stored under the batch's name before the frontier marks it complete, and the
  * status records the completion only after that: so a batch the status calls complete always has its items, and a
  * batch done again after a crash replaces its own file.
+ *
+ * <p>Until the operator's recovery after its start is done, every call is refused with UNAVAILABLE before it gets
+ * here ({@link RecoveryGateInterceptor}).
  */
 @GrpcService
+@RegisterInterceptor(RecoveryGateInterceptor.class)
 @RegisterInterceptor(WorkerAuthInterceptor.class)
 public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImplBase {
 

@@ -5,8 +5,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -46,10 +49,22 @@ public class StatusRecorder {
             });
 
     private final MeterRegistry meters;
+    private final Consumer<StatusRecorded> recorded;
 
+    /** A recorder that tells nobody of its records. */
     public StatusRecorder(KubernetesClient client, MeterRegistry meters) {
+        this(client, meters, recorded -> { });
+    }
+
+    @Inject
+    public StatusRecorder(KubernetesClient client, MeterRegistry meters, Event<StatusRecorded> recorded) {
+        this(client, meters, recorded::fire);
+    }
+
+    private StatusRecorder(KubernetesClient client, MeterRegistry meters, Consumer<StatusRecorded> recorded) {
         this.client = client;
         this.meters = meters;
+        this.recorded = recorded;
     }
 
     /**
@@ -63,6 +78,7 @@ public class StatusRecorder {
         String key = resource.getMetadata().getUid();
         if (next.equals(current) || next.equals(lastWritten.get(key))) {
             count(resource, "unchanged");
+            recorded.accept(new StatusRecorded(resource, status, "unchanged"));
             return false;
         }
         String patch = client.getKubernetesSerialization().asJson(List.of(
@@ -81,12 +97,14 @@ public class StatusRecorder {
             // follows.
             lastWritten.remove(key);
             count(resource, "gone");
+            recorded.accept(new StatusRecorded(resource, status, "gone"));
             LOG.debugf("Status of %s %s/%s not written: it was deleted", resource.getKind(),
                     resource.getMetadata().getNamespace(), resource.getMetadata().getName());
             return false;
         }
         lastWritten.put(key, next);
         count(resource, "written");
+        recorded.accept(new StatusRecorded(resource, status, "written"));
         LOG.debugf("Status of %s %s/%s written", resource.getKind(), resource.getMetadata().getNamespace(),
                 resource.getMetadata().getName());
         return true;

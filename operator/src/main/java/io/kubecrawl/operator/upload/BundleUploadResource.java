@@ -23,6 +23,7 @@ import io.kubecrawl.operator.api.ApiAuthorizer;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.faults.KillPoint;
 import io.kubecrawl.operator.faults.KillPoints;
+import io.kubecrawl.operator.recovery.RecoveryGate;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -75,11 +76,13 @@ public class BundleUploadResource {
     private final Vertx vertx;
     private final ThreadPoolExecutor workers;
     private final KillPoints killPoints;
+    private final RecoveryGate gate;
 
     public BundleUploadResource(ApiAuthorizer authorizer, KubernetesClient client, OperatorSettings settings,
             UploadedBundleImporter importer, UploadSpool spool, UploadedBundleRecorder recorder, ObjectMapper json,
-            Vertx vertx, KillPoints killPoints) {
+            Vertx vertx, KillPoints killPoints, RecoveryGate gate) {
         this.killPoints = killPoints;
+        this.gate = gate;
         this.authorizer = authorizer;
         this.client = client;
         this.settings = settings;
@@ -112,6 +115,12 @@ public class BundleUploadResource {
         RequestBodyStream body = RequestBodyStream.attach(context.request(), STALL_TIMEOUT);
         String namespace = context.pathParam("namespace");
         String name = context.pathParam("name");
+        if (!gate.isOpen()) {
+            // Answered before the body is read: a refused upload costs no transfer and holds no thread.
+            context.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RecoveryGate.RETRY_AFTER_SECONDS));
+            respond(context, body, 503, TEXT, gate.refusal() + "\n");
+            return;
+        }
         try {
             workers.execute(() -> upload(context, body, namespace, name));
         } catch (RejectedExecutionException busy) {

@@ -34,7 +34,7 @@ class CrawlJobObserverTest {
     @TempDir
     Path dataDir;
 
-    private final FrontierRegistry frontiers = new FrontierRegistry();
+    private final FrontierRegistry frontiers = new FrontierRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     private ItemStore items;
     private BundleStore bundles;
     private CrawlJobObserver observer;

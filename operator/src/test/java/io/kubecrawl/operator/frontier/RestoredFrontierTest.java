@@ -216,6 +216,51 @@ class RestoredFrontierTest {
     }
 
     /** The operator restarts at {@link #RESTART}: the frontier is rebuilt from what the status recorded. */
+    @Test
+    void ofTheLeasesTheLastCheckpointRecordedThoseNobodyPresentedCountAsLeasedAgainOnceAndThoseRenewedDoNot() {
+        FrontierLayout layout = layout(3);
+        Frontier before = Frontier.fresh(layout, SETTINGS);
+        BatchId presented = granted(before.lease("w1", T0)).lease().batch();
+        granted(before.lease("w2", T0));
+        granted(before.lease("w3", T0));
+        int recorded = before.counters().getLeased();
+        Frontier after = restart(layout, before);
+        List<String> told = new ArrayList<>();
+        after.setRestartListener(new Frontier.RestartListener() {
+            @Override
+            public void leaseReestablished() {
+                told.add("reestablished");
+            }
+
+            @Override
+            public void leasedAgainAfterRestart() {
+                told.add("leased again");
+            }
+        });
+        after.recordLeasesBeforeRestart(recorded);
+
+        assertThat(after.renew("w1", Set.of(presented), RESTART)).containsExactly(presented);
+        Instant late = RESTART.plus(GRACE);
+        BatchId again = granted(after.lease("w4", late)).lease().batch();
+        granted(after.lease("w5", late));
+        after.complete(again, "w4", late);
+        granted(after.lease("w4", late));
+
+        assertThat(recorded).isEqualTo(3);
+        assertThat(after.reestablishedLeases()).isEqualTo(1);
+        assertThat(after.leasedAgainAfterRestart()).as("3 recorded, 1 presented; the third lease is new work")
+                .isEqualTo(2);
+        assertThat(told).containsExactly("reestablished", "leased again", "leased again");
+    }
+
+    @Test
+    void aFrontierThatWasNotRebuiltAfterARestartCountsNothingLeasedAgain() {
+        Frontier fresh = Frontier.fresh(layout(1), SETTINGS);
+        fresh.recordLeasesBeforeRestart(3);
+        granted(fresh.lease("w1", T0));
+        assertThat(fresh.leasedAgainAfterRestart()).isZero();
+    }
+
     private static Frontier restart(FrontierLayout layout, Frontier before) {
         Frontier after = Frontier.restore(layout, SETTINGS, before.progress(), layout.seedsDigest());
         // The reconciler's housekeeping right after the rebuild: the frontier's first look at the clock.

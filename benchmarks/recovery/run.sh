@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Recovery benchmark (outside the test suite): a freshly started operator recovers JOBS CrawlJobs (default 1,000) in
+# mixed phases (Running, Suspended, Completing, Succeeded, Failed, Pending), each of SEEDS seeds (default 10,000) in
+# batches of one, on a real control plane (etcd and kube-apiserver built from source, in ~/.kubeapitest; no
+# controller manager, no pods). The operator runs as a process of its own with -Xmx$HEAP (default 512m), on free
+# ports. Prints the time from its launch to its readiness (the recovery gate open), its recovery metrics and its
+# heap; see RecoveryBenchmark (operator test sources) for what each figure is.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$(pwd)"
+binaries="${CONTROL_PLANE_BINARIES:-$HOME/.kubeapitest/k8s/1.35.4-linux-amd64}"
+for binary in etcd kube-apiserver; do
+  [ -x "$binaries/$binary" ] || { echo "$binaries/$binary is missing (e2e/control-plane/build.sh builds it)" >&2; exit 2; }
+done
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  # package, not install: the operator's runnable application and its test classes, from this tree only.
+  ./mvnw -B -q -pl operator -am package -DskipTests
+fi
+classpath_file="$(mktemp)"
+./mvnw -B -q -pl operator dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
+work="$(mktemp -d "${TMPDIR:-/tmp}/recovery-bench.XXXXXX")"
+trap 'rm -rf "$work" "$classpath_file"' EXIT
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1)"
+java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEEDS:-10000}" \
+  -Drecovery-benchmark.heap="${HEAP:-512m}" \
+  -cp "$root/operator/target/test-classes:$root/operator/target/classes:$root/crds/target/classes:$root/protocol/target/classes:$(cat "$classpath_file")" \
+  io.kubecrawl.operator.system.RecoveryBenchmark "$root" "$binaries" "$work" || {
+    status=$?
+    echo "the benchmark failed ($status); the operator's and the control plane's logs:"
+    tail -n 30 "$work"/logs/*.log
+    exit "$status"
+  }

@@ -1,0 +1,542 @@
+package io.kubecrawl.operator.system;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kubecrawl.crd.v1alpha1.BatchCounters;
+import io.kubecrawl.crd.v1alpha1.ConfigMapKeyReference;
+import io.kubecrawl.crd.v1alpha1.ConfigMapSource;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
+import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
+import io.kubecrawl.crd.v1alpha1.SeedsSource;
+import io.kubecrawl.crd.v1alpha1.SlotProgress;
+import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.crd.v1alpha1.SpiderReference;
+import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
+import io.kubecrawl.crd.v1alpha1.SpiderSource;
+import io.kubecrawl.crd.v1alpha1.SpiderSpec;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLayout;
+import io.kubecrawl.operator.frontier.FrontierSettings;
+import io.kubecrawl.operator.frontier.SeedList;
+
+/**
+ * Benchmark, not a test (benchmarks/recovery/run.sh runs it): the recovery of a freshly started operator on a real
+ * control plane (etcd and kube-apiserver, no controller manager: nothing here needs pods) holding {@code JOBS}
+ * CrawlJobs in mixed phases, each of {@code SEEDS} seeds in batches of one, all reading their seeds from one
+ * ConfigMap. Prints the time from the operator process's launch to its readiness (the recovery gate open), the
+ * operator's own recovery metrics, and its heap (from its GC log: the most in use before a collection, the most left
+ * after one, and the live set after a full collection once recovered).
+ *
+ * <p>The operator runs twice as a process of its own, from {@code operator/target/quarkus-app}: a first run creates
+ * the jobs' children (worker Jobs and token Secrets) as it would have while the jobs ran, and is killed; then every
+ * job's status is set to its phase in the mix, with half its batches done and two leased at the last checkpoint, and
+ * a second, measured run recovers them.
+ *
+ * <p>Arguments: the repository root, the control-plane binaries directory, a work directory.
+ */
+public final class RecoveryBenchmark {
+
+    private static final int JOBS = Integer.getInteger("recovery-benchmark.jobs", 1000);
+    private static final int SEEDS = Integer.getInteger("recovery-benchmark.seeds", 10_000);
+    private static final String HEAP = System.getProperty("recovery-benchmark.heap", "512m");
+    private static final String NAMESPACE = "bench";
+    private static final String TOKEN = "recovery-benchmark-admin-token";
+    private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
+        CrawlJobPhase.Completing, CrawlJobPhase.Succeeded, CrawlJobPhase.Failed, CrawlJobPhase.Pending};
+    private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+    private final Path repository;
+    private final Path binaries;
+    private final Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int apiServerPort;
+
+    private RecoveryBenchmark(Path repository, Path binaries, Path work) {
+        this.repository = repository;
+        this.binaries = binaries;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        RecoveryBenchmark benchmark = new RecoveryBenchmark(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]));
+        int status = 1;
+        try {
+            benchmark.run();
+            status = 0;
+        } finally {
+            benchmark.stopAll();
+            // The API clients' event-loop threads would keep the JVM alive.
+            System.exit(status);
+        }
+    }
+
+    private void run() throws Exception {
+        List<String> seeds = IntStream.range(0, SEEDS)
+                .mapToObj(i -> "http://site-" + (i % 100) + ".test/page/" + i).toList();
+        frontierFootprint(seeds);
+        startControlPlane();
+        FrontierLayout layout = FrontierLayout.of(SeedList.parse(seeds), Partitioning.Host, 16, 1);
+        try (KubernetesClient client = client()) {
+            long setUp = System.nanoTime();
+            createJobs(client, seeds);
+            System.out.printf("set-up: %d CrawlJobs of %d seeds (one ConfigMap of %d KiB) in %.1f s%n", JOBS, SEEDS,
+                    String.join("\n", seeds).length() / 1024, (System.nanoTime() - setUp) / 1e9);
+
+            Path dataDir = work.resolve("operator-data");
+            Operator first = startOperator(dataDir, "first");
+            first.awaitReady(Duration.ofMinutes(10));
+            System.out.printf("first operator run (creates the jobs' children): ready after %.1f s%n",
+                    first.readySeconds());
+            first.process.destroyForcibly().waitFor();
+
+            long statuses = System.nanoTime();
+            setStatuses(client, layout);
+            System.out.printf("statuses set to the mix in %.1f s%n", (System.nanoTime() - statuses) / 1e9);
+        }
+
+        System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
+                .trim());
+        Operator measured = startOperator(work.resolve("operator-data"), "measured");
+        measured.awaitReady(Duration.ofMinutes(10));
+        String metrics = measured.get("/q/metrics");
+        Heap heap = measured.heap();
+        System.out.println("==== recovery of " + JOBS + " CrawlJobs of " + SEEDS + " batches each, -Xmx" + HEAP);
+        System.out.printf("process launch to ready (gate open):   %.2f s (target < 10 s)%n", measured.readySeconds());
+        metrics.lines().filter(l -> l.startsWith("kubecrawl_recovery_")).forEach(l -> System.out.println("  " + l));
+        System.out.printf("peak heap in use (before a GC):        %d MiB (target < 512 MiB)%n", heap.peakBefore());
+        System.out.printf("most heap left after a GC:             %d MiB%n", heap.peakAfter());
+        System.out.printf("live heap after a full GC, recovered:  %d MiB%n", heap.live());
+        System.out.printf("GC pauses until ready: %d, %.0f ms in all%n", heap.collections(), heap.pauseMillis());
+        measured.printProfile();
+        System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /**
+     * What one job's frontier holds, measured in this JVM: {@code COPIES} of each thing kept at once, the heap in use
+     * after full collections before and after, divided.
+     */
+    private static void frontierFootprint(List<String> seeds) {
+        final int copies = 50;
+        List<Object> kept = new ArrayList<>();
+        long base = usedAfterGc();
+        for (int i = 0; i < copies; i++) {
+            kept.add(SeedList.parse(seeds.stream().map(String::new).toList()));
+        }
+        long asObjects = (usedAfterGc() - base) / copies;
+        kept.clear();
+        base = usedAfterGc();
+        for (int i = 0; i < copies; i++) {
+            kept.add(FrontierLayout.of(SeedList.parse(seeds), Partitioning.Host, 16, 1));
+        }
+        long layoutBytes = (usedAfterGc() - base) / copies;
+        FrontierLayout layout = (FrontierLayout) kept.get(0);
+        kept.clear();
+        kept.add(layout);
+        List<SlotProgress> half = new ArrayList<>();
+        for (int slot = 0; slot < layout.slots(); slot++) {
+            SlotProgress progress = new SlotProgress();
+            progress.setSlot(slot);
+            progress.setWatermark(layout.batchCount(slot) / 2);
+            half.add(progress);
+        }
+        FrontierSettings settings = new FrontierSettings(2, Duration.ofMinutes(2), 3, Duration.ofSeconds(2));
+        base = usedAfterGc();
+        for (int i = 0; i < copies; i++) {
+            kept.add(Frontier.restore(layout, settings, half, layout.seedsDigest()));
+        }
+        long stateBytes = (usedAfterGc() - base) / copies;
+        System.out.printf("frontier of a job of %d batches of one seed: its layout %d KiB (the seeds as request "
+                + "objects would be %d KiB), its state %d KiB (half its batches done)%n", SEEDS, layoutBytes / 1024,
+                asObjects / 1024, stateBytes / 1024);
+        kept.clear();
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private void createJobs(KubernetesClient client, List<String> seeds) throws Exception {
+        for (String file : List.of("crawljobs.kubecrawl.io-v1.yml", "spiders.kubecrawl.io-v1.yml")) {
+            try (InputStream yaml = getClass().getClassLoader().getResourceAsStream("META-INF/fabric8/" + file)) {
+                client.apiextensions().v1().customResourceDefinitions().resource(client.getKubernetesSerialization()
+                        .unmarshal(yaml, CustomResourceDefinition.class)).create();
+            }
+        }
+        await("the CRDs served", () -> {
+            client.resources(CrawlJob.class).inNamespace("default").list();
+            return true;
+        });
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+                .build()).create();
+        client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName("seeds").build())
+                .withData(Map.of("seeds.txt", String.join("\n", seeds))).build()).create();
+        client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName("code").build())
+                .withData(Map.of("quotes.py", "import scrapy\n")).build()).create();
+        Spider spider = new Spider();
+        spider.setMetadata(new ObjectMetaBuilder().withName("quotes").withNamespace(NAMESPACE).build());
+        SpiderSpec spiderSpec = new SpiderSpec();
+        SpiderRuntime runtime = new SpiderRuntime();
+        runtime.setImage("example.test/quotes-spider:1.0");
+        runtime.setCommand(List.of("scrapy", "crawl", "quotes"));
+        spiderSpec.setRuntime(runtime);
+        SpiderSource source = new SpiderSource();
+        ConfigMapSource code = new ConfigMapSource();
+        code.setName("code");
+        source.setConfigMap(code);
+        spiderSpec.setSource(source);
+        spider.setSpec(spiderSpec);
+        client.resource(spider).create();
+        parallel(JOBS, i -> {
+            CrawlJob crawlJob = new CrawlJob();
+            crawlJob.setMetadata(new ObjectMetaBuilder().withName(name(i)).withNamespace(NAMESPACE).build());
+            CrawlJobSpec spec = new CrawlJobSpec();
+            spec.setSpiderRef(new SpiderReference("quotes"));
+            spec.setWorkers(2);
+            spec.setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "seeds.txt")));
+            FrontierSpec frontier = new FrontierSpec();
+            frontier.setBatchSize(1);
+            spec.setFrontier(frontier);
+            crawlJob.setSpec(spec);
+            client.resource(crawlJob).create();
+        });
+    }
+
+    /** Each job's status as its phase in the mix had it at the last checkpoint: half done, two batches leased. */
+    private void setStatuses(KubernetesClient client, FrontierLayout layout) throws Exception {
+        parallel(JOBS, i -> {
+            CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
+            CrawlJobPhase phase = MIX[i % MIX.length];
+            CrawlJobStatus status = crawlJob.getStatus() == null ? new CrawlJobStatus() : crawlJob.getStatus();
+            status.setPhase(phase);
+            if (phase == CrawlJobPhase.Pending) {
+                status.setSeedsDigest(null);
+                status.setSlots(null);
+                status.setBatches(null);
+            } else {
+                status.setSeedsDigest(layout.seedsDigest());
+                // Host partitioning (the default) into 16 slots; half the batches of each slot done, or all.
+                boolean done = phase == CrawlJobPhase.Completing || phase.isFinished();
+                List<SlotProgress> slots = new ArrayList<>();
+                for (int slot = 0; slot < layout.slots(); slot++) {
+                    SlotProgress progress = new SlotProgress();
+                    progress.setSlot(slot);
+                    progress.setWatermark(done ? layout.batchCount(slot) : layout.batchCount(slot) / 2);
+                    slots.add(progress);
+                }
+                status.setSlots(slots);
+                status.setBatches(new BatchCounters(SEEDS, done ? SEEDS : SEEDS / 2, 0,
+                        phase == CrawlJobPhase.Running ? 2 : 0));
+            }
+            crawlJob.setStatus(status);
+            client.resource(crawlJob).updateStatus();
+        });
+    }
+
+    private static String name(int i) {
+        return String.format("crawl-%04d", i);
+    }
+
+    // --- the control plane -------------------------------------------------------------------------------------------
+
+    private void startControlPlane() throws Exception {
+        Files.createDirectories(work.resolve("logs"));
+        Files.writeString(work.resolve("tokens.csv"), TOKEN + ",admin,admin,\"system:masters\"\n");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        Files.writeString(work.resolve("sa.key"), "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64,
+                "\n".getBytes()).encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        int etcdPort = freePort();
+        int peerPort = freePort();
+        apiServerPort = freePort();
+        String etcdUrl = "http://127.0.0.1:" + etcdPort;
+        start("etcd", List.of(binaries.resolve("etcd").toString(), "--name", "bench",
+                "--data-dir", work.resolve("etcd").toString(), "--listen-client-urls", etcdUrl,
+                "--advertise-client-urls", etcdUrl, "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-cluster", "bench=http://127.0.0.1:" + peerPort, "--unsafe-no-fsync",
+                "--quota-backend-bytes", String.valueOf(8L << 30)), Map.of());
+        start("kube-apiserver", List.of(binaries.resolve("kube-apiserver").toString(), "--etcd-servers", etcdUrl,
+                "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
+                "--secure-port", String.valueOf(apiServerPort),
+                "--cert-dir", work.resolve("apiserver-certificates").toString(),
+                "--token-auth-file", work.resolve("tokens.csv").toString(), "--authorization-mode", "RBAC",
+                "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+                "--service-account-key-file", work.resolve("sa.key").toString(),
+                "--service-account-signing-key-file", work.resolve("sa.key").toString(),
+                "--service-cluster-ip-range", "10.96.0.0/24", "--endpoint-reconciler-type", "none"), Map.of());
+        await("kube-apiserver's certificate", () -> Files.exists(caFile()));
+        try (KubernetesClient client = client()) {
+            await("kube-apiserver ready", () -> "ok".equals(client.raw("/readyz")));
+        }
+    }
+
+    private Path caFile() {
+        return work.resolve("apiserver-certificates/apiserver.crt");
+    }
+
+    private KubernetesClient client() {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:" + apiServerPort)
+                .withCaCertFile(caFile().toString()).withOauthToken(TOKEN).withMaxConcurrentRequests(64)
+                .withMaxConcurrentRequestsPerHost(64).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    // --- the operator ------------------------------------------------------------------------------------------------
+
+    private Operator startOperator(Path dataDir, String name) throws Exception {
+        int httpPort = freePort();
+        int grpcPort = freePort();
+        Path gcLog = work.resolve("logs/" + name + "-gc.log");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog,
+                "-XX:StartFlightRecording=name=recovery,settings=profile",
+                "-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
+                "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:" + apiServerPort,
+                "-Dquarkus.kubernetes-client.token=" + TOKEN,
+                "-Dquarkus.kubernetes-client.ca-cert-file=" + caFile(),
+                "-Dkubecrawl.data-dir=" + dataDir,
+                "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString());
+        long launched = System.nanoTime();
+        Process process = start("operator-" + name, command, Map.of());
+        return new Operator(process, httpPort, launched, gcLog);
+    }
+
+    private final class Operator {
+        final Process process;
+        final int httpPort;
+        final long launched;
+        final Path gcLog;
+        long ready;
+
+        Operator(Process process, int httpPort, long launched, Path gcLog) {
+            this.process = process;
+            this.httpPort = httpPort;
+            this.launched = launched;
+            this.gcLog = gcLog;
+        }
+
+        void awaitReady(Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the operator exited with " + process.exitValue()
+                            + "; see " + work.resolve("logs"));
+                }
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        ready = System.nanoTime();
+                        return;
+                    }
+                } catch (IOException notListening) {
+                    // not yet
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            throw new IllegalStateException("the operator was not ready within " + timeout);
+        }
+
+        double readySeconds() {
+            return (ready - launched) / 1e9;
+        }
+
+        String get(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+
+        /**
+         * Where the operator's threads were, from its flight recording up to now: the methods most often on top of
+         * a sampled stack, and the first method of the operator's own on it (what it was doing that for).
+         */
+        void printProfile() throws Exception {
+            Path recording = work.resolve("logs/" + gcLog.getFileName() + ".jfr");
+            String bin = Path.of(System.getProperty("java.home"), "bin").toString();
+            run(List.of(bin + "/jcmd", String.valueOf(process.pid()), "JFR.dump", "name=recovery",
+                    "filename=" + recording));
+            Map<String, Integer> leaves = new java.util.HashMap<>();
+            Map<String, Integer> ours = new java.util.HashMap<>();
+            int samples = 0;
+            List<String> lines = run(List.of(bin + "/jfr", "print", "--events", "jdk.ExecutionSample",
+                    "--stack-depth", "64", recording.toString())).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).trim().startsWith("stackTrace = [")) {
+                    continue;
+                }
+                samples++;
+                leaves.merge(frame(lines.get(i + 1)), 1, Integer::sum);
+                for (int j = i + 1; j < lines.size() && !lines.get(j).trim().startsWith("]"); j++) {
+                    if (lines.get(j).trim().startsWith("io.kubecrawl.")) {
+                        ours.merge(frame(lines.get(j)), 1, Integer::sum);
+                        break;
+                    }
+                }
+            }
+            System.out.println("CPU samples of the operator until ready: " + samples + "; on top of the stack:");
+            print(leaves, samples);
+            System.out.println("the operator's own method nearest the top:");
+            print(ours, samples);
+        }
+
+        private static String frame(String line) {
+            return line.trim().replaceAll("\\s+line:.*$", "");
+        }
+
+        private static void print(Map<String, Integer> counts, int samples) {
+            counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
+                    .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / samples, e.getKey()));
+        }
+
+        private static String run(List<String> command) throws Exception {
+            Process tool = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            tool.waitFor();
+            return output;
+        }
+
+        /** From the GC log up to now, then a full collection for the live set. */
+        Heap heap() throws Exception {
+            int before = 0;
+            int after = 0;
+            int collections = 0;
+            double pauses = 0;
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher m = GC_LINE.matcher(line);
+                if (m.find() && line.contains("Pause")) {
+                    collections++;
+                    before = Math.max(before, Integer.parseInt(m.group(1)));
+                    after = Math.max(after, Integer.parseInt(m.group(2)));
+                    Matcher ms = Pattern.compile("([0-9.]+)ms").matcher(line);
+                    if (ms.find()) {
+                        pauses += Double.parseDouble(ms.group(1));
+                    }
+                }
+            }
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().readAllBytes();
+            gc.waitFor();
+            int live = 0;
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher m = GC_LINE.matcher(line);
+                if (m.find() && line.contains("Pause Full")) {
+                    live = Integer.parseInt(m.group(2));
+                }
+            }
+            return new Heap(before, after, live, collections, pauses);
+        }
+    }
+
+    private record Heap(int peakBefore, int peakAfter, int live, int collections, double pauseMillis) {
+    }
+
+    // --- plumbing ----------------------------------------------------------------------------------------------------
+
+    private Process start(String name, List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("logs/" + name + ".log").toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private void stopAll() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).destroyForcibly();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run(int i) throws Exception;
+    }
+
+    private static void parallel(int count, Step step) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                done.add(pool.submit(() -> {
+                    step.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean done() throws Exception;
+    }
+
+    private static void await(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.done()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new IllegalStateException("timed out waiting for " + what, last);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
