@@ -30,8 +30,8 @@ public final class SeedList {
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            requests.add(line.startsWith("{") ? fromJson(line, number) : new SeedRequest(checkedUrl(line, number),
-                    line));
+            requests.add(line.startsWith("{") ? fromJson(line, number)
+                    : new SeedRequest(line, line, checkedHost(line, number)));
         }
         return requests;
     }
@@ -52,10 +52,11 @@ public final class SeedList {
         if (url == null || !url.isTextual()) {
             throw new InvalidSeedException(number, "a JSON request needs a string field \"url\"");
         }
-        return new SeedRequest(checkedUrl(url.asText(), number), line);
+        return new SeedRequest(url.asText(), line, checkedHost(url.asText(), number));
     }
 
-    private static String checkedUrl(String url, int number) {
+    /** The host of {@code url}, once it is shown to be an http or https URL with a host. */
+    private static String checkedHost(String url, int number) {
         try {
             URI uri = new URI(url);
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
@@ -64,7 +65,7 @@ public final class SeedList {
             if (uri.getHost() == null) {
                 throw new InvalidSeedException(number, "'" + url + "' has no host");
             }
-            return url;
+            return uri.getHost();
         } catch (URISyntaxException e) {
             throw new InvalidSeedException(number, "'" + url + "' is not a valid URL: " + e.getReason());
         }

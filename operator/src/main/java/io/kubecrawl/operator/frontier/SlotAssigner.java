@@ -3,7 +3,9 @@ package io.kubecrawl.operator.frontier;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.protocol.bundle.Sha256;
@@ -16,6 +18,8 @@ public final class SlotAssigner {
 
     private final Partitioning partitioning;
     private final int slots;
+    /** A seed list has many URLs on few hosts: each host is hashed once. Not thread-safe, as the layout builds it. */
+    private final Map<String, Integer> hostBuckets = new HashMap<>();
 
     public SlotAssigner(Partitioning partitioning, int slots) {
         if (slots < 1) {
@@ -32,7 +36,8 @@ public final class SlotAssigner {
     public int slotOf(SeedRequest request) {
         return switch (partitioning) {
             case None -> 0;
-            case Host -> bucket(URI.create(request.url()).getHost().toLowerCase(Locale.ROOT));
+            case Host -> hostBuckets.computeIfAbsent((request.host() != null ? request.host()
+                    : URI.create(request.url()).getHost()).toLowerCase(Locale.ROOT), this::bucket);
             case Url -> bucket(request.url());
         };
     }

@@ -54,6 +54,17 @@ class SlotAssignerTest {
     }
 
     @Test
+    void aSeedParsedOnceHasTheSlotOfTheSameUrlParsedAgain() {
+        List<SeedRequest> parsed = SeedList.parse(List.of("http://Site-A.test/1", "{\"url\": \"https://b.test:8443/2\"}"));
+        SlotAssigner assigner = new SlotAssigner(Partitioning.Host, 16);
+
+        assertThat(parsed).extracting(SeedRequest::host).containsExactly("Site-A.test", "b.test");
+        assertThat(assigner.slotOf(parsed.get(0))).isEqualTo(expected("site-a.test", 16))
+                .isEqualTo(new SlotAssigner(Partitioning.Host, 16).slotOf(new SeedRequest(parsed.get(0).url(), "")));
+        assertThat(assigner.slotOf(parsed.get(1))).isEqualTo(expected("b.test", 16));
+    }
+
+    @Test
     void noneIsOneSlot() {
         SlotAssigner assigner = new SlotAssigner(Partitioning.None, 16);
 
