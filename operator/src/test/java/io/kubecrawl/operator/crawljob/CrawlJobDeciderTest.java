@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
-import io.kubecrawl.crd.v1alpha1.BundleSummary;
 import io.kubecrawl.crd.v1alpha1.Condition;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
@@ -22,9 +21,6 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.WorkersStatus;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
-import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
-import io.kubecrawl.crd.v1alpha1.SpiderSpec;
-import io.kubecrawl.crd.v1alpha1.SpiderStatus;
 import io.kubecrawl.operator.crawljob.CrawlJobStep.CreateWorkerJob;
 import io.kubecrawl.operator.crawljob.CrawlJobStep.CreateWorkerToken;
 import io.kubecrawl.operator.crawljob.CrawlJobStep.PatchWorkerJob;
@@ -246,24 +242,7 @@ class CrawlJobDeciderTest {
     }
 
     private static Spider spider(boolean ready) {
-        Spider spider = new Spider();
-        spider.setMetadata(new ObjectMetaBuilder().withName("quotes").withNamespace("ns").withGeneration(1L).build());
-        SpiderSpec spec = new SpiderSpec();
-        SpiderRuntime runtime = new SpiderRuntime();
-        runtime.setImage("spider:1");
-        runtime.setCommand(List.of("scrapy", "crawl", "quotes"));
-        spec.setRuntime(runtime);
-        spider.setSpec(spec);
-        SpiderStatus status = new SpiderStatus();
-        status.setObservedGeneration(1L);
-        if (ready) {
-            status.setBundle(new BundleSummary(DIGEST, 1, 10));
-            status.setConditions(List.of(new Condition("Ready", "True", "BundleResolved", "1 file")));
-        } else {
-            status.setConditions(List.of(new Condition("Ready", "False", "SourceNotFound", "no ConfigMap")));
-        }
-        spider.setStatus(status);
-        return spider;
+        return RecoveryExamples.spider(ready ? DIGEST : null);
     }
 
     private static Job job(int parallelism, Map<String, Integer> counts) {

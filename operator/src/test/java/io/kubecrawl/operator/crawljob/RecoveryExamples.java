@@ -112,13 +112,16 @@ final class RecoveryExamples {
 
     /** What observing finds of a finished job: only its children (its frontier is not rebuilt). */
     static CrawlJobObservation children(Job job, boolean token) {
-        return new CrawlJobObservation(Optional.of(spider()), Optional.ofNullable(job),
+        return new CrawlJobObservation(Optional.of(spider(NEWER)), Optional.ofNullable(job),
                 Optional.ofNullable(token ? new SecretBuilder().withNewMetadata().withName("crawl-worker-token")
                         .endMetadata().build() : (Secret) null));
     }
 
-    /** A ready Spider whose bundle is now {@link #NEWER}. */
-    static Spider spider() {
+    /**
+     * The Spider "quotes": ready with the bundle of {@code digest}, or, with a null digest, not ready (its ConfigMap
+     * missing).
+     */
+    static Spider spider(String digest) {
         Spider spider = new Spider();
         spider.setMetadata(new ObjectMetaBuilder().withName("quotes").withNamespace("ns").withGeneration(1L).build());
         SpiderSpec spec = new SpiderSpec();
@@ -129,8 +132,12 @@ final class RecoveryExamples {
         spider.setSpec(spec);
         SpiderStatus status = new SpiderStatus();
         status.setObservedGeneration(1L);
-        status.setBundle(new BundleSummary(NEWER, 1, 10));
-        status.setConditions(List.of(new Condition("Ready", "True", "BundleResolved", "1 file")));
+        if (digest != null) {
+            status.setBundle(new BundleSummary(digest, 1, 10));
+            status.setConditions(List.of(new Condition("Ready", "True", "BundleResolved", "1 file")));
+        } else {
+            status.setConditions(List.of(new Condition("Ready", "False", "SourceNotFound", "no ConfigMap")));
+        }
         spider.setStatus(status);
         return spider;
     }
