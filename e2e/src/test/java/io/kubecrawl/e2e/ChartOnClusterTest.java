@@ -67,4 +67,13 @@ class ChartOnClusterTest {
                 && pod.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
+
+    /** Restarts of the operator's container in {@code pod}; -1 before the pod reports its container. */
+    static int restartCount(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+                || pod.getStatus().getContainerStatuses().isEmpty()) {
+            return -1;
+        }
+        return pod.getStatus().getContainerStatuses().get(0).getRestartCount();
+    }
 }

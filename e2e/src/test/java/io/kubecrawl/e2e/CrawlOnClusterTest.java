@@ -10,14 +10,11 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -48,7 +45,6 @@ class CrawlOnClusterTest {
     private static final String CRAWLJOB_LABEL = "kubecrawl.io/crawljob";
     private static final int PAGES_PER_HOST = 60;
     private static final int QUOTES_PER_PAGE = 10;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LoopbackQuotesSite site;
     private static QuotesExample example;
@@ -144,11 +140,7 @@ class CrawlOnClusterTest {
         HttpResponse<String> items = api().items(NAMESPACE, CRAWLJOB, adminToken());
 
         assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
-        List<String> keys = new ArrayList<>();
-        for (String line : items.body().lines().toList()) {
-            JsonNode item = JSON.readTree(line);
-            keys.add(item.get("url").asText() + " " + item.get("text").asText());
-        }
+        List<String> keys = QuotesExample.itemKeys(items.body());
         List<String> expected = example.expectedItemKeys();
         assertThat(keys).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
         assertThat(done.getStatus().getItems()).isEqualTo(expected.size());
@@ -158,9 +150,7 @@ class CrawlOnClusterTest {
     @Test
     @Order(6)
     void eachWorkersLogIsReadableAfterItsPodIsGone() throws Exception {
-        await("worker Job complete").atMost(TIMEOUT).until(() -> workerJob().getStatus() != null
-                && workerJob().getStatus().getConditions() != null && workerJob().getStatus().getConditions().stream()
-                        .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus())));
+        await("worker Job complete").atMost(TIMEOUT).until(() -> isComplete(workerJob()));
         List<String> workers = workerPods().stream().map(pod -> pod.getMetadata().getName()).toList();
         assertThat(workers).isNotEmpty();
 
@@ -196,6 +186,11 @@ class CrawlOnClusterTest {
                     .noneMatch(secret -> secret.getMetadata().getOwnerReferences().stream()
                             .anyMatch(owner -> owner.getUid().equals(uid)));
         });
+    }
+
+    static boolean isComplete(Job job) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
+                .stream().anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static void patchSpec(String mergePatch) {

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,21 +194,14 @@ class KillPointsOnClusterTest {
                 .until(ChartOnClusterTest::operatorPod, pod -> ChartOnClusterTest.isReady(pod)
                         && pod.getSpec().getContainers().get(0).getEnv().stream()
                                 .anyMatch(var -> points.equals(var.getValue())));
-        return restartCount(operator);
+        return ChartOnClusterTest.restartCount(operator);
     }
 
     private static void awaitRestarts(int count, String points) {
         await("the operator halted at " + points + " and restarted").atMost(TIMEOUT)
-                .until(() -> restartCount(ChartOnClusterTest.operatorPod()) >= count);
+                .until(() -> ChartOnClusterTest.restartCount(ChartOnClusterTest.operatorPod()) >= count);
     }
 
-    private static int restartCount(Pod pod) {
-        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
-                || pod.getStatus().getContainerStatuses().isEmpty()) {
-            return -1;
-        }
-        return pod.getStatus().getContainerStatuses().get(0).getRestartCount();
-    }
 
     private static CrawlJob awaitFinished(String name) {
         return await("CrawlJob " + name + " finished").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
@@ -225,11 +217,7 @@ class KillPointsOnClusterTest {
     private static void assertItemsExactlyOnce(String name, QuotesExample crawled) throws Exception {
         HttpResponse<String> items = CrawlOnClusterTest.api().items(NAMESPACE, name, CrawlOnClusterTest.adminToken());
         assertThat(items.statusCode()).as(items.body()).isEqualTo(200);
-        List<String> keys = new ArrayList<>();
-        for (String line : items.body().lines().toList()) {
-            JsonNode item = JSON.readTree(line);
-            keys.add(item.get("url").asText() + " " + item.get("text").asText());
-        }
+        List<String> keys = QuotesExample.itemKeys(items.body());
         assertThat(keys).as("items of " + name).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(crawled.expectedItemKeys());
     }
@@ -240,12 +228,8 @@ class KillPointsOnClusterTest {
      * worker pod ended with exit code 0 once the job was over.
      */
     private static void assertWorkersSawOnlyUnavailableAndExitedZero(String name) throws Exception {
-        await("the worker Job of " + name + " complete").atMost(TIMEOUT).until(() -> {
-            Job workers = workerJob(name);
-            return workers.getStatus() != null && workers.getStatus().getConditions() != null
-                    && workers.getStatus().getConditions().stream()
-                            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
+        await("the worker Job of " + name + " complete").atMost(TIMEOUT)
+                .until(() -> CrawlOnClusterTest.isComplete(workerJob(name)));
         List<Pod> pods = client().pods().inNamespace(NAMESPACE).withLabel("kubecrawl.io/crawljob", name).list()
                 .getItems();
         assertThat(pods).as("worker pods of %s", name).isNotEmpty().allSatisfy(pod -> assertThat(

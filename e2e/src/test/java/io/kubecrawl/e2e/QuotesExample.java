@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
@@ -19,6 +22,7 @@ import io.kubecrawl.operator.testing.LoopbackQuotesSite;
  * 15 s lease, and the number of workers and the batch size the caller asks for.
  */
 public final class QuotesExample {
+    private static final ObjectMapper JSON = new ObjectMapper();
     public static final String NAME = "quotes";
 
     private final KubecrawlCluster cluster;
@@ -90,6 +94,16 @@ public final class QuotesExample {
             int space = key.indexOf(' ');
             return seenByPods(key.substring(0, space)) + key.substring(space);
         }).toList();
+    }
+
+    /** The key of each item of the items API's answer (JSON lines), as {@link #expectedItemKeys} writes them. */
+    public static List<String> itemKeys(String jsonLines) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (String line : jsonLines.lines().toList()) {
+            JsonNode item = JSON.readTree(line);
+            keys.add(item.get("url").asText() + " " + item.get("text").asText());
+        }
+        return keys;
     }
 
     /** A URL of the site as the cluster's pods reach it: on k3s through the Docker host. */
