@@ -14,8 +14,9 @@ for binary in etcd kube-apiserver; do
 done
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  # package, not install: the operator's runnable application and its test classes, from this tree only.
-  ./mvnw -B -q -pl operator -am package -DskipTests
+  # install, not package: the classpath below is resolved from the local repository, which a fresh clone has not
+  # filled with this project's modules yet.
+  ./mvnw -B -q -pl operator -am install -DskipTests
 fi
 classpath_file="$(mktemp)"
 ./mvnw -B -q -pl operator dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
