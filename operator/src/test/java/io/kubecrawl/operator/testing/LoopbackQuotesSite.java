@@ -33,6 +33,8 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     private final int port;
     private final Duration latency;
     private final ScheduledExecutorService delayedAnswers = Executors.newSingleThreadScheduledExecutor();
+    /** Requests that came while the site was held, answered on {@link #release()}; null while it is not held. */
+    private List<HttpExchange> heldRequests;
 
     public LoopbackQuotesSite(int hosts, int pagesPerHost, int quotesPerPage) throws IOException {
         this(hosts, pagesPerHost, quotesPerPage, Duration.ZERO);
@@ -90,12 +92,44 @@ public final class LoopbackQuotesSite implements AutoCloseable {
         return "Quote " + quote + " of page " + page + " on " + host;
     }
 
+    /**
+     * Holds every answer from now on until {@link #release()}: a crawl stops where it is, with its requests in flight,
+     * so that a test can act on a job that is certainly still running, however fast the machine.
+     */
+    public synchronized void hold() {
+        if (heldRequests == null) {
+            heldRequests = new ArrayList<>();
+        }
+    }
+
+    /** Answers the requests held since {@link #hold()}, and every later one as usual. */
+    public void release() {
+        List<HttpExchange> held;
+        synchronized (this) {
+            held = heldRequests;
+            heldRequests = null;
+        }
+        if (held != null) {
+            held.forEach(this::answerLater);
+        }
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
+        synchronized (this) {
+            if (heldRequests != null) {
+                heldRequests.add(exchange);
+                return;
+            }
+        }
         if (latency.isZero()) {
             answer(exchange);
             return;
         }
-        // Answered later from the scheduler's thread: a held answer occupies no handler thread.
+        answerLater(exchange);
+    }
+
+    /** Answers from the scheduler's thread after the latency: a waiting answer occupies no handler thread. */
+    private void answerLater(HttpExchange exchange) {
         delayedAnswers.schedule(() -> {
             try {
                 answer(exchange);
@@ -134,6 +168,12 @@ public final class LoopbackQuotesSite implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (heldRequests != null) {
+                heldRequests.forEach(HttpExchange::close);
+                heldRequests = null;
+            }
+        }
         servers.forEach(server -> server.stop(0));
         handlers.shutdownNow();
         delayedAnswers.shutdownNow();
