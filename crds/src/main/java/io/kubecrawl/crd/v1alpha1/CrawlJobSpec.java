@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         message = "seeds and seedsFrom cannot be swapped once the job exists: the frontier is derived from them")
 public class CrawlJobSpec {
 
+    public static final int DEFAULT_WORKERS = 1;
+
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spiderRef cannot be changed once the job exists")
     @JsonPropertyDescription("The Spider to run, in the CrawlJob's namespace.")
@@ -23,7 +25,7 @@ public class CrawlJobSpec {
 
     @SpecReplicas
     @Min(0)
-    @Default("1")
+    @Default("" + DEFAULT_WORKERS)
     @JsonPropertyDescription("Number of worker pods running at once. kubectl scale changes it while the job runs.")
     private Integer workers;
 
@@ -59,6 +61,11 @@ public class CrawlJobSpec {
 
     public void setSpiderRef(SpiderReference spiderRef) {
         this.spiderRef = spiderRef;
+    }
+
+    /** {@link #getWorkers()}, or its default where the API server did not apply the schema's. */
+    public int effectiveWorkers() {
+        return workers == null ? DEFAULT_WORKERS : workers;
     }
 
     public Integer getWorkers() {

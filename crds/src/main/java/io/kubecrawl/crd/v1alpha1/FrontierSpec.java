@@ -5,7 +5,19 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
+/**
+ * How a job's requests are split into slots and batches and leased to workers. The defaults are declared once, here:
+ * the CRD's schema takes them from the constants, and the operator reads a spec through the {@code effective...}
+ * methods, for API servers (and tests) that did not apply the schema's defaults. (An enum's default is written out in
+ * its annotation, which cannot name the constant: SpecDefaultsTest holds the two to each other.)
+ */
 public class FrontierSpec {
+
+    public static final Partitioning DEFAULT_PARTITIONING = Partitioning.Host;
+    public static final int DEFAULT_SLOTS = 16;
+    public static final int DEFAULT_BATCH_SIZE = 50;
+    public static final int DEFAULT_MAX_BATCHES_PER_WORKER = 2;
+    public static final int DEFAULT_LEASE_SECONDS = 120;
 
     @Default("Host")
     @JsonPropertyDescription("How requests are assigned to slots: Host (a hash of the host, so one site's requests go "
@@ -15,20 +27,20 @@ public class FrontierSpec {
 
     @Min(1)
     @Max(4096)
-    @Default("16")
+    @Default("" + DEFAULT_SLOTS)
     @JsonPropertyDescription("Number of slots the requests are split into. A slot's batches stay on one worker while it "
             + "lives, so no more workers than non-empty slots are busy at once.")
     private Integer slots;
 
     @Min(1)
     @Max(100000)
-    @Default("50")
+    @Default("" + DEFAULT_BATCH_SIZE)
     @JsonPropertyDescription("Number of requests in one batch, the unit a worker leases, runs and completes.")
     private Integer batchSize;
 
     @Min(1)
     @Max(64)
-    @Default("2")
+    @Default("" + DEFAULT_MAX_BATCHES_PER_WORKER)
     @JsonPropertyDescription("Most batches one worker holds at once. A worker whose spider runs several batches at "
             + "once (the Scrapy helper runs 2) starts the next batch while the last pages of one are fetched; a spider "
             + "that runs one batch per process holds one whatever this says.")
@@ -36,9 +48,29 @@ public class FrontierSpec {
 
     @Min(5)
     @Max(86400)
-    @Default("120")
+    @Default("" + DEFAULT_LEASE_SECONDS)
     @JsonPropertyDescription("Seconds a lease lasts without renewal; then its batch returns to the frontier.")
     private Integer leaseSeconds;
+
+    public Partitioning effectivePartitioning() {
+        return partitioning == null ? DEFAULT_PARTITIONING : partitioning;
+    }
+
+    public int effectiveSlots() {
+        return slots == null ? DEFAULT_SLOTS : slots;
+    }
+
+    public int effectiveBatchSize() {
+        return batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+    }
+
+    public int effectiveMaxBatchesPerWorker() {
+        return maxBatchesPerWorker == null ? DEFAULT_MAX_BATCHES_PER_WORKER : maxBatchesPerWorker;
+    }
+
+    public int effectiveLeaseSeconds() {
+        return leaseSeconds == null ? DEFAULT_LEASE_SECONDS : leaseSeconds;
+    }
 
     public Partitioning getPartitioning() {
         return partitioning;

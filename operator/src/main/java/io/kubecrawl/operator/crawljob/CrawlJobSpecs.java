@@ -6,14 +6,13 @@ import java.util.List;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.JobLimits;
-import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierSettings;
 import io.kubecrawl.operator.frontier.SeedRequest;
 
 /**
- * Reads a CrawlJob spec with the CRD's defaults applied, for API servers (and tests) that did not apply them.
- * The defaults here must match those declared on the CRD types.
+ * Reads a CrawlJob spec with the CRD's defaults applied, for API servers (and tests) that did not apply them. The
+ * defaults are the CRD types' own ({@code effective...}): they are declared once, there.
  */
 final class CrawlJobSpecs {
 
@@ -21,8 +20,7 @@ final class CrawlJobSpecs {
     }
 
     static int workers(CrawlJob crawlJob) {
-        Integer workers = crawlJob.getSpec().getWorkers();
-        return workers == null ? 1 : workers;
+        return crawlJob.getSpec().effectiveWorkers();
     }
 
     static boolean suspended(CrawlJob crawlJob) {
@@ -31,20 +29,16 @@ final class CrawlJobSpecs {
 
     static FrontierLayout layout(CrawlJob crawlJob, List<SeedRequest> seeds) {
         FrontierSpec frontier = frontier(crawlJob);
-        return FrontierLayout.of(seeds,
-                frontier.getPartitioning() == null ? Partitioning.Host : frontier.getPartitioning(),
-                frontier.getSlots() == null ? 16 : frontier.getSlots(),
-                frontier.getBatchSize() == null ? 50 : frontier.getBatchSize());
+        return FrontierLayout.of(seeds, frontier.effectivePartitioning(), frontier.effectiveSlots(),
+                frontier.effectiveBatchSize());
     }
 
     static FrontierSettings frontierSettings(CrawlJob crawlJob, Duration retryAfter) {
         FrontierSpec frontier = frontier(crawlJob);
         JobLimits limits = crawlJob.getSpec().getLimits();
-        return new FrontierSettings(
-                frontier.getMaxBatchesPerWorker() == null ? 2 : frontier.getMaxBatchesPerWorker(),
-                Duration.ofSeconds(frontier.getLeaseSeconds() == null ? 120 : frontier.getLeaseSeconds()),
-                limits == null || limits.getMaxBatchAttempts() == null ? 3 : limits.getMaxBatchAttempts(),
-                retryAfter);
+        return new FrontierSettings(frontier.effectiveMaxBatchesPerWorker(),
+                Duration.ofSeconds(frontier.effectiveLeaseSeconds()),
+                (limits == null ? new JobLimits() : limits).effectiveMaxBatchAttempts(), retryAfter);
     }
 
     private static FrontierSpec frontier(CrawlJob crawlJob) {
