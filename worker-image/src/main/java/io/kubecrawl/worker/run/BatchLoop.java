@@ -318,7 +318,7 @@ public final class BatchLoop {
         SpiderSession current = session;
         if (current != null && current.acceptsBatches()) {
             try {
-                current.offer(batch, files.requests(), files.items());
+                current.offer(batch, files.requests(), files.items(), discoveredFile(files));
                 log.info(ref, name + ": " + size + ", to the running spider (pid " + current.pid() + ")");
                 return current;
             } catch (IOException broken) {
@@ -330,7 +330,7 @@ public final class BatchLoop {
             endSession(current, null);
         }
         Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
-                files.requests(), files.items());
+                files.requests(), files.items(), files.discovered());
         try {
             processesStarted++;
             SpiderSession started = SpiderSession.start(settings.spiderCommand(), settings.workdir(), environment,
@@ -416,13 +416,34 @@ public final class BatchLoop {
         }
     }
 
+    /** The batch's discovered requests file in Frontier mode; null when the spider's requests stay in its process. */
+    private Path discoveredFile(BatchFiles files) {
+        return settings.discoversForFrontier() ? files.discovered() : null;
+    }
+
+    /**
+     * CompleteBatch with the batch's items and, in Frontier mode, the requests its spider discovered. The discovered
+     * requests file is checked whole first: a malformed line fails the attempt (FailBatch) before anything is sent,
+     * rather than a request being silently dropped.
+     */
     private void reportCompletion(Batch batch, String name, BatchFiles files)
             throws FrontierCallException, InterruptedException {
+        Path discovered = discoveredFile(files);
+        long requests = 0;
         BatchReport report;
         try {
-            report = frontier.complete(batch, files.items());
+            if (discovered != null) {
+                requests = DiscoveredRequestsFile.check(discovered);
+            }
+            report = frontier.complete(batch, files.items(), discovered);
+        } catch (DiscoveredRequestsFile.Malformed malformed) {
+            String error = "the spider's discovered requests file is malformed: " + malformed.getMessage();
+            log.info(batch.getRef(), name + ": " + error);
+            reportFailure(batch, name, 0, error);
+            return;
         } catch (IOException unreadable) {
-            reportFailure(batch, name, 0, "the spider exited 0 but its items file cannot be read: " + unreadable);
+            reportFailure(batch, name, 0, "the spider finished the batch but its files cannot be read: "
+                    + OneLine.of(unreadable.toString()));
             return;
         } catch (FrontierCallException refused) {
             if (refused.code() != Status.Code.INVALID_ARGUMENT) {
@@ -435,7 +456,8 @@ public final class BatchLoop {
             return;
         }
         String outcome = switch (report.getOutcome()) {
-            case COMPLETED -> "completed, " + report.getItems() + " items stored";
+            case COMPLETED -> "completed, " + report.getItems() + " items stored"
+                    + (discovered == null ? "" : ", " + requests + " discovered requests sent");
             case ALREADY_FINISHED -> "was already finished; the operator ignored this completion";
             default -> "the operator answered " + report.getOutcome();
         };
