@@ -22,8 +22,9 @@ import io.kubecrawl.worker.OneLine;
 
 /**
  * The agent's main loop: lease a batch, write its files, run the spider on it while renewing the lease, report the
- * outcome (the items through CompleteBatch, or FailBatch with the exit code and the end of stderr), delete the files,
- * and lease again; wait when told to; stop when the frontier is drained.
+ * outcome (the items through CompleteBatch, followed in Frontier mode by the requests the spider discovered; or
+ * FailBatch with the exit code and the end of stderr), delete the files, and lease again; wait when told to; stop when
+ * the frontier is drained.
  *
  * <p>A spider that connects to the agent's socket (a {@link SpiderSession}, as the Scrapy helper does) is given the
  * next batch over it instead of a new process being started for every batch; it is told to finish when the frontier
