@@ -20,22 +20,25 @@ import com.sun.net.httpserver.HttpServer;
  *
  * <pre>
  * /a  --follow (priority 3)--> /b  --follow--> /c  --follow--> /b (back)
- *     --local---------------> /local
+ *     --local---------------> /local   --broken--> (a closed port) ==errback==> /recovered
  *     --lambda--------------> /lambda
  * </pre>
  *
  * The spider {@code links} makes an item of every page (its path, the callback that got it, its cb_kwargs and its
  * depth), follows "follow" links with the callback {@code parse_linked} and cb_kwargs {@code hop} and {@code origin},
- * "local" links with {@code meta["kubecrawl_local"] = True}, and "lambda" links with a lambda as callback, which no
- * frontier can carry. It records the paths requested.
+ * "local" links with {@code meta["kubecrawl_local"] = True}, "lambda" links with a lambda as callback, which no
+ * frontier can carry, and "broken" links with the errback {@code recover}, which yields the request of the page the
+ * link's {@code data-recover} names (passed along in {@code meta}). It records the paths requested.
  */
 final class LinksSite implements AutoCloseable {
     private static final Map<String, String> LINKS = Map.of(
             "/a", "<a class=\"follow\" data-priority=\"3\" href=\"/b\">b</a>"
                     + "<a class=\"local\" href=\"/local\">local</a><a class=\"lambda\" href=\"/lambda\">lambda</a>",
-            "/b", "<a class=\"follow\" href=\"/c\">c</a>",
+            "/b", "<a class=\"follow\" href=\"/c\">c</a>"
+                    + "<a class=\"broken\" href=\"%s/gone\" data-recover=\"%s/recovered\">gone</a>",
             "/c", "<a class=\"follow\" href=\"/b\">back to b</a>",
             "/local", "",
+            "/recovered", "",
             "/lambda", "");
 
     static final String SPIDER = """
@@ -68,11 +71,21 @@ final class LinksSite implements AutoCloseable {
                         yield response.follow(link, callback=self.parse_local, meta={"kubecrawl_local": True})
                     for link in response.css("a.lambda"):
                         yield response.follow(link, callback=lambda page: self.parse_local(page))
+                    for link in response.css("a.broken"):
+                        yield response.follow(link, callback=self.parse_linked, errback=self.recover,
+                                              cb_kwargs={"hop": cb_kwargs.get("hop", 0) + 1, "origin": path},
+                                              meta={"recover": link.attrib["data-recover"]})
+
+                def recover(self, failure):
+                    yield scrapy.Request(failure.request.meta["recover"], callback=self.parse_linked,
+                                         cb_kwargs={"hop": 0, "origin": "errback"})
             """;
 
     private final HttpServer server;
     private final ConcurrentLinkedQueue<String> requested = new ConcurrentLinkedQueue<>();
     private final ExecutorService handlers = Executors.newCachedThreadPool();
+    /** Where the broken link points: a loopback port nothing listens on, so that the connection is refused. */
+    private final String closed = "http://127.0.0.1:" + FakeFrontier.freePort();
 
     private LinksSite() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -87,6 +100,11 @@ final class LinksSite implements AutoCloseable {
 
     String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The URL of the broken link on {@code /b}. */
+    String gone() {
+        return closed + "/gone";
     }
 
     List<String> requested() {
@@ -121,6 +139,9 @@ final class LinksSite implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         requested.add(path);
         String links = LINKS.get(path);
+        if (links != null) {
+            links = links.formatted(closed, base());
+        }
         byte[] body = (links == null ? "not found"
                 : "<!DOCTYPE html><html><body><h1>" + path + "</h1>" + links + "</body></html>")
                 .getBytes(StandardCharsets.UTF_8);

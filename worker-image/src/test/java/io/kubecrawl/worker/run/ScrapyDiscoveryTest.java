@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Link-following crawls with the real Scrapy helper: Debian's Scrapy runs the {@link LinksSite} spider, under the
  * in-process agent and the fake FrontierService. In Frontier mode a batch's completion carries the links its spider
  * followed as discovered requests (callback, cb_kwargs and depth intact) instead of fetching them; sent back as a
- * later batch they run the right callback with their cb_kwargs, in another process if need be; requests marked
- * {@code kubecrawl_local} are fetched in the batch; Local mode crawls as before.
+ * later batch they run the right callback with their cb_kwargs, in another process if need be; an errback's request
+ * for a download error goes to the frontier as well; requests marked {@code kubecrawl_local} are fetched in the batch;
+ * Local mode crawls as before.
  */
 class ScrapyDiscoveryTest {
     private static final Duration EXIT = Duration.ofSeconds(90);
@@ -112,14 +113,17 @@ class ScrapyDiscoveryTest {
         FakeFrontier.Completion second = completion(frontier, "4/2");
         assertThat(QuotesSite.items(second.items())).containsExactly(
                 item("/b", "parse_linked", Map.of("hop", 1, "origin", "/a"), 1));
-        assertThat(second.discovered()).singleElement().satisfies(next -> {
-            assertThat(next.getUrl()).isEqualTo(site.base() + "/c");
+        assertThat(second.discovered()).extracting(DiscoveredRequest::getUrl)
+                .containsExactlyInAnyOrder(site.base() + "/c", site.gone());
+        assertThat(discovered(second, site.base() + "/c")).satisfies(next -> {
             assertThat(next.getDepth()).isEqualTo(2);
             assertThat(JSON.readTree(next.getRequest()).get("cb_kwargs"))
                     .isEqualTo(JSON.valueToTree(Map.of("hop", 2, "origin", "/b")));
         });
+        assertThat(JSON.readTree(discovered(second, site.gone()).getRequest()).get("errback").asText())
+                .isEqualTo("recover");
         assertThat(site.requested()).filteredOn("/b"::equals).hasSize(1);
-        assertThat(site.requested()).doesNotContain("/c");
+        assertThat(site.requested()).doesNotContain("/c", "/recovered");
     }
 
     @Test
@@ -131,19 +135,28 @@ class ScrapyDiscoveryTest {
         assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
         assertThat(frontier.failures()).isEmpty();
         assertThat(frontier.completions()).extracting(FakeFrontier.Completion::batch)
-                .containsExactly("0/1", "9/1", "9/2");
+                .containsExactly("0/1", "9/1", "9/2", "9/3");
         assertThat(QuotesSite.items(completion(frontier, "9/1").items())).containsExactly(
                 item("/b", "parse_linked", Map.of("hop", 1, "origin", "/a"), 1));
         assertThat(QuotesSite.items(completion(frontier, "9/2").items())).containsExactly(
                 item("/c", "parse_linked", Map.of("hop", 2, "origin", "/b"), 2));
+        FakeFrontier.Completion third = completion(frontier, "9/2");
         // /c links back to /b: discovered again, at depth 3, and dropped by the frontier as already seen.
-        assertThat(completion(frontier, "9/2").discovered()).singleElement().satisfies(back -> {
-            assertThat(back.getUrl()).isEqualTo(site.base() + "/b");
+        assertThat(discovered(third, site.base() + "/b")).satisfies(back -> {
             assertThat(back.getDepth()).isEqualTo(3);
             assertThat(back.getFingerprint()).isEqualTo(completion(frontier, "0/1").discovered().get(0)
                     .getFingerprint());
         });
-        assertThat(site.requested()).containsExactlyInAnyOrder("/a", "/local", "/lambda", "/b", "/c");
+        // The broken link's errback ran on the download error (no spider middleware sees its output in Scrapy 2.8):
+        // its request went to the frontier too, one deeper than the request that failed.
+        assertThat(discovered(third, site.base() + "/recovered")).satisfies(recovered -> {
+            assertThat(recovered.getDepth()).isEqualTo(3);
+            assertThat(recovered.getReferrer()).isEqualTo(site.gone());
+        });
+        assertThat(third.discovered()).hasSize(2);
+        assertThat(QuotesSite.items(completion(frontier, "9/3").items())).containsExactly(
+                item("/recovered", "parse_linked", Map.of("hop", 0, "origin", "errback"), 3));
+        assertThat(site.requested()).containsExactlyInAnyOrder("/a", "/local", "/lambda", "/b", "/c", "/recovered");
         assertThat(frontier.lines()).filteredOn(line -> line.text().contains("Spider opened"))
                 .as("one Scrapy process served every batch").hasSize(1);
     }
@@ -162,9 +175,11 @@ class ScrapyDiscoveryTest {
                 item("/local", "parse_local", Map.of(), 1),
                 item("/lambda", "parse_local", Map.of(), 1),
                 item("/b", "parse_linked", Map.of("hop", 1, "origin", "/a"), 1),
-                item("/c", "parse_linked", Map.of("hop", 2, "origin", "/b"), 2));
+                item("/c", "parse_linked", Map.of("hop", 2, "origin", "/b"), 2),
+                // Scrapy's own way: an errback's request for a download error has no depth, so its page has depth 0.
+                item("/recovered", "parse_linked", Map.of("hop", 0, "origin", "errback"), 0));
         assertThat(only.parts()).containsExactly(CompleteBatchPart.PartCase.HEADER, CompleteBatchPart.PartCase.ITEMS);
-        assertThat(site.requested()).containsExactlyInAnyOrder("/a", "/local", "/lambda", "/b", "/c");
+        assertThat(site.requested()).containsExactlyInAnyOrder("/a", "/local", "/lambda", "/b", "/c", "/recovered");
     }
 
     @Test
@@ -222,6 +237,11 @@ class ScrapyDiscoveryTest {
             throw new AssertionError("scrapy did not finish within 60 s");
         }
         return scrapy.exitValue();
+    }
+
+    private static DiscoveredRequest discovered(FakeFrontier.Completion completion, String url) {
+        return completion.discovered().stream().filter(request -> request.getUrl().equals(url)).findFirst()
+                .orElseThrow(() -> new AssertionError("batch " + completion.batch() + " discovered no " + url));
     }
 
     private static FakeFrontier.Completion completion(FakeFrontier frontier, String batch) {
