@@ -89,9 +89,21 @@ final class BatchFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the spider began a discovered requests file under its temporary name and never put it in place: its
+     * requests would be lost if the agent took that for "none discovered".
+     */
+    boolean discoveredUnfinished() {
+        return !Files.exists(discovered) && Files.exists(temporary(discovered));
+    }
+
     private static void deleteDiscovered(Path discovered) throws IOException {
         Files.deleteIfExists(discovered);
-        Files.deleteIfExists(discovered.resolveSibling(discovered.getFileName() + TEMPORARY_SUFFIX));
+        Files.deleteIfExists(temporary(discovered));
+    }
+
+    private static Path temporary(Path discovered) {
+        return discovered.resolveSibling(discovered.getFileName() + TEMPORARY_SUFFIX);
     }
 
     /**

@@ -430,6 +430,13 @@ public final class BatchLoop {
     private void reportCompletion(Batch batch, String name, BatchFiles files)
             throws FrontierCallException, InterruptedException {
         Path discovered = discoveredFile(files);
+        if (discovered != null && files.discoveredUnfinished()) {
+            String error = "the spider left its discovered requests file unfinished (" + discovered.getFileName()
+                    + BatchFiles.TEMPORARY_SUFFIX + " was never renamed)";
+            log.info(batch.getRef(), name + ": " + error);
+            reportFailure(batch, name, 0, error);
+            return;
+        }
         long requests = 0;
         BatchReport report;
         try {

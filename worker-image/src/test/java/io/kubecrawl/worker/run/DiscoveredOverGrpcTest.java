@@ -31,7 +31,8 @@ class DiscoveredOverGrpcTest {
     /**
      * {@code spider.py <mode> [count] [pad]}: one item per batch line; says its discovery settings on stdout; and by
      * mode: {@code crawl} nothing more; {@code discover} {@code count} requests (each {@code pad} bytes longer);
-     * {@code discover-fail} the same, then exit 7; {@code malformed} a good line, then one whose fingerprint is not hex.
+     * {@code discover-fail} the same, then exit 7; {@code malformed} a good line, then one whose fingerprint is not hex;
+     * {@code unfinished} a line under the helper's temporary name, never renamed.
      */
     private static final String SPIDER = """
             import json, os, sys
@@ -55,6 +56,9 @@ class DiscoveredOverGrpcTest {
                 with open(os.environ["KUBECRAWL_DISCOVERED_FILE"], "w") as out:
                     for n in range(int(sys.argv[2])):
                         out.write(line(n, pad) + "\\n")
+            elif mode == "unfinished":
+                with open(os.environ["KUBECRAWL_DISCOVERED_FILE"] + ".part", "w") as out:
+                    out.write(line(0) + "\\n")
             elif mode == "malformed":
                 with open(os.environ["KUBECRAWL_DISCOVERED_FILE"], "w") as out:
                     out.write(line(0) + "\\n")
@@ -153,6 +157,20 @@ class DiscoveredOverGrpcTest {
             assertThat(failure.error()).startsWith("the spider's discovered requests file is malformed: line 2: "
                     + "\"fingerprint\" is not hex digits").doesNotContain("\n");
         });
+    }
+
+    @Test
+    void aDiscoveredRequestsFileLeftUnderItsTemporaryNameFailsTheAttemptRatherThanCountAsNone() throws Exception {
+        frontier = FakeFrontier.start().batch(0, 1, 30, "https://a.example/1");
+
+        InProcessAgent agent = start("Frontier", "unfinished");
+
+        assertThat(agent.awaitExit(EXIT)).as(agent.err()).isEqualTo(ExitCodes.DONE);
+        assertThat(frontier.completeStreams()).isZero();
+        assertThat(frontier.failures()).singleElement().satisfies(failure -> assertThat(failure.error())
+                .isEqualTo("the spider left its discovered requests file unfinished (" + InProcessAgent.WORKER
+                        + "-batch-0-1-1.discovered.jsonl.part was never renamed)"));
+        assertThat(scratchFiles()).as("the temporary file is deleted too").isEmpty();
     }
 
     @Test
