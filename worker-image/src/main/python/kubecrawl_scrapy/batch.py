@@ -4,6 +4,8 @@ import json
 
 import scrapy
 
+from kubecrawl_scrapy.requestjson import MalformedRequest, decode_request, is_encoded_request
+
 #: The keys of a JSON request line that become arguments of ``scrapy.Request``.
 REQUEST_KEYS = ("method", "headers", "body", "meta", "cb_kwargs")
 
@@ -17,12 +19,14 @@ class BatchRequests(list):
     chain: ``BatchStartRequests`` lets these through instead of replacing them."""
 
 
-def parse_line(line, number=0):
+def parse_line(line, number=0, spider=None):
     """The ``scrapy.Request`` of one batch line, or None for a blank line.
 
-    A line is either a URL, or a JSON object with a ``url`` and optionally ``method``,
-    ``headers``, ``body``, ``meta`` and ``cb_kwargs``. Every request bypasses the duplicate
-    filter: the operator decided what the batch holds.
+    A line is either a seed the user wrote: a URL, or a JSON object with a ``url`` and optionally
+    ``method``, ``headers``, ``body``, ``meta`` and ``cb_kwargs``; or a request a spider discovered,
+    as ``kubecrawl_scrapy.requestjson`` wrote it (marked ``"kubecrawl_request"``), which becomes the
+    same request again, its callback and errback looked up on ``spider``. Every request bypasses
+    the duplicate filter: the operator decided what the batch holds.
     """
     text = line.strip()
     if not text:
@@ -33,6 +37,11 @@ def parse_line(line, number=0):
         fields = json.loads(text)
     except json.JSONDecodeError as malformed:
         raise BatchFileError(f"line {number}: not a JSON object: {malformed}") from malformed
+    if is_encoded_request(fields):
+        try:
+            return decode_request(fields, spider)
+        except MalformedRequest as malformed:
+            raise BatchFileError(f"line {number}: {malformed}") from None
     url = fields.get("url") if isinstance(fields, dict) else None
     if not isinstance(url, str) or not url.strip():
         raise BatchFileError(f'line {number}: a JSON request needs a "url" string')
@@ -40,12 +49,13 @@ def parse_line(line, number=0):
     return scrapy.Request(url.strip(), dont_filter=True, **arguments)
 
 
-def read_requests(path):
-    """The batch file's requests, in file order, read lazily."""
+def read_requests(path, spider=None):
+    """The batch file's requests, in file order, read lazily; ``spider`` resolves the callbacks of
+    discovered requests."""
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             try:
-                request = parse_line(line, number)
+                request = parse_line(line, number, spider)
             except BatchFileError as malformed:
                 raise BatchFileError(f"{path}, {malformed}") from None
             if request is not None:

@@ -36,7 +36,8 @@ class BatchStartRequests:
             raise NotConfigured("no KUBECRAWL_BATCH_FILE: the spider keeps its own start requests")
         if crawler.settings.get("KUBECRAWL_AGENT_SOCKET"):
             return cls(batch_file, None, session=True)
-        return cls(batch_file, list(read_requests(batch_file)), session=False)
+        # The spider exists before the middlewares: it resolves the callbacks of discovered requests.
+        return cls(batch_file, list(read_requests(batch_file, crawler.spider)), session=False)
 
     def process_start_requests(self, start_requests, spider):
         if isinstance(start_requests, BatchRequests):

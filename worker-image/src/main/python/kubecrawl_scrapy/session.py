@@ -10,12 +10,15 @@ JSON object per line (see docs/worker-environment.md).
   (default 2; 1 turns the overlap off); otherwise as many as it runs. So the next batch arrives
   for the tail of the last one, and never holds up a batch that has requests still waiting.
 * The first batch is the one in the environment (``KUBECRAWL_BATCH``, ``KUBECRAWL_BATCH_FILE``,
-  ``KUBECRAWL_ITEMS_FILE``); every later one arrives from the agent as
-  ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": ..., "items_file": ...}``,
-  possibly while another still runs.
+  ``KUBECRAWL_ITEMS_FILE``, ``KUBECRAWL_DISCOVERED_FILE``); every later one arrives from the agent as
+  ``{"type": "batch", "batch": "0/18", "attempt": 1, "requests_file": ..., "items_file": ...,
+  "discovered_file": ...}``, possibly while another still runs (``discovered_file`` in Frontier
+  mode only: see ``kubecrawl_scrapy.discovered``).
 * A batch is done when it has no request left, neither waiting nor in progress, including every
-  request its responses led to (``BatchTracker``). Its items file is then flushed and closed, and
-  only then does the extension send ``{"type": "done", "batch": ..., "attempt": ..., "items": n}``.
+  request its responses led to that stayed in the process (``BatchTracker``). Its items file is
+  then flushed and closed, its discovered requests file (Frontier mode) put in place, and only then
+  does the extension send ``{"type": "done", "batch": ..., "attempt": ..., "items": n,
+  "discovered": m}``.
   Between batches it raises ``DontCloseSpider`` to wait for the next one.
 * A batch that cannot run (a malformed requests file, an items file that cannot be written) gets
   ``{"type": "failed", "batch": ..., "attempt": ..., "error": ...}``; the process carries on.
@@ -34,6 +37,7 @@ from twisted.internet.protocol import Factory
 from twisted.protocols.basic import LineReceiver
 
 from kubecrawl_scrapy.batch import BatchFileError, BatchRequests, read_requests
+from kubecrawl_scrapy.discovered import discovery_of
 from kubecrawl_scrapy.inflight import TAG, BatchTracker, batch_of
 from kubecrawl_scrapy.itemsfile import ItemsFile
 
@@ -42,12 +46,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Assignment:
-    """A batch as the agent hands it over: which attempt, and its two files."""
+    """A batch as the agent hands it over: which attempt, and its files (``discovered_file`` only in
+    Frontier mode)."""
 
     batch: str
     attempt: int
     requests_file: str
     items_file: str
+    discovered_file: str = ""
 
     @property
     def key(self):
@@ -81,6 +87,8 @@ class BatchSession:
         #: The batches started and not yet reported, by ``Assignment.key``.
         self.running = {}
         self.finishing = False
+        #: The Frontier mode's middleware, or None: requests stay in the process.
+        self.discovery = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -93,6 +101,7 @@ class BatchSession:
             attempt=settings.getint("KUBECRAWL_BATCH_ATTEMPT", 1),
             requests_file=settings.get("KUBECRAWL_BATCH_FILE"),
             items_file=settings.get("KUBECRAWL_ITEMS_FILE"),
+            discovered_file=settings.get("KUBECRAWL_DISCOVERED_FILE", ""),
         )
         session = cls(crawler, first, max(1, settings.getint("KUBECRAWL_SESSION_BATCHES", 2)))
         session.connect(path)
@@ -118,6 +127,8 @@ class BatchSession:
 
     def spider_opened(self, spider):
         self.spider = spider
+        # The middlewares exist by now: they are built with the engine, before the spider opens.
+        self.discovery = discovery_of(self.crawler)
         self.tracker = BatchTracker(self.crawler.engine, self.settled, lambda key: self.announce())
         self.tracker.install()
         if not self.tracker.separate_filters:
@@ -188,6 +199,7 @@ class BatchSession:
                 "Kubecrawl batch %s: not finished, the spider closed (%s)", running.assignment.batch, reason
             )
             running.items.close_quietly()
+            self._discard_discovered(key)
             self.tracker.close(key)
         self.running.clear()
         if self.agent is not None:
@@ -204,6 +216,7 @@ class BatchSession:
                     attempt=int(message.get("attempt", 1)),
                     requests_file=message["requests_file"],
                     items_file=message["items_file"],
+                    discovered_file=message.get("discovered_file") or "",
                 )
             )
             self.announce()
@@ -232,8 +245,12 @@ class BatchSession:
             self.send_failed(assignment, f"the session already runs {len(self.running)} batches "
                              f"({', '.join(self.running)}) and accepts {self.capacity}")
             return
+        if self.discovery is not None and not assignment.discovered_file:
+            self.send_failed(assignment, "Frontier mode (KUBECRAWL_DISCOVERED): the batch names no "
+                             "discovered requests file")
+            return
         try:
-            requests = BatchRequests(read_requests(assignment.requests_file))
+            requests = BatchRequests(read_requests(assignment.requests_file, self.spider))
         except (BatchFileError, OSError) as malformed:
             self.send_failed(assignment, str(malformed))
             return
@@ -242,6 +259,13 @@ class BatchSession:
         except Exception as unwritable:  # whatever it is, the agent must hear of it, or it waits forever
             self.send_failed(assignment, f"cannot write the items file: {unwritable!r}")
             return
+        if self.discovery is not None:
+            try:
+                self.discovery.open(assignment.key, assignment.discovered_file)
+            except OSError as unwritable:
+                items.close_quietly()
+                self.send_failed(assignment, f"cannot write the discovered requests file: {unwritable}")
+                return
         self.running[assignment.key] = RunningBatch(assignment, items)
         self.tracker.open(assignment.key)
         if not self.tracker.separate_filters:
@@ -268,6 +292,7 @@ class BatchSession:
         running = self.running.pop(assignment.key, None)
         if running is not None:
             running.items.close_quietly()
+        self._discard_discovered(assignment.key)
         self.announce()
         self.send_failed(assignment, f"the spider middlewares failed on the batch's requests: {failure.value!r}")
 
@@ -278,6 +303,7 @@ class BatchSession:
             self.finish_batch(key)
         except Exception as unexpected:  # raised into Scrapy's callbacks it would be lost: say it
             running = self.running.pop(key, None)
+            self._discard_discovered(key)
             if running is not None:
                 running.items.close_quietly()
                 self.announce()
@@ -290,14 +316,33 @@ class BatchSession:
             running.items.close()
         except OSError as unwritable:
             running.broken = running.broken or f"cannot write the items file: {unwritable}"
+        discovered = 0
+        if self.discovery is not None:
+            if running.broken is not None:
+                self._discard_discovered(key)
+            else:
+                try:
+                    discovered = self.discovery.close(key)
+                except OSError as unwritable:
+                    running.broken = f"cannot write the discovered requests file: {unwritable}"
         # Before the outcome: the agent, reading in order, knows whether to lease again once it has it.
         self.announce()
         if running.broken is not None:
             self.send_failed(assignment, running.broken)
             return
-        logger.info("Kubecrawl batch %s: done, %d items", assignment.batch, running.items.count)
-        self.send({"type": "done", "batch": assignment.batch, "attempt": assignment.attempt,
-                   "items": running.items.count})
+        done = {"type": "done", "batch": assignment.batch, "attempt": assignment.attempt,
+                "items": running.items.count}
+        if self.discovery is None:
+            logger.info("Kubecrawl batch %s: done, %d items", assignment.batch, running.items.count)
+        else:
+            done["discovered"] = discovered
+            logger.info("Kubecrawl batch %s: done, %d items, %d requests for the frontier",
+                        assignment.batch, running.items.count, discovered)
+        self.send(done)
+
+    def _discard_discovered(self, key):
+        if self.discovery is not None:
+            self.discovery.discard(key)
 
     def send_failed(self, assignment, error):
         logger.error("Kubecrawl batch %s failed: %s", assignment.batch, error)

@@ -8,6 +8,13 @@ given on the command line (``-s NAME=VALUE``) still win over all of these, as in
 
 With ``KUBECRAWL_AGENT_SOCKET`` set, it adds the session extension instead of the feed: the
 process serves batch after batch, each batch's items going to that batch's own file.
+
+With ``KUBECRAWL_DISCOVERED=Frontier`` it adds the spider middleware
+``kubecrawl_scrapy.discovered.DiscoveredRequests``: the requests the spider yields go to the
+batch's discovered requests file (``KUBECRAWL_DISCOVERED_FILE``), for the job's frontier, instead
+of this process's scheduler, except those whose ``meta`` has ``KUBECRAWL_LOCAL_META``
+(``"kubecrawl_local"``) set true. ``Local``, or the variable unset, keeps every request in the
+process, as before.
 """
 
 import configparser
@@ -21,7 +28,12 @@ from kubecrawl_scrapy import (
     BATCH_ATTEMPT_ENV,
     BATCH_ENV,
     BATCH_FILE_ENV,
+    DISCOVERED_ENV,
+    DISCOVERED_FILE_ENV,
+    FRONTIER,
     ITEMS_FILE_ENV,
+    LOCAL,
+    LOCAL_META,
     PROJECT_SETTINGS_ENV,
 )
 
@@ -31,6 +43,12 @@ from kubecrawl_scrapy import (
 BATCH_START_REQUESTS_ORDER = 1000
 #: The session extension's place among the extensions; it depends on none of them.
 SESSION_ORDER = 500
+#: Where the Frontier mode's middleware sits: below every built-in spider middleware (the lowest is
+#: 50) and below the 0..1000 projects use, so that it is the last to see a callback's output, after
+#: the project's middlewares, OffsiteMiddleware, RefererMiddleware, UrlLengthMiddleware and
+#: DepthMiddleware (which sets ``meta["depth"]`` and applies DEPTH_LIMIT and DEPTH_PRIORITY): what
+#: it sends to the frontier is what would have reached the scheduler.
+DISCOVERED_REQUESTS_ORDER = -1000
 
 
 def _find_scrapy_cfg(start):
@@ -90,14 +108,48 @@ _batch_file = os.environ.get(BATCH_FILE_ENV, "").strip()
 _items_file = os.environ.get(ITEMS_FILE_ENV, "").strip()
 _agent_socket = os.environ.get(AGENT_SOCKET_ENV, "").strip()
 
+
+def _discovery_mode():
+    """Frontier or Local (the default), from KUBECRAWL_DISCOVERED, ignoring case."""
+    value = os.environ.get(DISCOVERED_ENV, "").strip()
+    for mode in (FRONTIER, LOCAL):
+        if value.lower() == mode.lower():
+            return mode
+    if not value:
+        return LOCAL
+    raise RuntimeError(
+        f"kubecrawl_scrapy: {DISCOVERED_ENV} is {value!r}; expected {FRONTIER} or {LOCAL}"
+    )
+
+
 #: Read by the middleware. Without a batch file (the project run by hand) nothing is replaced.
 KUBECRAWL_BATCH_FILE = _batch_file
+
+#: The ``Request.meta`` key that keeps a request in its process in Frontier mode (not a setting to
+#: change: the helper always reads ``kubecrawl_scrapy.LOCAL_META``).
+KUBECRAWL_LOCAL_META = LOCAL_META
+
+#: Where the requests a spider yields go: Frontier or Local. Without a batch file (the project run
+#: by hand) they stay local.
+KUBECRAWL_DISCOVERED = _discovery_mode() if _batch_file else LOCAL
+#: Frontier mode: the first batch's discovered requests file.
+KUBECRAWL_DISCOVERED_FILE = os.environ.get(DISCOVERED_FILE_ENV, "").strip()
+
+if KUBECRAWL_DISCOVERED == FRONTIER and not KUBECRAWL_DISCOVERED_FILE:
+    raise RuntimeError(
+        f"kubecrawl_scrapy: {DISCOVERED_ENV}={FRONTIER} needs {DISCOVERED_FILE_ENV}, the file the "
+        "batch's discovered requests go to"
+    )
 
 if _batch_file:
     SPIDER_MIDDLEWARES = dict(getattr(_project, "SPIDER_MIDDLEWARES", None) or {})
     SPIDER_MIDDLEWARES["kubecrawl_scrapy.middlewares.BatchStartRequests"] = (
         BATCH_START_REQUESTS_ORDER
     )
+    if KUBECRAWL_DISCOVERED == FRONTIER:
+        SPIDER_MIDDLEWARES["kubecrawl_scrapy.discovered.DiscoveredRequests"] = (
+            DISCOVERED_REQUESTS_ORDER
+        )
 
 #: Read by the middleware and the session extension: set, the process serves a session.
 KUBECRAWL_AGENT_SOCKET = _agent_socket if _batch_file and _items_file else ""

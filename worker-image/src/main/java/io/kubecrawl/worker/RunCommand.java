@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.worker.run.AgentLog;
 import io.kubecrawl.worker.run.BatchLoop;
 import io.kubecrawl.worker.run.FrontierCallException;
@@ -74,6 +75,13 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long to keep retrying an operator that does not answer (500ms, 30s, 10m, 2h) before "
                     + "giving up with exit code 3. Env: " + MAX_WAIT_ENV + ". Default: 10m.")
     private Duration maxWait;
+
+    @Option(names = "--discovered", paramLabel = "<Frontier|Local>", defaultValue = "${env:" + DiscoveryMode.ENV + "}",
+            description = "Where the requests the spider yields go. Frontier: to the job's frontier, sent with the "
+                    + "batch's items (the spider writes them to KUBECRAWL_DISCOVERED_FILE); Local: they stay in the "
+                    + "spider's process, part of the batch. The operator sets it. Env: " + DiscoveryMode.ENV
+                    + ". Default: Local.")
+    private String discovered;
 
     // Hidden: the defaults suit a pod; tests shorten them.
     @Option(names = "--retry-delay-ms", hidden = true, defaultValue = "500",
@@ -163,6 +171,13 @@ public final class RunCommand implements Callable<Integer> {
             case "off" -> false;
             default -> throw UsageErrors.invalid(command, "--scrapy", scrapy, "expected auto, on or off");
         };
+        DiscoveryMode discoveryMode;
+        try {
+            discoveryMode = DiscoveryMode.parse(discovered);
+        } catch (IllegalArgumentException unknown) {
+            throw UsageErrors.invalid(command, "--discovered", discovered, "expected "
+                    + DiscoveryMode.FRONTIER.value() + " or " + DiscoveryMode.LOCAL.value());
+        }
         if (maxWait.isZero()) {
             throw UsageErrors.invalid(command, "--max-wait", maxWait.toString(), "must be longer than zero");
         }
@@ -177,7 +192,7 @@ public final class RunCommand implements Callable<Integer> {
         return new RunSettings(connection, workDirectory, spiderCommand, scratchDirectory, useScrapy,
                 helperDirectory, maxWait, retryDelay, retryMaxDelay, Duration.ofMillis(stopGraceMillis),
                 RunSettings.DEFAULT_CALL_TIMEOUT, Duration.ofMillis(logFlushMillis),
-                Duration.ofMillis(logCloseTimeoutMillis));
+                Duration.ofMillis(logCloseTimeoutMillis), discoveryMode);
     }
 
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.worker.run.RunSettings;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,8 @@ class RunCommandTest {
         assertThat(settings.pythonPath()).isEqualTo(Path.of("/opt/kubecrawl/python"));
         assertThat(settings.maxWait()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.scrapy()).as("auto: the command is scrapy").isTrue();
+        assertThat(settings.discovered()).as("an operator that does not say keeps requests in the spider")
+                .isEqualTo(DiscoveryMode.LOCAL);
     }
 
     @Test
@@ -64,6 +67,7 @@ class RunCommandTest {
         environment.put("KUBECRAWL_PYTHON_PATH", "/usr/local/lib/kubecrawl");
         environment.put("KUBECRAWL_MAX_WAIT", "90s");
         environment.put("KUBECRAWL_SCRAPY", "off");
+        environment.put("KUBECRAWL_DISCOVERED", "Frontier");
 
         RunSettings settings = CliRun.<RunCommand>parse(environment, "run", "--", "scrapy", "crawl", "quotes")
                 .validate();
@@ -73,6 +77,7 @@ class RunCommandTest {
         assertThat(settings.pythonPath()).isEqualTo(Path.of("/usr/local/lib/kubecrawl"));
         assertThat(settings.maxWait()).isEqualTo(Duration.ofSeconds(90));
         assertThat(settings.scrapy()).isFalse();
+        assertThat(settings.discovered()).isEqualTo(DiscoveryMode.FRONTIER);
     }
 
     @Test
@@ -96,6 +101,19 @@ class RunCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.err()).isEqualTo(("kubecrawl-worker run: Invalid value for option '--scrapy': 'maybe': expected "
                 + "auto, on or off (see 'kubecrawl-worker run --help')%n").formatted());
+    }
+
+    @Test
+    void anUnknownDiscoveryModeIsAUsageErrorNamingTheVariable() {
+        Map<String, String> environment = CliRun.podEnvironment();
+        environment.put("KUBECRAWL_DISCOVERED", "Everywhere");
+
+        CliRun run = CliRun.execute(environment, "run", "--", "scrapy", "crawl", "q");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).isEqualTo(("kubecrawl-worker run: Invalid value for option '--discovered': "
+                + "'Everywhere': expected Frontier or Local (see 'kubecrawl-worker run --help')%n")
+                .formatted());
     }
 
     @Test

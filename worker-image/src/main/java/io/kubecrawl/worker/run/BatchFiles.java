@@ -12,20 +12,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecrawl.protocol.v1.Batch;
 
 /**
- * The two scratch files of one batch attempt: the requests file the spider reads (one request per line, a URL or a
- * JSON object) and the items file it writes (JSON lines), created empty next to it. They live in the scratch
- * directory, never in the workspace: the workspace mirrors the bundle, and a sync deletes what the bundle lacks.
- * Closing deletes both.
+ * The scratch files of one batch attempt: the requests file the spider reads (one request per line, a URL or a JSON
+ * object), the items file it writes (JSON lines), created empty next to it, and the name of the discovered requests
+ * file it writes in Frontier mode (JSON lines, see {@link DiscoveredRequestsFile}), which the agent does not create:
+ * the Scrapy helper writes it under {@link #TEMPORARY_SUFFIX} and renames it when the batch is over. They live in the
+ * scratch directory, never in the workspace: the workspace mirrors the bundle, and a sync deletes what the bundle
+ * lacks. Closing deletes them all.
  */
 final class BatchFiles implements AutoCloseable {
+    /** The suffix of the name the Scrapy helper writes the discovered requests file under until the batch is over. */
+    static final String TEMPORARY_SUFFIX = ".part";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path requests;
     private final Path items;
+    private final Path discovered;
 
-    private BatchFiles(Path requests, Path items) {
+    private BatchFiles(Path requests, Path items, Path discovered) {
         this.requests = requests;
         this.items = items;
+        this.discovered = discovered;
     }
 
     /**
@@ -39,8 +46,11 @@ final class BatchFiles implements AutoCloseable {
                 + batch.getAttempt();
         Path requests = scratch.resolve(base + ".requests");
         Path items = scratch.resolve(base + ".items.jsonl");
-        BatchFiles files = new BatchFiles(requests, items);
+        Path discovered = scratch.resolve(base + ".discovered.jsonl");
+        BatchFiles files = new BatchFiles(requests, items, discovered);
         try {
+            // Left by an agent that died: this attempt's spider must not seem to have discovered what it found.
+            deleteDiscovered(discovered);
             try (BufferedWriter out = Files.newBufferedWriter(requests, StandardCharsets.UTF_8)) {
                 for (String request : batch.getRequestsList()) {
                     out.write(oneLine(request));
@@ -63,14 +73,37 @@ final class BatchFiles implements AutoCloseable {
         return items;
     }
 
+    /** Where the spider writes the batch's discovered requests, in Frontier mode; absent until it does. */
+    Path discovered() {
+        return discovered;
+    }
+
     @Override
     public void close() {
         try {
             Files.deleteIfExists(requests);
             Files.deleteIfExists(items);
+            deleteDiscovered(discovered);
         } catch (IOException ignored) {
             // A leftover file in the scratch directory harms nothing: the next attempt of this batch overwrites it.
         }
+    }
+
+    /**
+     * Whether the spider began a discovered requests file under its temporary name and never put it in place: its
+     * requests would be lost if the agent took that for "none discovered".
+     */
+    boolean discoveredUnfinished() {
+        return !Files.exists(discovered) && Files.exists(temporary(discovered));
+    }
+
+    private static void deleteDiscovered(Path discovered) throws IOException {
+        Files.deleteIfExists(discovered);
+        Files.deleteIfExists(temporary(discovered));
+    }
+
+    private static Path temporary(Path discovered) {
+        return discovered.resolveSibling(discovered.getFileName() + TEMPORARY_SUFFIX);
     }
 
     /**

@@ -22,8 +22,9 @@ import io.kubecrawl.worker.OneLine;
 
 /**
  * The agent's main loop: lease a batch, write its files, run the spider on it while renewing the lease, report the
- * outcome (the items through CompleteBatch, or FailBatch with the exit code and the end of stderr), delete the files,
- * and lease again; wait when told to; stop when the frontier is drained.
+ * outcome (the items through CompleteBatch, followed in Frontier mode by the requests the spider discovered; or
+ * FailBatch with the exit code and the end of stderr), delete the files, and lease again; wait when told to; stop when
+ * the frontier is drained.
  *
  * <p>A spider that connects to the agent's socket (a {@link SpiderSession}, as the Scrapy helper does) is given the
  * next batch over it instead of a new process being started for every batch; it is told to finish when the frontier
@@ -318,7 +319,7 @@ public final class BatchLoop {
         SpiderSession current = session;
         if (current != null && current.acceptsBatches()) {
             try {
-                current.offer(batch, files.requests(), files.items());
+                current.offer(batch, files.requests(), files.items(), discoveredFile(files));
                 log.info(ref, name + ": " + size + ", to the running spider (pid " + current.pid() + ")");
                 return current;
             } catch (IOException broken) {
@@ -330,7 +331,7 @@ public final class BatchLoop {
             endSession(current, null);
         }
         Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment, settings, batch,
-                files.requests(), files.items());
+                files.requests(), files.items(), files.discovered());
         try {
             processesStarted++;
             SpiderSession started = SpiderSession.start(settings.spiderCommand(), settings.workdir(), environment,
@@ -416,13 +417,41 @@ public final class BatchLoop {
         }
     }
 
+    /** The batch's discovered requests file in Frontier mode; null when the spider's requests stay in its process. */
+    private Path discoveredFile(BatchFiles files) {
+        return settings.discoversForFrontier() ? files.discovered() : null;
+    }
+
+    /**
+     * CompleteBatch with the batch's items and, in Frontier mode, the requests its spider discovered. The discovered
+     * requests file is checked whole first: a malformed line fails the attempt (FailBatch) before anything is sent,
+     * rather than a request being silently dropped.
+     */
     private void reportCompletion(Batch batch, String name, BatchFiles files)
             throws FrontierCallException, InterruptedException {
+        Path discovered = discoveredFile(files);
+        if (discovered != null && files.discoveredUnfinished()) {
+            String error = "the spider left its discovered requests file unfinished (" + discovered.getFileName()
+                    + BatchFiles.TEMPORARY_SUFFIX + " was never renamed)";
+            log.info(batch.getRef(), name + ": " + error);
+            reportFailure(batch, name, 0, error);
+            return;
+        }
+        long requests = 0;
         BatchReport report;
         try {
-            report = frontier.complete(batch, files.items());
+            if (discovered != null) {
+                requests = DiscoveredRequestsFile.check(discovered);
+            }
+            report = frontier.complete(batch, files.items(), discovered);
+        } catch (DiscoveredRequestsFile.Malformed malformed) {
+            String error = "the spider's discovered requests file is malformed: " + malformed.getMessage();
+            log.info(batch.getRef(), name + ": " + error);
+            reportFailure(batch, name, 0, error);
+            return;
         } catch (IOException unreadable) {
-            reportFailure(batch, name, 0, "the spider exited 0 but its items file cannot be read: " + unreadable);
+            reportFailure(batch, name, 0, "the spider finished the batch but its files cannot be read: "
+                    + OneLine.of(unreadable.toString()));
             return;
         } catch (FrontierCallException refused) {
             if (refused.code() != Status.Code.INVALID_ARGUMENT) {
@@ -435,7 +464,8 @@ public final class BatchLoop {
             return;
         }
         String outcome = switch (report.getOutcome()) {
-            case COMPLETED -> "completed, " + report.getItems() + " items stored";
+            case COMPLETED -> "completed, " + report.getItems() + " items stored"
+                    + (discovered == null ? "" : ", " + requests + " discovered requests sent");
             case ALREADY_FINISHED -> "was already finished; the operator ignored this completion";
             default -> "the operator answered " + report.getOutcome();
         };

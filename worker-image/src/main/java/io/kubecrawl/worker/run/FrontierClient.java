@@ -97,23 +97,32 @@ public final class FrontierClient implements AutoCloseable {
     }
 
     /**
-     * CompleteBatch: the header, then the items file in chunks of at most {@value #ITEMS_CHUNK_BYTES} bytes read from
-     * disk as the stream can take them. A retry sends the whole file again; the operator keeps nothing of a broken
-     * stream.
+     * CompleteBatch: the header, then the items file in chunks of at most {@value #ITEMS_CHUNK_BYTES} bytes, then the
+     * requests of the discovered requests file (if any) in {@code DiscoveredRequests} parts (see
+     * {@link DiscoveredRequestsFile}), each read from disk as the stream can take it; the operator commits items and
+     * requests together when the stream ends well. A retry sends both files again; the operator keeps nothing of a
+     * broken stream.
      *
-     * @throws IOException if the items file cannot be read
+     * @param discovered the discovered requests file, or null when the spider's requests stay in its process
+     * @throws IOException if a file cannot be read
+     * @throws DiscoveredRequestsFile.Malformed if a line of the discovered requests file is not a request: the stream
+     *     is cancelled, so the operator keeps nothing of it
      */
-    BatchReport complete(Batch batch, Path items) throws FrontierCallException, IOException, InterruptedException {
+    BatchReport complete(Batch batch, Path items, Path discovered)
+            throws FrontierCallException, IOException, DiscoveredRequestsFile.Malformed, InterruptedException {
         CompleteBatchPart header = CompleteBatchPart.newBuilder().setHeader(CompleteBatchHeader.newBuilder()
                 .setWorker(settings.worker()).setBatch(batch.getRef()).setAttempt(batch.getAttempt())).build();
         try {
-            return retrying("CompleteBatch", () -> uploadOnce(header, items));
+            return retrying("CompleteBatch", () -> uploadOnce(header, items, discovered));
         } catch (UncheckedIOException unreadable) {
             throw unreadable.getCause();
+        } catch (MalformedDiscovered malformed) {
+            throw malformed.getCause();
         }
     }
 
-    private BatchReport uploadOnce(CompleteBatchPart header, Path items) throws InterruptedException {
+    private BatchReport uploadOnce(CompleteBatchPart header, Path items, Path discovered)
+            throws InterruptedException {
         ItemsUpload upload = new ItemsUpload();
         StreamObserver<CompleteBatchPart> parts = async.withDeadlineAfter(UPLOAD_TIMEOUT.toMillis(),
                 TimeUnit.MILLISECONDS).completeBatch(upload);
@@ -133,8 +142,42 @@ public final class FrontierClient implements AutoCloseable {
             upload.cancel("the worker stopped the upload", failed);
             throw failed;
         }
+        if (discovered != null) {
+            sendDiscovered(upload, parts, discovered);
+        }
         parts.onCompleted();
         return upload.report();
+    }
+
+    private static void sendDiscovered(ItemsUpload upload, StreamObserver<CompleteBatchPart> parts, Path discovered)
+            throws InterruptedException {
+        try {
+            DiscoveredRequestsFile.send(discovered, part -> {
+                upload.awaitReady();
+                parts.onNext(CompleteBatchPart.newBuilder().setDiscovered(part).build());
+            });
+        } catch (IOException unreadable) {
+            upload.cancel("the worker cannot read its discovered requests file", unreadable);
+            throw new UncheckedIOException(unreadable);
+        } catch (DiscoveredRequestsFile.Malformed malformed) {
+            upload.cancel("the worker's discovered requests file is malformed", malformed);
+            throw new MalformedDiscovered(malformed);
+        } catch (InterruptedException | RuntimeException failed) {
+            upload.cancel("the worker stopped the upload", failed);
+            throw failed;
+        }
+    }
+
+    /** Carries a malformed discovered requests file through the retry policy, which passes unchecked ones through. */
+    private static final class MalformedDiscovered extends RuntimeException {
+        MalformedDiscovered(DiscoveredRequestsFile.Malformed cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized DiscoveredRequestsFile.Malformed getCause() {
+            return (DiscoveredRequestsFile.Malformed) super.getCause();
+        }
     }
 
     /** FailBatch: the attempt failed with this exit code (-1: the spider could not start) and error text. */

@@ -3,7 +3,9 @@ package io.kubecrawl.worker.run;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.worker.Connection;
 
 /**
@@ -22,10 +24,13 @@ import io.kubecrawl.worker.Connection;
  * @param callTimeout the deadline of one unary call (Lease, Renew, FailBatch)
  * @param logFlushInterval how long log lines may wait to be sent together
  * @param logCloseTimeout how long an exiting agent tries to deliver its last log lines
+ * @param discovered where the requests the spider yields go: to the frontier with the batch's items, or nowhere but
+ *     the spider's own process
  */
 public record RunSettings(Connection connection, Path workdir, List<String> spiderCommand, Path scratch,
         boolean scrapy, Path pythonPath, Duration maxWait, Duration retryDelay, Duration retryMaxDelay,
-        Duration stopGrace, Duration callTimeout, Duration logFlushInterval, Duration logCloseTimeout) {
+        Duration stopGrace, Duration callTimeout, Duration logFlushInterval, Duration logCloseTimeout,
+        DiscoveryMode discovered) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -34,6 +39,12 @@ public record RunSettings(Connection connection, Path workdir, List<String> spid
         if (spiderCommand.isEmpty()) {
             throw new IllegalArgumentException("the spider command is empty");
         }
+        Objects.requireNonNull(discovered, "discovered");
+    }
+
+    /** Whether the spider's discovered requests go to the frontier: the agent names a file for them and sends it. */
+    public boolean discoversForFrontier() {
+        return discovered == DiscoveryMode.FRONTIER;
     }
 
     /** The worker's name, which every request to the frontier carries. */

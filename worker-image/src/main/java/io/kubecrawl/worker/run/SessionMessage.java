@@ -16,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param attempt the attempt at the batch; absent in {@code finish}
  * @param requestsFile in {@code batch}: the batch's requests file
  * @param itemsFile in {@code batch}: the file the batch's items go to
+ * @param discoveredFile in {@code batch}, Frontier mode only: the file the batch's discovered requests go to
  * @param error in {@code failed}: why
  * @param batches in {@code accepts}: how many batches the spider runs at once
  */
@@ -23,7 +24,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonIgnoreProperties(ignoreUnknown = true)
 record SessionMessage(String type, String batch, Integer attempt,
         @JsonProperty("requests_file") String requestsFile, @JsonProperty("items_file") String itemsFile,
-        String error, Integer batches) {
+        @JsonProperty("discovered_file") String discoveredFile, String error, Integer batches) {
 
     static final String BATCH = "batch";
     static final String FINISH = "finish";
@@ -31,11 +32,13 @@ record SessionMessage(String type, String batch, Integer attempt,
     static final String FAILED = "failed";
     static final String ACCEPTS = "accepts";
 
-    static SessionMessage batch(String batch, int attempt, String requestsFile, String itemsFile) {
-        return new SessionMessage(BATCH, batch, attempt, requestsFile, itemsFile, null, null);
+    /** @param discoveredFile null unless the batch's discovered requests go to the frontier */
+    static SessionMessage batch(String batch, int attempt, String requestsFile, String itemsFile,
+            String discoveredFile) {
+        return new SessionMessage(BATCH, batch, attempt, requestsFile, itemsFile, discoveredFile, null, null);
     }
 
     static SessionMessage finish() {
-        return new SessionMessage(FINISH, null, null, null, null, null, null);
+        return new SessionMessage(FINISH, null, null, null, null, null, null, null);
     }
 }

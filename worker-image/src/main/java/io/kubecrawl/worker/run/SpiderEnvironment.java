@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.worker.ConnectionOptions;
 import io.kubecrawl.worker.TokenSource;
@@ -19,6 +20,11 @@ public final class SpiderEnvironment {
     public static final String BATCH_ATTEMPT_ENV = "KUBECRAWL_BATCH_ATTEMPT";
     public static final String BATCH_FILE_ENV = "KUBECRAWL_BATCH_FILE";
     public static final String ITEMS_FILE_ENV = "KUBECRAWL_ITEMS_FILE";
+    /**
+     * Frontier mode ({@link DiscoveryMode#ENV}, which the spider gets as well): the file the spider writes the requests
+     * it discovered to, one JSON object per line (see {@link DiscoveredRequestsFile}); not created by the agent.
+     */
+    public static final String DISCOVERED_FILE_ENV = "KUBECRAWL_DISCOVERED_FILE";
     /**
      * The agent's Unix socket for this process: a spider that connects serves batch after batch (see
      * {@link SpiderSession}); set by the session, since it exists only once the agent listens.
@@ -43,9 +49,11 @@ public final class SpiderEnvironment {
      * @param batch the batch the spider runs on
      * @param requestsFile the file holding the batch's requests, one per line
      * @param itemsFile the (empty) file the spider writes its items to, as JSON lines
+     * @param discoveredFile the file the spider writes its discovered requests to; ignored unless the settings send
+     *     them to the frontier
      */
     public static Map<String, String> of(Map<String, String> inherited, RunSettings settings, Batch batch,
-            Path requestsFile, Path itemsFile) {
+            Path requestsFile, Path itemsFile, Path discoveredFile) {
         Map<String, String> environment = new HashMap<>(inherited);
         // The worker token opens the job's frontier; the spider has no use for it, so it does not get it.
         environment.remove(TokenSource.TOKEN_ENV);
@@ -58,6 +66,13 @@ public final class SpiderEnvironment {
         environment.put(BATCH_ATTEMPT_ENV, Integer.toString(batch.getAttempt()));
         environment.put(BATCH_FILE_ENV, requestsFile.toAbsolutePath().toString());
         environment.put(ITEMS_FILE_ENV, itemsFile.toAbsolutePath().toString());
+        // The mode the agent settled on, whatever the pod said: the spider and the agent must agree on it.
+        environment.put(DiscoveryMode.ENV, settings.discovered().value());
+        if (settings.discoversForFrontier()) {
+            environment.put(DISCOVERED_FILE_ENV, discoveredFile.toAbsolutePath().toString());
+        } else {
+            environment.remove(DISCOVERED_FILE_ENV);
+        }
         if (settings.scrapy()) {
             String pythonPath = settings.pythonPath().toAbsolutePath().toString();
             String existing = inherited.get(PYTHONPATH_ENV);

@@ -145,14 +145,16 @@ final class SpiderSession {
     /**
      * Gives the connected spider its next batch.
      *
+     * @param discoveredFile where the batch's discovered requests go, or null when they stay in the spider's process
      * @throws IOException if the connection broke: the batch did not reach the spider
      */
-    void offer(Batch next, Path requestsFile, Path itemsFile) throws IOException {
+    void offer(Batch next, Path requestsFile, Path itemsFile, Path discoveredFile) throws IOException {
         inFlight(next);
         process.tagOutput(next.getRef());
         try {
             socket.send(SessionMessage.batch(BatchNames.name(next.getRef()), next.getAttempt(),
-                    requestsFile.toAbsolutePath().toString(), itemsFile.toAbsolutePath().toString()));
+                    requestsFile.toAbsolutePath().toString(), itemsFile.toAbsolutePath().toString(),
+                    discoveredFile == null ? null : discoveredFile.toAbsolutePath().toString()));
         } catch (IOException broken) {
             synchronized (lock) {
                 inFlight.remove(new InFlight(BatchNames.name(next.getRef()), next.getAttempt()));

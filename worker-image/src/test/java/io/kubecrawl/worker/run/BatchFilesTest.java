@@ -38,14 +38,29 @@ class BatchFilesTest {
     }
 
     @Test
-    void closingDeletesBothFiles() throws Exception {
+    void closingDeletesEveryFileIncludingTheDiscoveredRequestsAndTheirTemporaryName() throws Exception {
         BatchFiles files = BatchFiles.create(temp, "w", batch("https://a.example/1"));
         Files.writeString(files.items(), "{\"a\": 1}\n");
+        Files.writeString(files.discovered(), "{}\n");
+        Path partial = temp.resolve(files.discovered().getFileName() + ".part");
+        Files.writeString(partial, "{}\n");
 
         files.close();
 
         assertThat(files.requests()).doesNotExist();
         assertThat(files.items()).doesNotExist();
+        assertThat(files.discovered()).doesNotExist();
+        assertThat(partial).doesNotExist();
+    }
+
+    @Test
+    void theDiscoveredRequestsFileIsNamedButLeftToTheSpiderAndOneLeftByAnEarlierAgentIsGone() throws Exception {
+        Path stale = temp.resolve("w-batch-2-41-1.discovered.jsonl");
+        Files.writeString(stale, "{\"url\": \"https://a.example/stale\"}\n");
+
+        try (BatchFiles files = BatchFiles.create(temp, "w", batch("https://a.example/1"))) {
+            assertThat(files.discovered()).isEqualTo(stale).doesNotExist();
+        }
     }
 
     @Test

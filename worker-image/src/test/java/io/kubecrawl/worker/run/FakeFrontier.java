@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -34,6 +36,7 @@ import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
 import io.kubecrawl.protocol.v1.CompleteBatchPart;
+import io.kubecrawl.protocol.v1.DiscoveredRequest;
 import io.kubecrawl.protocol.v1.Drained;
 import io.kubecrawl.protocol.v1.FailBatchRequest;
 import io.kubecrawl.protocol.v1.FrontierServiceGrpc;
@@ -49,14 +52,27 @@ import io.kubecrawl.protocol.v1.Wait;
 /**
  * A grpc-java FrontierService on loopback standing in for the operator: it hands out the batches it was given, one
  * lease each, then answers Drained; it checks the worker credentials as the operator does, and records what the
- * worker sends (leases, renewals, completions with their items and chunk sizes, failures, log lines). Faults on
- * request: a first Wait, lost leases (Renew holds nothing), refused items.
+ * worker sends (leases, renewals, completions with their items, chunk sizes and discovered requests, failures, log
+ * lines). Faults on request: a first Wait, lost leases (Renew holds nothing), refused items. On request it also plays
+ * a frontier that follows links ({@link #followDiscovered()}).
  */
 final class FakeFrontier implements AutoCloseable {
     static final CrawlJobName JOB = new CrawlJobName("crawls", "quotes-1");
     static final String TOKEN = "t0ken-from-secret";
+    /** The slot of the batches {@link #followDiscovered()} makes of discovered requests. */
+    static final int FOLLOWED_SLOT = 9;
 
-    record Completion(String worker, String batch, int attempt, String items, List<Integer> chunkSizes) {
+    /**
+     * One CompleteBatch stream that ended well.
+     *
+     * @param parts the kind of every message, in the order received
+     * @param discovered the requests of its DiscoveredRequests parts, in order
+     * @param discoveredParts how many requests each DiscoveredRequests part held
+     * @param discoveredPartBytes the encoded size of each DiscoveredRequests part
+     */
+    record Completion(String worker, String batch, int attempt, String items, List<Integer> chunkSizes,
+            List<CompleteBatchPart.PartCase> parts, List<DiscoveredRequest> discovered, List<Integer> discoveredParts,
+            List<Integer> discoveredPartBytes) {
     }
 
     record Failure(String worker, String batch, int attempt, int exitCode, String error) {
@@ -79,6 +95,11 @@ final class FakeFrontier implements AutoCloseable {
     /** What every batch handed out says of the worker's limit; 0 leaves the field unset, as an older operator does. */
     private volatile int maxBatches;
     private volatile boolean refuseItems;
+    private final AtomicInteger completeStreams = new AtomicInteger();
+    private final AtomicInteger discoveredReceived = new AtomicInteger();
+    private volatile boolean followDiscovered;
+    private final Set<ByteString> fingerprintsSeen = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger followedBatches = new AtomicInteger();
     private final Server server;
 
     private FakeFrontier(int port) throws IOException {
@@ -143,6 +164,26 @@ final class FakeFrontier implements AutoCloseable {
     /** From now on CompleteBatch refuses the items with INVALID_ARGUMENT, as the operator does for bad JSON lines. */
     void refuseItems(boolean refuse) {
         refuseItems = refuse;
+    }
+
+    /**
+     * From now on, the requests each completion discovered are deduplicated by fingerprint (unless dont_filter) and
+     * handed out together as the next batch of slot {@value #FOLLOWED_SLOT} (numbered from 1), each as its
+     * {@code request} string, unchanged, as the operator's frontier does.
+     */
+    FakeFrontier followDiscovered() {
+        followDiscovered = true;
+        return this;
+    }
+
+    /** CompleteBatch streams opened, whether they ended well or not. */
+    int completeStreams() {
+        return completeStreams.get();
+    }
+
+    /** Discovered requests received in any CompleteBatch stream, including streams that broke or were cancelled. */
+    int discoveredReceived() {
+        return discoveredReceived.get();
     }
 
     List<Completion> completions() {
@@ -220,15 +261,26 @@ final class FakeFrontier implements AutoCloseable {
 
         @Override
         public StreamObserver<CompleteBatchPart> completeBatch(StreamObserver<BatchReport> responses) {
+            completeStreams.incrementAndGet();
             return new StreamObserver<>() {
                 private CompleteBatchPart header;
                 private final ByteArrayOutputStream items = new ByteArrayOutputStream();
                 private final List<Integer> chunks = new ArrayList<>();
+                private final List<CompleteBatchPart.PartCase> parts = new ArrayList<>();
+                private final List<DiscoveredRequest> discovered = new ArrayList<>();
+                private final List<Integer> discoveredParts = new ArrayList<>();
+                private final List<Integer> discoveredPartBytes = new ArrayList<>();
 
                 @Override
                 public void onNext(CompleteBatchPart part) {
+                    parts.add(part.getPartCase());
                     if (part.hasHeader()) {
                         header = part;
+                    } else if (part.hasDiscovered()) {
+                        discoveredReceived.addAndGet(part.getDiscovered().getRequestsCount());
+                        discovered.addAll(part.getDiscovered().getRequestsList());
+                        discoveredParts.add(part.getDiscovered().getRequestsCount());
+                        discoveredPartBytes.add(part.getDiscovered().getSerializedSize());
                     } else {
                         chunks.add(part.getItems().size());
                         items.writeBytes(part.getItems().toByteArray());
@@ -255,13 +307,30 @@ final class FakeFrontier implements AutoCloseable {
                     String text = items.toString(StandardCharsets.UTF_8);
                     completions.add(new Completion(header.getHeader().getWorker(),
                             name(header.getHeader().getBatch()), header.getHeader().getAttempt(), text,
-                            List.copyOf(chunks)));
+                            List.copyOf(chunks), List.copyOf(parts), List.copyOf(discovered),
+                            List.copyOf(discoveredParts), List.copyOf(discoveredPartBytes)));
+                    if (followDiscovered) {
+                        follow(discovered);
+                    }
                     long count = text.lines().filter(line -> !line.isBlank()).count();
                     responses.onNext(BatchReport.newBuilder().setOutcome(BatchReport.Outcome.COMPLETED)
                             .setItems(count).build());
                     responses.onCompleted();
                 }
             };
+        }
+
+        /** Queued before the reply, so that the worker's next lease finds the batch. */
+        private void follow(List<DiscoveredRequest> discovered) {
+            List<String> next = new ArrayList<>();
+            for (DiscoveredRequest request : discovered) {
+                if (request.getDontFilter() || fingerprintsSeen.add(request.getFingerprint())) {
+                    next.add(request.getRequest());
+                }
+            }
+            if (!next.isEmpty()) {
+                batch(FOLLOWED_SLOT, followedBatches.incrementAndGet(), 30, next.toArray(String[]::new));
+            }
         }
 
         @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.Status;
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
@@ -80,7 +81,7 @@ class LeaseRenewerTest {
         RunSettings settings = new RunSettings(connection, Path.of("/workspace"), List.of("spider"),
                 Path.of("/tmp/kubecrawl"), false, Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10),
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofMillis(200), Duration.ofSeconds(5));
+                Duration.ofMillis(200), Duration.ofSeconds(5), DiscoveryMode.LOCAL);
         return new AgentLog(new PrintWriter(err), "kubecrawl-worker run: ", new LogShipper(settings, line -> { }));
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
@@ -96,10 +97,10 @@ class ScrapyHelperTest {
                         TokenSource.configured(null, Map.of(TokenSource.TOKEN_ENV, "t")).orElseThrow()),
                 project, command, temp, RunSettings.looksLikeScrapy(command), HELPER.toAbsolutePath(),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.LOCAL);
         Batch batch = Batch.newBuilder().setRef(BatchRef.newBuilder().setSlot(0).setNumber(1)).setAttempt(1).build();
         Map<String, String> environment = SpiderEnvironment.of(inheritedEnvironment(), settings, batch, batchFile,
-                itemsFile);
+                itemsFile, temp.resolve("batch.discovered.jsonl"));
 
         Path output = temp.resolve("scrapy.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)

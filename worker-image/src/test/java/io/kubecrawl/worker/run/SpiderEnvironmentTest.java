@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
@@ -19,12 +20,13 @@ class SpiderEnvironmentTest {
             .setAttempt(3).setLeaseSeconds(30).build();
     private static final Path REQUESTS = Path.of("/tmp/kubecrawl/w-batch-2-41-3.requests");
     private static final Path ITEMS = Path.of("/tmp/kubecrawl/w-batch-2-41-3.items.jsonl");
+    private static final Path DISCOVERED = Path.of("/tmp/kubecrawl/w-batch-2-41-3.discovered.jsonl");
 
     @Test
     void theSpiderInheritsTheAgentsEnvironmentAndLearnsItsJobBatchAndFiles() {
         Map<String, String> environment = SpiderEnvironment.of(
                 Map.of("PATH", "/usr/bin:/bin", "HOME", "/home/kubecrawl"), settings(List.of("sh", "spider.sh")),
-                BATCH, REQUESTS, ITEMS);
+                BATCH, REQUESTS, ITEMS, DISCOVERED);
 
         assertThat(environment).containsAllEntriesOf(Map.of(
                 "PATH", "/usr/bin:/bin",
@@ -40,9 +42,29 @@ class SpiderEnvironmentTest {
     }
 
     @Test
+    void inFrontierModeTheSpiderIsToldSoAndWhereItsDiscoveredRequestsGo() {
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_DISCOVERED", "frontier"),
+                settings(List.of("scrapy", "crawl", "quotes"), DiscoveryMode.FRONTIER), BATCH, REQUESTS, ITEMS,
+                DISCOVERED);
+
+        assertThat(environment).containsEntry("KUBECRAWL_DISCOVERED", "Frontier")
+                .containsEntry("KUBECRAWL_DISCOVERED_FILE", DISCOVERED.toString());
+    }
+
+    @Test
+    void inLocalModeTheSpiderIsToldSoAndGetsNoDiscoveredRequestsFileWhateverItInherits() {
+        Map<String, String> environment = SpiderEnvironment.of(
+                Map.of("KUBECRAWL_DISCOVERED", "", "KUBECRAWL_DISCOVERED_FILE", "/tmp/stale.jsonl"),
+                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS, DISCOVERED);
+
+        assertThat(environment).containsEntry("KUBECRAWL_DISCOVERED", "Local")
+                .doesNotContainKey("KUBECRAWL_DISCOVERED_FILE");
+    }
+
+    @Test
     void anInheritedAgentSocketIsNotPassedOnOnlyTheSessionNamesOne() {
         Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_AGENT_SOCKET", "/tmp/other.sock"),
-                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS);
+                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS, DISCOVERED);
 
         assertThat(environment).doesNotContainKey("KUBECRAWL_AGENT_SOCKET");
     }
@@ -50,7 +72,7 @@ class SpiderEnvironmentTest {
     @Test
     void theWorkerTokenIsNotPassedOnToTheSpider() {
         Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_TOKEN", "secret"),
-                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS);
+                settings(List.of("sh", "spider.sh")), BATCH, REQUESTS, ITEMS, DISCOVERED);
 
         assertThat(environment).doesNotContainKey("KUBECRAWL_TOKEN");
     }
@@ -58,7 +80,7 @@ class SpiderEnvironmentTest {
     @Test
     void aScrapySpiderGetsTheHelperFirstOnItsPythonPathAndTheHelpersSettingsModule() {
         Map<String, String> environment = SpiderEnvironment.of(Map.of("PYTHONPATH", "/srv/lib"),
-                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS);
+                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS, DISCOVERED);
 
         assertThat(environment).containsEntry("PYTHONPATH", "/opt/kubecrawl/python:/srv/lib")
                 .containsEntry("SCRAPY_SETTINGS_MODULE", "kubecrawl_scrapy.settings")
@@ -68,7 +90,7 @@ class SpiderEnvironmentTest {
     @Test
     void aSettingsModuleThePodChoseIsHandedToTheHelperToWrap() {
         Map<String, String> environment = SpiderEnvironment.of(Map.of("SCRAPY_SETTINGS_MODULE", "quotes.prod"),
-                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS);
+                settings(List.of("scrapy", "crawl", "quotes")), BATCH, REQUESTS, ITEMS, DISCOVERED);
 
         assertThat(environment).containsEntry("SCRAPY_SETTINGS_MODULE", "kubecrawl_scrapy.settings")
                 .containsEntry("KUBECRAWL_SCRAPY_PROJECT_SETTINGS", "quotes.prod")
@@ -76,11 +98,15 @@ class SpiderEnvironmentTest {
     }
 
     private static RunSettings settings(List<String> command) {
+        return settings(command, DiscoveryMode.LOCAL);
+    }
+
+    private static RunSettings settings(List<String> command, DiscoveryMode discovered) {
         Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
                 "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
         return new RunSettings(connection, Path.of("/workspace"), command, Path.of("/tmp/kubecrawl"),
                 RunSettings.looksLikeScrapy(command), Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10),
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofMillis(200), Duration.ofSeconds(5));
+                Duration.ofMillis(200), Duration.ofSeconds(5), discovered);
     }
 }
