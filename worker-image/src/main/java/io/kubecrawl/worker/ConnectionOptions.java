@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.kubecrawl.protocol.CrawlJobName;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,34 +17,31 @@ import picocli.CommandLine.Spec;
  * see {@link TokenSource}.
  */
 public final class ConnectionOptions {
-    public static final String OPERATOR_ADDRESS_ENV = "KUBECRAWL_OPERATOR_ADDRESS";
-    public static final String NAMESPACE_ENV = "KUBECRAWL_NAMESPACE";
-    public static final String JOB_ENV = "KUBECRAWL_JOB";
-    public static final String WORKER_ENV = "KUBECRAWL_WORKER";
-    public static final String TOKEN_FILE_ENV = "KUBECRAWL_TOKEN_FILE";
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec command;
 
-    @Option(names = "--operator", paramLabel = "<host:port>", defaultValue = "${env:" + OPERATOR_ADDRESS_ENV + "}",
-            description = "The operator's gRPC endpoint. Env: " + OPERATOR_ADDRESS_ENV + ".")
+    @Option(names = "--operator", paramLabel = "<host:port>",
+            defaultValue = "${env:" + WorkerEnvironment.OPERATOR_ADDRESS + "}",
+            description = "The operator's gRPC endpoint. Env: " + WorkerEnvironment.OPERATOR_ADDRESS + ".")
     private String operatorAddress;
 
-    @Option(names = "--namespace", paramLabel = "<namespace>", defaultValue = "${env:" + NAMESPACE_ENV + "}",
-            description = "Namespace of the CrawlJob. Env: " + NAMESPACE_ENV + ".")
+    @Option(names = "--namespace", paramLabel = "<namespace>",
+            defaultValue = "${env:" + WorkerEnvironment.NAMESPACE + "}",
+            description = "Namespace of the CrawlJob. Env: " + WorkerEnvironment.NAMESPACE + ".")
     private String namespace;
 
-    @Option(names = "--job", paramLabel = "<crawljob>", defaultValue = "${env:" + JOB_ENV + "}",
-            description = "Name of the CrawlJob this worker belongs to. Env: " + JOB_ENV + ".")
+    @Option(names = "--job", paramLabel = "<crawljob>", defaultValue = "${env:" + WorkerEnvironment.JOB + "}",
+            description = "Name of the CrawlJob this worker belongs to. Env: " + WorkerEnvironment.JOB + ".")
     private String job;
 
-    @Option(names = "--worker", paramLabel = "<pod>", defaultValue = "${env:" + WORKER_ENV + "}",
-            description = "This worker's name, its pod name. Env: " + WORKER_ENV + ".")
+    @Option(names = "--worker", paramLabel = "<pod>", defaultValue = "${env:" + WorkerEnvironment.WORKER + "}",
+            description = "This worker's name, its pod name. Env: " + WorkerEnvironment.WORKER + ".")
     private String worker;
 
-    @Option(names = "--token-file", paramLabel = "<file>", defaultValue = "${env:" + TOKEN_FILE_ENV + "}",
-            description = {"File holding the job's worker token. Env: " + TOKEN_FILE_ENV + ".",
-                    "Without it the token is read from the environment variable " + TokenSource.TOKEN_ENV
+    @Option(names = "--token-file", paramLabel = "<file>", defaultValue = "${env:" + WorkerEnvironment.TOKEN_FILE + "}",
+            description = {"File holding the job's worker token. Env: " + WorkerEnvironment.TOKEN_FILE + ".",
+                    "Without it the token is read from the environment variable " + WorkerEnvironment.TOKEN
                             + "; it is never taken from the command line."})
     private String tokenFile;
 
@@ -54,15 +52,16 @@ public final class ConnectionOptions {
      * @throws ParameterException naming the first option that is missing or malformed
      */
     public Connection validate(Map<String, String> environment) {
-        String address = UsageErrors.require(command, "--operator", OPERATOR_ADDRESS_ENV, operatorAddress);
+        String address = UsageErrors.require(command, "--operator", WorkerEnvironment.OPERATOR_ADDRESS,
+                operatorAddress);
         OperatorAddress operator;
         try {
             operator = OperatorAddress.parse(address);
         } catch (IllegalArgumentException malformed) {
             throw UsageErrors.invalid(command, "--operator", address, malformed.getMessage());
         }
-        String validNamespace = UsageErrors.require(command, "--namespace", NAMESPACE_ENV, namespace);
-        String validJob = UsageErrors.require(command, "--job", JOB_ENV, job);
+        String validNamespace = UsageErrors.require(command, "--namespace", WorkerEnvironment.NAMESPACE, namespace);
+        String validJob = UsageErrors.require(command, "--job", WorkerEnvironment.JOB, job);
         try {
             new CrawlJobName(validNamespace, "x");
         } catch (IllegalArgumentException malformed) {
@@ -73,10 +72,10 @@ public final class ConnectionOptions {
         } catch (IllegalArgumentException malformed) {
             throw UsageErrors.invalid(command, "--job", validJob, "not a Kubernetes object name");
         }
-        String validWorker = UsageErrors.require(command, "--worker", WORKER_ENV, worker);
+        String validWorker = UsageErrors.require(command, "--worker", WorkerEnvironment.WORKER, worker);
         TokenSource token = TokenSource.configured(tokenFile, environment).orElseThrow(() -> new ParameterException(
                 command.commandLine(), "Missing worker token: pass '--token-file=<file>' or set the environment "
-                        + "variable " + TokenSource.TOKEN_ENV));
+                        + "variable " + WorkerEnvironment.TOKEN));
         try {
             token.read();
         } catch (IOException unreadable) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.kubecrawl.protocol.DiscoveryMode;
+import io.kubecrawl.protocol.WorkerEnvironment;
 import io.kubecrawl.worker.run.AgentLog;
 import io.kubecrawl.worker.run.BatchLoop;
 import io.kubecrawl.worker.run.FrontierCallException;
@@ -48,8 +49,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connectionOptions;
 
-    @Option(names = "--workdir", paramLabel = "<dir>", defaultValue = "${env:" + SyncCommand.WORKSPACE_ENV + ":-/workspace}",
-            description = "Directory the spider runs in: where sync put the bundle. Env: " + SyncCommand.WORKSPACE_ENV
+    @Option(names = "--workdir", paramLabel = "<dir>",
+            defaultValue = "${env:" + WorkerEnvironment.WORKSPACE + ":-/workspace}",
+            description = "Directory the spider runs in: where sync put the bundle. Env: " + WorkerEnvironment.WORKSPACE
                     + ". Default: /workspace.")
     private String workdir;
 
@@ -156,7 +158,7 @@ public final class RunCommand implements Callable<Integer> {
     /** @throws picocli.CommandLine.ParameterException naming the first option that is missing or malformed */
     RunSettings validate() {
         Connection connection = connectionOptions.validate(agent.environment());
-        Path workDirectory = Path.of(UsageErrors.require(command, "--workdir", SyncCommand.WORKSPACE_ENV, workdir));
+        Path workDirectory = Path.of(UsageErrors.require(command, "--workdir", WorkerEnvironment.WORKSPACE, workdir));
         Path scratchDirectory = Path.of(UsageErrors.require(command, "--scratch", SCRATCH_ENV, scratch));
         Path helperDirectory = Path.of(UsageErrors.require(command, "--python-path", PYTHON_PATH_ENV, pythonPath));
         if (scratchDirectory.toAbsolutePath().normalize().startsWith(workDirectory.toAbsolutePath().normalize())) {

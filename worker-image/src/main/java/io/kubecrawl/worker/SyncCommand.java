@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import io.kubecrawl.worker.sync.BundleClient;
 import io.kubecrawl.worker.sync.BundleSyncer;
 import io.kubecrawl.worker.sync.SyncFailedException;
@@ -25,8 +26,6 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCodes.DONE_HELP, ExitCodes.USAGE_HELP, ExitCodes.CANNOT_COMPLETE_HELP})
 public final class SyncCommand implements Callable<Integer> {
-    public static final String BUNDLE_DIGEST_ENV = "KUBECRAWL_BUNDLE_DIGEST";
-    public static final String WORKSPACE_ENV = "KUBECRAWL_WORKSPACE";
 
     @ParentCommand
     private KubecrawlWorker agent;
@@ -37,12 +36,16 @@ public final class SyncCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connectionOptions;
 
-    @Option(names = "--bundle", paramLabel = "<sha256:hex>", defaultValue = "${env:" + BUNDLE_DIGEST_ENV + "}",
-            description = "Digest of the bundle to mirror, sha256:<64 hex digits>. Env: " + BUNDLE_DIGEST_ENV + ".")
+    @Option(names = "--bundle", paramLabel = "<sha256:hex>",
+            defaultValue = "${env:" + WorkerEnvironment.BUNDLE_DIGEST + "}",
+            description = "Digest of the bundle to mirror, sha256:<64 hex digits>. Env: "
+                    + WorkerEnvironment.BUNDLE_DIGEST + ".")
     private String bundle;
 
-    @Option(names = "--target", paramLabel = "<dir>", defaultValue = "${env:" + WORKSPACE_ENV + ":-/workspace}",
-            description = "Directory that receives the bundle. Env: " + WORKSPACE_ENV + ". Default: /workspace.")
+    @Option(names = "--target", paramLabel = "<dir>",
+            defaultValue = "${env:" + WorkerEnvironment.WORKSPACE + ":-/workspace}",
+            description = "Directory that receives the bundle. Env: " + WorkerEnvironment.WORKSPACE
+                    + ". Default: /workspace.")
     private String target;
 
     @Option(names = "--parallelism", paramLabel = "<n>", defaultValue = "4",
@@ -92,14 +95,14 @@ public final class SyncCommand implements Callable<Integer> {
     /** @throws picocli.CommandLine.ParameterException naming the first option that is missing or malformed */
     Settings validate() {
         Connection connection = connectionOptions.validate(agent.environment());
-        String digest = UsageErrors.require(command, "--bundle", BUNDLE_DIGEST_ENV, bundle);
+        String digest = UsageErrors.require(command, "--bundle", WorkerEnvironment.BUNDLE_DIGEST, bundle);
         BundleDigest bundleDigest;
         try {
             bundleDigest = new BundleDigest(digest);
         } catch (IllegalArgumentException malformed) {
             throw UsageErrors.invalid(command, "--bundle", digest, malformed.getMessage());
         }
-        Path targetDirectory = Path.of(UsageErrors.require(command, "--target", WORKSPACE_ENV, target));
+        Path targetDirectory = Path.of(UsageErrors.require(command, "--target", WorkerEnvironment.WORKSPACE, target));
         UsageErrors.requirePositive(command, "--parallelism", parallelism);
         UsageErrors.requirePositive(command, "--max-attempts", maxAttempts);
         UsageErrors.requirePositive(command, "--retry-delay-ms", retryDelayMillis);

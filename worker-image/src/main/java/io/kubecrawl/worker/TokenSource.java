@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
+
 /**
  * Where the job's worker token comes from: a file (the job's Secret mounted into the pod) or the environment variable
- * {@value #TOKEN_ENV}. Never the command line, which every process on the node can read. No method of this class
- * returns the token except {@link #read()}, and {@link #toString()} names only where it comes from.
+ * {@value WorkerEnvironment#TOKEN}. Never the command line, which every process on the node can read. No method of
+ * this class returns the token except {@link #read()}, and {@link #toString()} names only where it comes from.
  */
 public final class TokenSource {
-    public static final String TOKEN_ENV = "KUBECRAWL_TOKEN";
 
     private final Path file;
     private final String environmentToken;
@@ -28,7 +29,7 @@ public final class TokenSource {
         if (tokenFile != null && !tokenFile.isBlank()) {
             return Optional.of(new TokenSource(Path.of(tokenFile), null));
         }
-        String token = environment.get(TOKEN_ENV);
+        String token = environment.get(WorkerEnvironment.TOKEN);
         if (token != null && !token.isBlank()) {
             return Optional.of(new TokenSource(null, token.strip()));
         }
@@ -53,6 +54,6 @@ public final class TokenSource {
 
     @Override
     public String toString() {
-        return file != null ? "token file " + file : "environment variable " + TOKEN_ENV;
+        return file != null ? "token file " + file : "environment variable " + WorkerEnvironment.TOKEN;
     }
 }

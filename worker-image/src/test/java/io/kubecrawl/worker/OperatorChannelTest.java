@@ -1,5 +1,6 @@
 package io.kubecrawl.worker;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,7 @@ class OperatorChannelTest {
         Trees.write(tmp.resolve("source"), "pkg/spider.py", "import scrapy\n");
         try (DirectoryBundleServer server = DirectoryBundleServer.serve(tmp.resolve("source"))) {
             Connection connection = new Connection(OperatorAddress.parse(server.address()), "crawls", "quotes-1",
-                    "worker-0", TokenSource.configured(null, Map.of(TokenSource.TOKEN_ENV,
+                    "worker-0", TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN,
                             DirectoryBundleServer.TOKEN)).orElseThrow());
             List<Thread> before = eventLoopThreads(); // a loop another test's channel may still be ending
             OperatorChannel channel = OperatorChannel.open(connection, builder -> builder);

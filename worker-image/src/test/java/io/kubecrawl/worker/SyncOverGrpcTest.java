@@ -1,5 +1,6 @@
 package io.kubecrawl.worker;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -761,7 +762,7 @@ class SyncOverGrpcTest {
     private SyncResult syncThroughTheApi(DirectoryBundleServer server, Path target)
             throws SyncFailedException, InterruptedException {
         Connection connection = new Connection(OperatorAddress.parse(server.address()), "crawls", "quotes-1",
-                "worker-0", TokenSource.configured(null, Map.of(TokenSource.TOKEN_ENV,
+                "worker-0", TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN,
                         DirectoryBundleServer.TOKEN)).orElseThrow());
         SyncSettings settings = SyncSettings.defaults(new BundleDigest(server.digest()), target, 4, 8);
         try (BundleClient client = BundleClient.connect(connection, settings)) {

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
+import io.kubecrawl.protocol.WorkerEnvironment;
 
 /**
  * The desired worker Job of a CrawlJob, built from scratch: an init container that syncs the spider's bundle into

@@ -7,6 +7,7 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.protocol.WorkerEnvironment;
 
 /** The Secret holding a job's worker token, which opens that job's bundle, frontier, items and logs and no others. */
 public final class WorkerTokenSecretFactory {

@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.operator.crawljob.ChildNames;
-import io.kubecrawl.operator.crawljob.WorkerEnvironment;
+import io.kubecrawl.protocol.WorkerEnvironment;
 import io.kubecrawl.operator.crawljob.WorkerLabels;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.bundle.Sha256;

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.kubecrawl.protocol.DiscoveryMode;
+import io.kubecrawl.protocol.WorkerEnvironment;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.worker.ConnectionOptions;
 import io.kubecrawl.worker.TokenSource;
@@ -56,12 +57,12 @@ public final class SpiderEnvironment {
             Path requestsFile, Path itemsFile, Path discoveredFile) {
         Map<String, String> environment = new HashMap<>(inherited);
         // The worker token opens the job's frontier; the spider has no use for it, so it does not get it.
-        environment.remove(TokenSource.TOKEN_ENV);
+        environment.remove(WorkerEnvironment.TOKEN);
         // Only the session names a socket, and only one it listens on.
         environment.remove(AGENT_SOCKET_ENV);
-        environment.put(ConnectionOptions.NAMESPACE_ENV, settings.connection().namespace());
-        environment.put(ConnectionOptions.JOB_ENV, settings.connection().job());
-        environment.put(ConnectionOptions.WORKER_ENV, settings.worker());
+        environment.put(WorkerEnvironment.NAMESPACE, settings.connection().namespace());
+        environment.put(WorkerEnvironment.JOB, settings.connection().job());
+        environment.put(WorkerEnvironment.WORKER, settings.worker());
         environment.put(BATCH_ENV, BatchNames.name(batch.getRef()));
         environment.put(BATCH_ATTEMPT_ENV, Integer.toString(batch.getAttempt()));
         environment.put(BATCH_FILE_ENV, requestsFile.toAbsolutePath().toString());

@@ -1,5 +1,6 @@
 package io.kubecrawl.worker.run;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -220,7 +221,7 @@ class ScrapyDiscoveryTest {
         List<String> command = List.of(QuotesSite.SCRAPY.toString(), "crawl", "links");
         RunSettings settings = new RunSettings(
                 new Connection(OperatorAddress.parse("127.0.0.1:1"), "crawls", "links-1", "worker-1",
-                        TokenSource.configured(null, Map.of(TokenSource.TOKEN_ENV, "t")).orElseThrow()),
+                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow()),
                 project, command, temp, true, Path.of("src/main/python").toAbsolutePath(),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.FRONTIER);

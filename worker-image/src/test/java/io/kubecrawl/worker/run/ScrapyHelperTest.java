@@ -1,5 +1,6 @@
 package io.kubecrawl.worker.run;
 
+import io.kubecrawl.protocol.WorkerEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -94,7 +95,7 @@ class ScrapyHelperTest {
         List<String> command = List.of(QuotesSite.SCRAPY.toString(), "crawl", "quotes");
         RunSettings settings = new RunSettings(
                 new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1", "worker-1",
-                        TokenSource.configured(null, Map.of(TokenSource.TOKEN_ENV, "t")).orElseThrow()),
+                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow()),
                 project, command, temp, RunSettings.looksLikeScrapy(command), HELPER.toAbsolutePath(),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.LOCAL);

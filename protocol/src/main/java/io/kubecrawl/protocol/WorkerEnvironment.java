@@ -1,0 +1,33 @@
+package io.kubecrawl.protocol;
+
+/**
+ * The environment variables through which the operator configures a worker pod, part of the worker contract: the
+ * operator's worker Job sets them, and the kubecrawl-worker agent reads them as the defaults of its options. Defined
+ * here once, so that the two sides cannot disagree. Names starting with {@value #PREFIX} are reserved for the agent.
+ * ({@link DiscoveryMode#ENV} is one more, kept with the values it takes.)
+ */
+public final class WorkerEnvironment {
+
+    public static final String PREFIX = "KUBECRAWL_";
+    /** The operator's gRPC endpoint, host:port. */
+    public static final String OPERATOR_ADDRESS = "KUBECRAWL_OPERATOR_ADDRESS";
+    public static final String NAMESPACE = "KUBECRAWL_NAMESPACE";
+    /** The CrawlJob's name. */
+    public static final String JOB = "KUBECRAWL_JOB";
+    /** The worker's name: its pod's name. */
+    public static final String WORKER = "KUBECRAWL_WORKER";
+    /** The job's worker token, from the job's Secret (key {@link #TOKEN_KEY}). */
+    public static final String TOKEN = "KUBECRAWL_TOKEN";
+    /** A file holding the token, read instead of {@link #TOKEN} when set. */
+    public static final String TOKEN_FILE = "KUBECRAWL_TOKEN_FILE";
+    /** The digest of the bundle the job pinned: the only one the worker syncs. */
+    public static final String BUNDLE_DIGEST = "KUBECRAWL_BUNDLE_DIGEST";
+    /** The directory the bundle is synced into, shared by the sync and run containers. */
+    public static final String WORKSPACE = "KUBECRAWL_WORKSPACE";
+
+    /** Key of the worker token in the job's Secret. */
+    public static final String TOKEN_KEY = "token";
+
+    private WorkerEnvironment() {
+    }
+}
