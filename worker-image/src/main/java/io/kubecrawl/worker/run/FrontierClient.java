@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
@@ -19,6 +17,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.kubecrawl.protocol.RetryableCodes;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
@@ -44,13 +43,6 @@ public final class FrontierClient implements AutoCloseable {
     static final int ITEMS_CHUNK_BYTES = 256 * 1024;
     /** A whole items upload: generous, since the file may be large; it only stops a stream that hangs. */
     static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(10);
-
-    /**
-     * Codes another attempt may cure: the operator is down, restarting or not ready yet (UNAVAILABLE, also what a
-     * refused connection gives), slow (DEADLINE_EXCEEDED) or busy (RESOURCE_EXHAUSTED, ABORTED).
-     */
-    static final Set<Status.Code> TRANSIENT_CODES = EnumSet.of(Status.Code.UNAVAILABLE,
-            Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
 
     /** Told of each retry, for the agent's log. */
     @FunctionalInterface
@@ -200,7 +192,7 @@ public final class FrontierClient implements AutoCloseable {
 
     static boolean isTransient(Throwable failure) {
         return (failure instanceof StatusRuntimeException || failure instanceof StatusException)
-                && TRANSIENT_CODES.contains(Status.fromThrowable(failure).getCode());
+                && RetryableCodes.isRetryable(Status.fromThrowable(failure).getCode());
     }
 
     private <T> T retrying(String call, CheckedSupplier<T> attempt)

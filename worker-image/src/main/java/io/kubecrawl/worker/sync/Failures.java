@@ -1,14 +1,13 @@
 package io.kubecrawl.worker.sync;
 
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
 
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.kubecrawl.protocol.RetryableCodes;
 
 /**
  * Which failures another attempt may cure, and the retry policy built on that: exponential backoff with jitter, a
@@ -18,14 +17,6 @@ import io.grpc.StatusRuntimeException;
  */
 final class Failures {
 
-    /**
-     * Codes a retry may cure. Besides the ones the protocol names as transient, a stream cut by a proxy or by the
-     * server going away surfaces as CANCELLED, INTERNAL, UNKNOWN or DATA_LOSS on the client.
-     */
-    static final Set<Status.Code> TRANSIENT_CODES = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.CANCELLED, Status.Code.INTERNAL,
-            Status.Code.UNKNOWN, Status.Code.DATA_LOSS);
-
     private Failures() {
     }
 
@@ -34,7 +25,8 @@ final class Failures {
             return true;
         }
         if (failure instanceof StatusRuntimeException || failure instanceof StatusException) {
-            return TRANSIENT_CODES.contains(Status.fromThrowable(failure).getCode());
+            // A sync only reads, and resumes where a cut stream stopped: a cut is worth another attempt too.
+            return RetryableCodes.isRetryableRead(Status.fromThrowable(failure).getCode());
         }
         return false;
     }

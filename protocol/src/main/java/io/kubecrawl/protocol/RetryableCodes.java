@@ -1,0 +1,41 @@
+package io.kubecrawl.protocol;
+
+import java.util.Set;
+
+import io.grpc.Status;
+
+/**
+ * Which gRPC status codes a worker retries, part of the worker contract: the operator answers with these when another
+ * attempt may succeed (it is restarting, not ready yet, or busy), and with any other code when none will. Defined here
+ * once, for every client of the operator.
+ */
+public final class RetryableCodes {
+
+    /**
+     * What the operator answers when a later attempt may succeed: it is down, restarting or not ready yet
+     * (UNAVAILABLE, also what a refused connection gives), slow (DEADLINE_EXCEEDED) or busy (RESOURCE_EXHAUSTED,
+     * ABORTED).
+     */
+    public static final Set<Status.Code> OPERATOR_NOT_READY = Set.of(Status.Code.UNAVAILABLE,
+            Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
+
+    /**
+     * What a client sees when a long stream is cut by a proxy or by the server going away, besides the codes above:
+     * worth retrying for a read that can resume (a file download), not for a call that changes state.
+     */
+    public static final Set<Status.Code> STREAM_CUT = Set.of(Status.Code.CANCELLED, Status.Code.INTERNAL,
+            Status.Code.UNKNOWN, Status.Code.DATA_LOSS);
+
+    private RetryableCodes() {
+    }
+
+    /** Whether another attempt at a call that changes state may succeed. */
+    public static boolean isRetryable(Status.Code code) {
+        return OPERATOR_NOT_READY.contains(code);
+    }
+
+    /** Whether another attempt at a read that can resume may succeed. */
+    public static boolean isRetryableRead(Status.Code code) {
+        return OPERATOR_NOT_READY.contains(code) || STREAM_CUT.contains(code);
+    }
+}
