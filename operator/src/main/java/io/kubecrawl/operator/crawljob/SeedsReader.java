@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.crd.v1alpha1.ConfigMapKeyReference;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.SeedsSource;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.cluster.MetadataReader;
 import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.protocol.bundle.BundleFile;
@@ -81,22 +83,38 @@ final class SeedsReader {
         }
         ConfigMapKeyReference ref = crawlJob.getSpec().getSeedsFrom().getConfigMapKeyRef();
         String namespace = crawlJob.getMetadata().getNamespace();
+        // The metadata first: jobs sharing a seed list find its layout by the ConfigMap's resourceVersion, which
+        // changes with every write of it, without each fetching the whole list (after a restart, every job at once).
+        ObjectMeta metadata = MetadataReader.configMap(client, namespace, ref.getName())
+                .orElseThrow(() -> configMapNotFound(ref, namespace));
+        if (metadata.getResourceVersion() == null) {
+            String seeds = seeds(client, namespace, ref);
+            return layouts.layout(contentName(List.of(seeds)), CrawlJobSpecs.layoutSettings(crawlJob),
+                    () -> seeds.lines().toList());
+        }
+        // Read when no job has the layout yet; if the ConfigMap was written since its metadata was read, these are
+        // the newer lines, which a job reading now would get anyway.
+        return layouts.layout("configmap " + namespace + "/" + ref.getName() + " key " + ref.getKey() + " at "
+                + metadata.getResourceVersion(), CrawlJobSpecs.layoutSettings(crawlJob),
+                () -> seeds(client, namespace, ref).lines().toList());
+    }
+
+    private static String seeds(KubernetesClient client, String namespace, ConfigMapKeyReference ref) {
         ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
         if (configMap == null) {
-            throw new SeedsNotFoundException("ConfigMap " + ref.getName() + " named in spec.seedsFrom does not exist "
-                    + "in namespace " + namespace, false);
+            throw configMapNotFound(ref, namespace);
         }
         String seeds = configMap.getData() == null ? null : configMap.getData().get(ref.getKey());
         if (seeds == null) {
             throw new SeedsNotFoundException("ConfigMap " + ref.getName() + " has no key " + ref.getKey()
                     + " named in spec.seedsFrom", false);
         }
-        // A resourceVersion changes with every write of the ConfigMap, so an edited seed list is never served from
-        // a layout of its earlier lines.
-        String version = configMap.getMetadata().getResourceVersion();
-        String name = version == null ? contentName(List.of(seeds))
-                : "configmap " + namespace + "/" + ref.getName() + " key " + ref.getKey() + " at " + version;
-        return layouts.layout(name, CrawlJobSpecs.layoutSettings(crawlJob), () -> seeds.lines().toList());
+        return seeds;
+    }
+
+    private static SeedsNotFoundException configMapNotFound(ConfigMapKeyReference ref, String namespace) {
+        return new SeedsNotFoundException("ConfigMap " + ref.getName() + " named in spec.seedsFrom does not exist "
+                + "in namespace " + namespace, false);
     }
 
     private FrontierLayout fromBundleFile(CrawlJob crawlJob, String digest) {

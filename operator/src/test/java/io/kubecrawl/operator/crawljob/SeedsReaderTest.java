@@ -11,11 +11,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubecrawl.crd.v1alpha1.ConfigMapKeyReference;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
@@ -43,6 +46,7 @@ class SeedsReaderTest {
     private static final String NAMESPACE = "crawls";
 
     KubernetesClient client;
+    KubernetesMockServer server;
 
     @TempDir
     Path dataDir;
@@ -71,6 +75,22 @@ class SeedsReaderTest {
         assertThat(edited.requests()).isEqualTo(3);
         assertThat(edited.seedsDigest()).isNotEqualTo(first.seedsDigest());
         assertThat(layout(fromConfigMap("crawl-2"))).isSameAs(edited);
+    }
+
+    @Test
+    void aJobWhoseSeedsAnotherJobReadAlreadyFetchesOnlyTheConfigMapsMetadata() throws InterruptedException {
+        seedsConfigMap("http://a.test/1\nhttp://b.test/2\n");
+        layout(fromConfigMap("crawl-1"));
+        while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+            // the requests of the set-up and of the first job
+        }
+
+        layout(fromConfigMap("crawl-2"));
+
+        RecordedRequest only = server.takeRequest(100, TimeUnit.MILLISECONDS);
+        assertThat(only.getPath()).isEqualTo("/api/v1/namespaces/crawls/configmaps/seeds");
+        assertThat(only.getHeader("Accept")).startsWith("application/json;as=PartialObjectMetadata;");
+        assertThat(server.takeRequest(100, TimeUnit.MILLISECONDS)).as("no other request").isNull();
     }
 
     @Test
