@@ -84,9 +84,10 @@ public class StatusRecorder {
         String patch = client.getKubernetesSerialization().asJson(List.of(
                 Map.of("op", "add", "path", "/status", "value", next)));
         try {
-            client.resources(resourceClass(resource))
-                    .inNamespace(resource.getMetadata().getNamespace())
-                    .withName(resource.getMetadata().getName())
+            // On the resource itself, not on its name: fabric8 reads a resource named only by name from the API
+            // server before it patches it, a request per write that the patch does not need (after a restart, one
+            // for every CrawlJob).
+            client.resource(resource)
                     .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON), patch);
         } catch (KubernetesClientException e) {
@@ -112,10 +113,5 @@ public class StatusRecorder {
 
     private void count(CustomResource<?, ?> resource, String outcome) {
         meters.counter(METRIC, "kind", resource.getKind(), "outcome", outcome).increment();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <R extends CustomResource<?, ?>> Class<R> resourceClass(R resource) {
-        return (Class<R>) resource.getClass();
     }
 }
