@@ -1,6 +1,5 @@
 package io.kubecrawl.operator.status;
 
-import java.net.HttpURLConnection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kubecrawl.operator.cluster.StatusSubresource;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,17 +80,7 @@ public class StatusRecorder {
         }
         String patch = client.getKubernetesSerialization().asJson(List.of(
                 Map.of("op", "add", "path", "/status", "value", next)));
-        try {
-            // On the resource itself, not on its name: fabric8 reads a resource named only by name from the API
-            // server before it patches it, a request per write that the patch does not need (after a restart, one
-            // for every CrawlJob).
-            client.resource(resource)
-                    .subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON), patch);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
-            }
+        if (!StatusSubresource.jsonPatch(client, resource, patch)) {
             // Deleted since the informer handed it out: its status has no reader left, and its deletion event
             // follows.
             lastWritten.remove(key);

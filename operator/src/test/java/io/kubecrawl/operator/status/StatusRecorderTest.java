@@ -1,11 +1,13 @@
 package io.kubecrawl.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -66,5 +68,21 @@ class StatusRecorderTest {
         assertThat(written).isFalse();
         assertThat(meters.counter(StatusRecorder.METRIC, "kind", "CrawlJob", "outcome", "gone").count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void aPatchTheApiServerRefusesFailsTheReconcileWithItsCode() {
+        CrawlJob job = new CrawlJob();
+        job.setMetadata(new ObjectMetaBuilder().withName("refused").withNamespace("crawls").withUid("u-2").build());
+        job.setSpec(new CrawlJobSpec());
+        CrawlJob created = client.resource(job).create();
+        server.expect().patch().withPath("/apis/kubecrawl.io/v1alpha1/namespaces/crawls/crawljobs/refused/status")
+                .andReturn(422, "{\"kind\":\"Status\",\"message\":\"status.phase: Unsupported value\"}").once();
+        CrawlJobStatus status = new CrawlJobStatus();
+        status.setPhase(CrawlJobPhase.Running);
+
+        assertThatThrownBy(() -> new StatusRecorder(client, new SimpleMeterRegistry()).record(created, status))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
+                .hasMessageContaining("status.phase: Unsupported value");
     }
 }
