@@ -21,6 +21,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.SeedsSource;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.cluster.MetadataReader;
+import io.kubecrawl.operator.cluster.SharedReads;
 import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.protocol.bundle.BundleFile;
@@ -52,8 +53,12 @@ final class SeedsReader {
         }
     }
 
+    private record ConfigMapName(String namespace, String name) {
+    }
+
     private final BundleStore bundles;
     private final FrontierLayouts layouts;
+    private final SharedReads<ConfigMapName, Optional<ObjectMeta>> configMapMetadata = new SharedReads<>();
 
     SeedsReader(BundleStore bundles, FrontierLayouts layouts) {
         this.bundles = bundles;
@@ -84,8 +89,10 @@ final class SeedsReader {
         ConfigMapKeyReference ref = crawlJob.getSpec().getSeedsFrom().getConfigMapKeyRef();
         String namespace = crawlJob.getMetadata().getNamespace();
         // The metadata first: jobs sharing a seed list find its layout by the ConfigMap's resourceVersion, which
-        // changes with every write of it, without each fetching the whole list (after a restart, every job at once).
-        ObjectMeta metadata = MetadataReader.configMap(client, namespace, ref.getName())
+        // changes with every write of it, without each fetching the whole list (after a restart, every job at once),
+        // and jobs asking at once share one read of it.
+        ObjectMeta metadata = configMapMetadata.read(new ConfigMapName(namespace, ref.getName()),
+                () -> MetadataReader.configMap(client, namespace, ref.getName()))
                 .orElseThrow(() -> configMapNotFound(ref, namespace));
         if (metadata.getResourceVersion() == null) {
             String seeds = seeds(client, namespace, ref);
