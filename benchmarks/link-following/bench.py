@@ -265,6 +265,10 @@ def main():
     print(f"link-following benchmark: 4 hosts, {pages} pages, latencies {latencies} ms; "
           f"{os.cpu_count()} cores, load average {open('/proc/loadavg').read().split()[:3]}; work dir {work}",
           flush=True)
+    print("pages/s: pages the site served from launching the crawler processes to its last answer (in brackets: "
+          "from its first request); duplicate fetches and pages never fetched: the site's counts; items missing: "
+          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (and of redis-server); "
+          "max per-host concurrency: the most requests one host had in progress at once, then each host's", flush=True)
     for latency_ms in latencies:
         print_row(run_plain_scrapy(work, pages, latency_ms), pages)
         for processes in (1, 4):

@@ -105,6 +105,10 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
             if (minLinks < 1 || maxLinks < minLinks) {
                 throw new IllegalArgumentException("links per page: " + minLinks + ".." + maxLinks);
             }
+            if (itemsPerPage < 0 || !(strayLinkShare >= 0 && strayLinkShare <= 1)) {
+                throw new IllegalArgumentException("items per page " + itemsPerPage + ", stray link share "
+                        + strayLinkShare);
+            }
         }
 
         /** 5 to 10 links and 2 items a page, no stray links. */
@@ -499,7 +503,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     }
 
     /** The page: its items, then its links, written as relative, root-relative or absolute URLs. */
-    String html(int page) {
+    private String html(int page) {
         StringBuilder html = new StringBuilder("<html><head><title>Page ").append(page)
                 .append("</title></head><body><h1>Page ").append(page).append(" on ")
                 .append(hostName(graph.hostOf(page))).append("</h1>");
@@ -592,9 +596,11 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+        Set<String> known = Set.of("hosts", "pages", "seed", "latency-ms", "stray-link-share", "dir");
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || !known.contains(args[i].substring(2)) || i + 1 == args.length) {
+                throw new IllegalArgumentException("expected --option value with an option of " + known + ", got "
+                        + String.join(" ", Arrays.asList(args).subList(i, args.length)));
             }
             options.put(args[i].substring(2), args[i + 1]);
         }
