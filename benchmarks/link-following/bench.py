@@ -1,0 +1,286 @@
+"""Link-following benchmark driver (run.sh sets it up and runs it with the venv's Python, which has scrapy-redis and
+the redis client over Debian's Scrapy). Prints figures; it is not a test.
+
+Each run gets a site of its own (LoopbackLinkGraphSite's main, the same seed, so the same site every time) and, for
+scrapy-redis, a Redis of its own on a Unix socket, so that no run sees another's fetch counts or frontier.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parent.parent
+CRAWL = HERE / "crawl.py"
+DEBIAN_PYTHON = "/usr/bin/python3"
+# The site needs nothing but the JDK: its compiled class alone will do.
+SITE_CLASSPATH = os.environ.get("SITE_CLASSPATH", str(REPOSITORY / "operator/target/test-classes"))
+SITE_CLASS = "io.kubecrawl.operator.testing.LoopbackLinkGraphSite"
+# crawl.py's keys: the spider's name prefixes scrapy-redis's request queue too.
+START_URLS_KEY = "linkgraph:start_urls"
+REQUESTS_KEY = "linkgraph:requests"
+# How long the frontier must stay empty and the site without a request in progress before a scrapy-redis crawl counts
+# as done: its processes never stop on their own (an idle RedisSpider waits for more work). What such a pause can
+# still hide is a response being parsed, which takes milliseconds.
+QUIET_SECONDS = 3.0
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Site:
+    directory: Path
+    process: subprocess.Popen
+    port: int
+    stats_url: str
+    hosts: list
+    pages: int
+    seeds: list
+    expected_items: set
+
+    def stats(self):
+        with urllib.request.urlopen(self.stats_url, timeout=10) as answer:
+            return json.load(answer)
+
+
+@dataclass
+class Run:
+    name: str
+    latency_ms: int
+    launched: float
+    ended: float = 0.0
+    crawler_cpu: float = 0.0
+    redis_cpu: float | None = None
+    stats: dict = field(default_factory=dict)
+    items_missing: int = 0
+    items_duplicated: int = 0
+    note: str = ""
+
+
+def start_site(work, name, pages, latency_ms):
+    directory = work / name
+    directory.mkdir(parents=True)
+    process = subprocess.Popen(
+        ["java", "-cp", SITE_CLASSPATH, SITE_CLASS, "--hosts", "4", "--pages", str(pages), "--latency-ms",
+         str(latency_ms), "--dir", str(directory)],
+        stdout=open(directory / "site.log", "w"), stderr=subprocess.STDOUT)
+    description = directory / "site.json"
+    deadline = time.monotonic() + 120
+    while not description.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the site did not start; see {directory / 'site.log'}")
+        time.sleep(0.1)
+    site_json = json.loads(description.read_text())
+    seeds = (directory / "seeds.txt").read_text().split()
+    expected = set((directory / "expected-items.txt").read_text().splitlines()) - {""}
+    return Site(directory, process, site_json["port"], site_json["statsUrl"], site_json["hosts"], site_json["pages"],
+                seeds, expected)
+
+
+def stop_site(site):
+    """SIGTERM, as the site's main expects: its hook writes stats.json, the figures after the last request."""
+    site.process.send_signal(signal.SIGTERM)
+    site.process.wait(timeout=60)
+    return json.loads((site.directory / "stats.json").read_text())
+
+
+def start_crawler(site, python, kind, index, extra):
+    items = site.directory / f"items-{index}.jsonl"
+    log = site.directory / f"crawler-{index}.log"
+    arguments = [python, str(CRAWL), kind, "--hosts", ",".join(site.hosts), "--items", str(items), "--log", str(log)]
+    return subprocess.Popen(arguments + extra, stdout=subprocess.DEVNULL, stderr=open(log.with_suffix(".err"), "w"))
+
+
+def reap(process, timeout):
+    """Waits for the process and returns its CPU seconds (user and system), SIGKILLing it after the timeout.
+
+    os.wait4 gives the figure for this one child, whatever else the driver has started."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, _, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = 0
+            return usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            process.kill()
+            deadline = float("inf")
+        time.sleep(0.05)
+
+
+def count_items(run, site):
+    written = []
+    for items in site.directory.glob("items-*.jsonl"):
+        for line in items.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                written.append(item["url"] + " " + item["text"])
+    run.items_missing = len(site.expected_items - set(written))
+    run.items_duplicated = len(written) - len(set(written))
+    # A crawler that failed would pass for a slow one: say so next to its figures.
+    errors = sum(1 for log in site.directory.glob("crawler-*.log")
+                 for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if "] ERROR:" in line or "] CRITICAL:" in line)
+    if errors:
+        run.note += f" {errors} ERROR/CRITICAL lines in the crawler logs ({site.directory})"
+
+
+def run_plain_scrapy(work, pages, latency_ms):
+    site = start_site(work, f"plain-{latency_ms}ms", pages, latency_ms)
+    try:
+        seeds = site.directory / "seeds.txt"
+        run = Run("plain scrapy, 1 process", latency_ms, time.time())
+        crawler = start_crawler(site, DEBIAN_PYTHON, "plain", 0, ["--seeds", str(seeds)])
+        run.crawler_cpu = reap(crawler, timeout=3600)
+    finally:
+        run.stats = stop_site(site)
+    run.ended = run.stats["lastAnswerMillis"] / 1000
+    count_items(run, site)
+    return run
+
+
+def start_redis(site):
+    socket_path = site.directory / "redis.sock"
+    # No TCP port (a Unix socket) and no persistence: a clean Redis per run that leaves nothing behind.
+    process = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--appendonly", "no",
+         "--dir", str(site.directory)], stdout=open(site.directory / "redis.log", "w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client = redis.Redis(unix_socket_path=str(socket_path))
+            client.ping()
+            return process, client, "unix://" + str(socket_path)
+        except (redis.ConnectionError, FileNotFoundError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start; see {site.directory / 'redis.log'}")
+            time.sleep(0.05)
+
+
+def run_scrapy_redis(work, pages, latency_ms, processes, kill_one_at=None):
+    """scrapy-redis with PROCESSES processes on one Redis; with KILL_ONE_AT (a share of the pages), the second process
+    is SIGKILLed once the site has had that many fetches, as a node lost mid-crawl would be."""
+    name = f"redis-{processes}p-{latency_ms}ms" + ("-kill" if kill_one_at else "")
+    site = start_site(work, name, pages, latency_ms)
+    crawlers = []
+    redis_process = None
+    label = f"scrapy-redis, {processes} process{'es' if processes > 1 else ''}"
+    run = Run(label + (", one SIGKILLed" if kill_one_at else ""), latency_ms, 0.0)
+    try:
+        redis_process, client, redis_url = start_redis(site)
+        client.rpush(START_URLS_KEY, *[json.dumps({"url": seed}) for seed in site.seeds])
+        run.launched = time.time()
+        crawlers = [start_crawler(site, sys.executable, "redis", i, ["--redis-url", redis_url])
+                    for i in range(processes)]
+        killed = None
+        quiet_since = None
+        last_fetches = -1
+        while True:
+            time.sleep(POLL_SECONDS)
+            stats = site.stats()
+            if kill_one_at and killed is None and stats["fetches"] >= kill_one_at * pages:
+                killed = crawlers[1]
+                killed.send_signal(signal.SIGKILL)
+                run.note = f"SIGKILL at {stats['fetches']} fetches"
+            queued = client.zcard(REQUESTS_KEY) + client.llen(START_URLS_KEY)
+            still = (stats["fetches"] > 0 and queued == 0 and stats["inProgress"] == 0
+                     and stats["fetches"] == last_fetches)
+            last_fetches = stats["fetches"]
+            if not still:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+                break
+            if all(crawler.poll() is not None for crawler in crawlers):
+                run.note += " (every process exited by itself)"
+                break
+        for crawler in crawlers:
+            if crawler is not killed:
+                crawler.send_signal(signal.SIGTERM)
+        run.crawler_cpu = sum(reap(crawler, timeout=60) for crawler in crawlers)
+        redis_process.send_signal(signal.SIGTERM)
+        run.redis_cpu = reap(redis_process, timeout=30)
+        redis_process = None
+    finally:
+        for crawler in crawlers:
+            if crawler.returncode is None and crawler.poll() is None:
+                crawler.kill()
+        if redis_process is not None:
+            redis_process.kill()
+        run.stats = stop_site(site)
+    run.ended = run.stats["lastAnswerMillis"] / 1000
+    count_items(run, site)
+    return run
+
+
+def run_kubecrawl(work, pages, latency_ms, workers):
+    """The Kubecrawl rows, 1 and 4 workers: NOT WIRED YET. Returns a Run like the others, or None.
+
+    What wiring it needs:
+    - a site: start_site(work, f"kubecrawl-{workers}w-{latency_ms}ms", pages, latency_ms) as the other runs do; its
+      directory has seeds.txt and site.json (port, hosts, statsUrl), and stop_site() returns the figures;
+    - a CrawlJob of WORKERS workers whose seeds are seeds.txt and whose Spider bundle is crawl.py's LinkGraphSpider
+      run through the kubecrawl_scrapy helper (worker-image/src/main/python) with KUBECRAWL_DISCOVERED=Frontier, so
+      that the links it follows go to the operator's frontier instead of the process's own scheduler, and with
+      Partitioning Host (per-host politeness is what the site's maxConcurrencyByHost checks); CrawlBenchmark
+      (operator test sources) shows how to run one on the mock API server with LocalKubelet's worker processes, and
+      could take the site's directory as a system property instead of starting a LoopbackQuotesSite;
+    - the job's items written as JSON lines {"url": ..., "text": ...} into the site's directory as items-*.jsonl
+      (count_items reads every such file), e.g. from the job's outputs after it Succeeded;
+    - the CPU seconds of the worker processes (their Scrapy and agent processes; LocalKubelet starts them), and those
+      of the operator separately, as redis_cpu is for scrapy-redis (the frontier is part of the cost);
+    - the fault case: SIGKILL one worker's processes at 40% of the pages, as run_scrapy_redis(kill_one_at=0.4) does;
+      the operator should re-lease the lost batch, so pages never fetched should be 0 there, unlike scrapy-redis.
+    """
+    print(f"kubecrawl, {workers} worker(s), {latency_ms} ms: not wired yet (see run_kubecrawl in {Path(__file__).name})")
+    return None
+
+
+def print_row(run, pages):
+    stats = run.stats
+    window = max(run.ended - stats["firstArrivalMillis"] / 1000, 1e-9)
+    wall = max(run.ended - run.launched, 1e-9)
+    concurrency = stats["maxConcurrencyByHost"]
+    redis_cpu = "-" if run.redis_cpu is None else f"{run.redis_cpu:.1f}"
+    print(f"{run.name + ',':42} {run.latency_ms:3d} ms: {stats['pagesFetched']:6d} pages in {wall:7.1f} s = "
+          f"{stats['pagesFetched'] / wall:7.1f} pages/s ({stats['pagesFetched'] / window:7.1f} from the first request); "
+          f"duplicate fetches {stats['duplicateFetches']}, never fetched {stats['neverFetched']}, items missing "
+          f"{run.items_missing} of {2 * pages} (written twice {run.items_duplicated}), crawler CPU "
+          f"{run.crawler_cpu:.1f} s, redis CPU {redis_cpu} s, max per-host concurrency "
+          f"{max(concurrency.values())} {list(concurrency.values())}" + (f"; {run.note.strip()}" if run.note else ""),
+          flush=True)
+
+
+def main():
+    pages = int(os.environ.get("PAGES", "20000"))
+    latencies = [int(latency) for latency in os.environ.get("LATENCIES_MS", "0 100").split()]
+    work = Path(sys.argv[1])
+    print(f"link-following benchmark: 4 hosts, {pages} pages, latencies {latencies} ms; "
+          f"{os.cpu_count()} cores, load average {open('/proc/loadavg').read().split()[:3]}; work dir {work}",
+          flush=True)
+    print("pages/s: pages the site served from launching the crawler processes to its last answer (in brackets: "
+          "from its first request); duplicate fetches and pages never fetched: the site's counts; items missing: "
+          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (and of redis-server); "
+          "max per-host concurrency: the most requests one host had in progress at once, then each host's", flush=True)
+    for latency_ms in latencies:
+        print_row(run_plain_scrapy(work, pages, latency_ms), pages)
+        for processes in (1, 4):
+            print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
+        for workers in (1, 4):
+            run = run_kubecrawl(work, pages, latency_ms, workers)
+            if run is not None:
+                print_row(run, pages)
+    # The fault case at 100 ms only: with a site that answers at once the crawl would be over before the kill.
+    print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
+    print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
+
+
+if __name__ == "__main__":
+    main()
