@@ -1,12 +1,14 @@
 package io.kubecrawl.operator.crawljob;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.JobLimits;
+import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierSettings;
-import io.kubecrawl.operator.frontier.LayoutSettings;
+import io.kubecrawl.operator.frontier.SeedRequest;
 
 /**
  * Reads a CrawlJob spec with the CRD's defaults applied, for API servers (and tests) that did not apply them. The
@@ -25,9 +27,9 @@ final class CrawlJobSpecs {
         return Boolean.TRUE.equals(crawlJob.getSpec().getSuspend());
     }
 
-    static LayoutSettings layoutSettings(CrawlJob crawlJob) {
+    static FrontierLayout layout(CrawlJob crawlJob, List<SeedRequest> seeds) {
         FrontierSpec frontier = frontier(crawlJob);
-        return new LayoutSettings(frontier.effectivePartitioning(), frontier.effectiveSlots(),
+        return FrontierLayout.of(seeds, frontier.effectivePartitioning(), frontier.effectiveSlots(),
                 frontier.effectiveBatchSize());
     }
 
