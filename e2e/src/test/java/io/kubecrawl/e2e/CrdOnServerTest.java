@@ -180,9 +180,9 @@ class CrdOnServerTest {
         String name = "immutable-" + Integer.toHexString(what.hashCode());
         CrawlJob created = client().resource(crawlJob(name, validSpec())).create();
 
-        // A patch, not an update: the operator writes the new job's status meanwhile, which a locked update would
-        // meet as a conflict.
-        assertRefused(() -> client().resource(created).edit(job -> {
+        // A patch of the job as it is now, not of the one created: the operator writes the new job's status
+        // meanwhile, and a change computed against the created resourceVersion meets that as a 409 Conflict.
+        assertRefused(() -> client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name).edit(job -> {
             change.accept(job.getSpec());
             return job;
         }), message);
@@ -196,11 +196,11 @@ class CrdOnServerTest {
         spec.setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "urls.txt")));
         CrawlJob created = client().resource(crawlJob("seeds-from", spec)).create();
 
-        assertRefused(() -> client().resource(created).edit(job -> {
-            job.getSpec().setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "other.txt")));
-            return job;
-        }),
-                "seedsFrom cannot be changed once the job exists: the frontier is derived from it");
+        assertRefused(() -> client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName("seeds-from")
+                .edit(job -> {
+                    job.getSpec().setSeedsFrom(new SeedsSource(new ConfigMapKeyReference("seeds", "other.txt")));
+                    return job;
+                }), "seedsFrom cannot be changed once the job exists: the frontier is derived from it");
         client().resource(created).delete();
     }
 
