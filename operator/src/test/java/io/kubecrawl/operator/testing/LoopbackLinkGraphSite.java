@@ -2,8 +2,6 @@ package io.kubecrawl.operator.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A site whose pages are found only by following links, served on loopback under several host addresses (127.0.0.1,
@@ -54,32 +47,16 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
 
     private static final Pattern PAGE = Pattern.compile("/page/(\\d+)\\.html");
 
-    static {
-        // The JDK's server writes an answer's headers and body apart; without TCP_NODELAY the body waits for the
-        // client's delayed ACK, some 40 ms a request on a kept-alive connection, and "no latency" would be 40 ms of
-        // it. The JDK reads the property once, as the JVM creates its first such server: a JVM that created one before
-        // this class loaded keeps the stall (LoopbackQuotesSite has it unless this class loaded first).
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private final Shape shape;
     private final LinkGraph graph;
-    private final List<HttpServer> servers = new ArrayList<>();
-    private final ExecutorService handlers = Executors.newFixedThreadPool(8);
-    private final int port;
-    private final Duration latency;
-    private final ScheduledExecutorService delayedAnswers = Executors.newSingleThreadScheduledExecutor();
+    private final LoopbackHosts hosts;
     private final AtomicIntegerArray fetches;
     private final AtomicInteger missingFetches = new AtomicInteger();
     private final AtomicInteger[] inProgress;
     private final AtomicInteger[] maxInProgress;
-    /** When the first request came and the last answer went, for a crawl's rate without its processes' start and stop. */
+    /** When the first request came and the last answer went: a crawl's rate without its processes' start and stop. */
     private final AtomicLong firstArrivalMillis = new AtomicLong();
     private final AtomicLong lastAnswerMillis = new AtomicLong();
-    /** Requests that came while the site was held, answered on {@link #release()}; null while it is not held. */
-    private List<HttpExchange> heldRequests;
 
     /**
      * What to generate.
@@ -246,26 +223,32 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     public LoopbackLinkGraphSite(Shape shape, Duration latency) throws IOException {
         this.shape = shape;
         this.graph = LinkGraph.generate(shape);
-        this.latency = latency;
         this.fetches = new AtomicIntegerArray(shape.pages());
         this.inProgress = new AtomicInteger[shape.hosts()];
         this.maxInProgress = new AtomicInteger[shape.hosts()];
-        int chosenPort = 0;
         for (int h = 0; h < shape.hosts(); h++) {
             inProgress[h] = new AtomicInteger();
             maxInProgress[h] = new AtomicInteger();
-            // A backlog that several crawler processes' connections fit in at once: a refused connection would be a
-            // crawler's error the site caused.
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(hostName(h)),
-                    chosenPort), 256);
-            chosenPort = server.getAddress().getPort();
-            int host = h;
-            server.createContext("/", exchange -> serve(host, exchange));
-            server.setExecutor(handlers);
-            server.start();
-            servers.add(server);
         }
-        this.port = chosenPort;
+        // A backlog that several crawler processes' connections fit in at once: a refused connection would be a
+        // crawler's error the site caused.
+        this.hosts = new LoopbackHosts(shape.hosts(), 256, latency, new LoopbackHosts.Pages() {
+            @Override
+            public boolean arrived(int host, HttpExchange exchange) throws IOException {
+                return count(host, exchange);
+            }
+
+            @Override
+            public void answer(int host, HttpExchange exchange) throws IOException {
+                LoopbackLinkGraphSite.this.answer(host, exchange);
+            }
+
+            @Override
+            public void answered(int host) {
+                inProgress[host].decrementAndGet();
+                lastAnswerMillis.set(System.currentTimeMillis());
+            }
+        });
     }
 
     public Shape shape() {
@@ -277,7 +260,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     }
 
     public int port() {
-        return port;
+        return hosts.port();
     }
 
     /** The seeds' URLs, one per host, in host order. */
@@ -290,16 +273,16 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     }
 
     public String pageUrl(int page) {
-        return "http://" + hostName(graph.hostOf(page)) + ":" + port + pagePath(page);
+        return "http://" + LoopbackHosts.hostName(graph.hostOf(page)) + ":" + hosts.port() + pagePath(page);
     }
 
     /** The host that stray links point to: a loopback address next to the served ones, where nothing listens. */
     public String unservedHost() {
-        return hostName(shape.hosts());
+        return LoopbackHosts.hostName(shape.hosts());
     }
 
     public String statsUrl() {
-        return "http://" + hostName(0) + ":" + port + STATS_PATH;
+        return "http://" + LoopbackHosts.hostName(0) + ":" + hosts.port() + STATS_PATH;
     }
 
     /** Every page a crawl from the seeds can reach, in page order: all of them, by construction. */
@@ -380,7 +363,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     public Map<String, Integer> maxConcurrencyByHost() {
         Map<String, Integer> byHost = new LinkedHashMap<>();
         for (int h = 0; h < shape.hosts(); h++) {
-            byHost.put(hostName(h), maxInProgress[h].get());
+            byHost.put(LoopbackHosts.hostName(h), maxInProgress[h].get());
         }
         return byHost;
     }
@@ -389,22 +372,13 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
      * Holds every answer from now on until {@link #release()}: a crawl stops where it is, with its requests in flight,
      * so that a test can act on a crawl that is certainly still running, however fast the machine.
      */
-    public synchronized void hold() {
-        if (heldRequests == null) {
-            heldRequests = new ArrayList<>();
-        }
+    public void hold() {
+        hosts.hold();
     }
 
     /** Answers the requests held since {@link #hold()}, and every later one as usual. */
     public void release() {
-        List<HttpExchange> held;
-        synchronized (this) {
-            held = heldRequests;
-            heldRequests = null;
-        }
-        if (held != null) {
-            held.forEach(this::answerLater);
-        }
+        hosts.release();
     }
 
     /** The recorded figures as one JSON object, for {@link #STATS_PATH} and {@link #main}'s stats file. */
@@ -419,7 +393,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         StringBuilder maxByHost = new StringBuilder();
         for (int h = 0; h < shape.hosts(); h++) {
             busy += inProgress[h].get();
-            maxByHost.append(h == 0 ? "" : ", ").append('"').append(hostName(h)).append("\": ")
+            maxByHost.append(h == 0 ? "" : ", ").append('"').append(LoopbackHosts.hostName(h)).append("\": ")
                     .append(maxInProgress[h].get());
         }
         return "{\"pages\": " + graph.pages() + ", \"fetches\": " + total + ", \"pagesFetched\": " + fetched
@@ -429,10 +403,11 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
                 + lastAnswerMillis.get() + ", \"maxConcurrencyByHost\": {" + maxByHost + "}}";
     }
 
-    private void serve(int host, HttpExchange exchange) throws IOException {
+    /** Counts a request as it comes (the stats path excepted, answered at once): false when it was answered. */
+    private boolean count(int host, HttpExchange exchange) throws IOException {
         if (host == 0 && exchange.getRequestURI().getPath().equals(STATS_PATH)) {
             send(exchange, 200, "application/json", statsJson());
-            return;
+            return false;
         }
         firstArrivalMillis.compareAndSet(0, System.currentTimeMillis());
         int busy = inProgress[host].incrementAndGet();
@@ -444,17 +419,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         } else {
             missingFetches.incrementAndGet();
         }
-        synchronized (this) {
-            if (heldRequests != null) {
-                heldRequests.add(exchange);
-                return;
-            }
-        }
-        if (latency.isZero()) {
-            answerCounted(exchange);
-            return;
-        }
-        answerLater(exchange);
+        return true;
     }
 
     /** The page number if the path names a page of this host; -1 otherwise. */
@@ -464,32 +429,6 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         }
         int number = Integer.parseInt(digits);
         return number < graph.pages() && graph.hostOf(number) == host ? number : -1;
-    }
-
-    /** Answers from the scheduler's thread after the latency: a waiting answer occupies no handler thread. */
-    private void answerLater(HttpExchange exchange) {
-        delayedAnswers.schedule(() -> {
-            try {
-                answerCounted(exchange);
-            } catch (IOException clientGone) {
-                exchange.close();
-            }
-        }, latency.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void answerCounted(HttpExchange exchange) throws IOException {
-        int host = hostIndex(exchange);
-        try {
-            answer(host, exchange);
-        } finally {
-            inProgress[host].decrementAndGet();
-            lastAnswerMillis.set(System.currentTimeMillis());
-        }
-    }
-
-    private int hostIndex(HttpExchange exchange) {
-        byte[] address = exchange.getLocalAddress().getAddress().getAddress();
-        return (address[3] & 0xff) - 1;
     }
 
     private void answer(int host, HttpExchange exchange) throws IOException {
@@ -506,7 +445,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     private String html(int page) {
         StringBuilder html = new StringBuilder("<html><head><title>Page ").append(page)
                 .append("</title></head><body><h1>Page ").append(page).append(" on ")
-                .append(hostName(graph.hostOf(page))).append("</h1>");
+                .append(LoopbackHosts.hostName(graph.hostOf(page))).append("</h1>");
         for (int i = 1; i <= shape.itemsPerPage(); i++) {
             html.append("<div class=\"entry\"><span class=\"item\">").append(itemText(page, i))
                     .append("</span></div>");
@@ -525,7 +464,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
             return "/page/" + (graph.pages() + from) + ".html";
         }
         if (target == LinkGraph.UNSERVED) {
-            return "http://" + unservedHost() + ":" + port + pagePath(from);
+            return "http://" + unservedHost() + ":" + hosts.port() + pagePath(from);
         }
         if (graph.hostOf(target) != graph.hostOf(from)) {
             return pageUrl(target);
@@ -540,7 +479,8 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     }
 
     private int pageNumber(String url) {
-        Matcher page = Pattern.compile("http://127\\.0\\.0\\.(\\d+):" + port + "/page/(\\d+)\\.html").matcher(url);
+        Matcher page = Pattern.compile("http://127\\.0\\.0\\.(\\d+):" + hosts.port() + "/page/(\\d+)\\.html")
+                .matcher(url);
         if (!page.matches()) {
             throw new IllegalArgumentException("not a page of this site: " + url);
         }
@@ -553,10 +493,6 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
 
     private static String pagePath(int page) {
         return "/page/" + page + ".html";
-    }
-
-    private static String hostName(int host) {
-        return "127.0.0." + (host + 1);
     }
 
     private static String itemText(int page, int item) {
@@ -574,15 +510,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (heldRequests != null) {
-                heldRequests.forEach(HttpExchange::close);
-                heldRequests = null;
-            }
-        }
-        servers.forEach(server -> server.stop(0));
-        handlers.shutdownNow();
-        delayedAnswers.shutdownNow();
+        hosts.close();
     }
 
     /**
@@ -627,7 +555,7 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         writeAtomically(dir.resolve("expected-items.txt"), String.join("\n", site.expectedItemKeys()) + "\n");
         StringBuilder hosts = new StringBuilder();
         for (int h = 0; h < shape.hosts(); h++) {
-            hosts.append(h == 0 ? "" : ", ").append('"').append(hostName(h)).append('"');
+            hosts.append(h == 0 ? "" : ", ").append('"').append(LoopbackHosts.hostName(h)).append('"');
         }
         writeAtomically(dir.resolve("site.json"), "{\"port\": " + site.port() + ", \"statsUrl\": \""
                 + site.statsUrl() + "\", \"hosts\": [" + hosts + "], \"pages\": " + shape.pages()

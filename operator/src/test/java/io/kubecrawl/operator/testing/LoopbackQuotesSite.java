@@ -2,20 +2,14 @@ package io.kubecrawl.operator.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A site in the quotes.toscrape layout served on loopback under several host addresses (127.0.0.1, 127.0.0.2, ...),
@@ -26,15 +20,10 @@ public final class LoopbackQuotesSite implements AutoCloseable {
 
     private static final Pattern PAGE = Pattern.compile("/page/(\\d+)/");
 
-    private final List<HttpServer> servers = new ArrayList<>();
-    private final java.util.concurrent.ExecutorService handlers = Executors.newFixedThreadPool(8);
+    private final LoopbackHosts hosts;
+    private final int hostCount;
     private final int pagesPerHost;
     private final int quotesPerPage;
-    private final int port;
-    private final Duration latency;
-    private final ScheduledExecutorService delayedAnswers = Executors.newSingleThreadScheduledExecutor();
-    /** Requests that came while the site was held, answered on {@link #release()}; null while it is not held. */
-    private List<HttpExchange> heldRequests;
 
     public LoopbackQuotesSite(int hosts, int pagesPerHost, int quotesPerPage) throws IOException {
         this(hosts, pagesPerHost, quotesPerPage, Duration.ZERO);
@@ -45,25 +34,15 @@ public final class LoopbackQuotesSite implements AutoCloseable {
      *     crawl then waits on the site rather than on the CPU, as real crawls mostly do
      */
     public LoopbackQuotesSite(int hosts, int pagesPerHost, int quotesPerPage, Duration latency) throws IOException {
-        this.latency = latency;
+        this.hostCount = hosts;
         this.pagesPerHost = pagesPerHost;
         this.quotesPerPage = quotesPerPage;
-        int chosenPort = 0;
-        for (int h = 1; h <= hosts; h++) {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0." + h),
-                    chosenPort), 64);
-            chosenPort = server.getAddress().getPort();
-            server.createContext("/", this::serve);
-            server.setExecutor(handlers);
-            server.start();
-            servers.add(server);
-        }
-        this.port = chosenPort;
+        this.hosts = new LoopbackHosts(hosts, 64, latency, (host, exchange) -> answer(exchange));
     }
 
     public List<String> pageUrls() {
         List<String> urls = new ArrayList<>();
-        for (int h = 1; h <= servers.size(); h++) {
+        for (int h = 1; h <= hostCount; h++) {
             for (int p = 1; p <= pagesPerHost; p++) {
                 urls.add(pageUrl(h, p));
             }
@@ -74,7 +53,7 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     /** Every quote text the site holds, by page URL: what the items must be, each exactly once. */
     public List<String> expectedItemKeys() {
         List<String> keys = new ArrayList<>();
-        for (int h = 1; h <= servers.size(); h++) {
+        for (int h = 1; h <= hostCount; h++) {
             for (int p = 1; p <= pagesPerHost; p++) {
                 for (int q = 1; q <= quotesPerPage; q++) {
                     keys.add(pageUrl(h, p) + " " + quoteText("127.0.0." + h, p, q));
@@ -85,7 +64,7 @@ public final class LoopbackQuotesSite implements AutoCloseable {
     }
 
     private String pageUrl(int host, int page) {
-        return "http://127.0.0." + host + ":" + port + "/page/" + page + "/";
+        return "http://127.0.0." + host + ":" + hosts.port() + "/page/" + page + "/";
     }
 
     private static String quoteText(String host, int page, int quote) {
@@ -96,47 +75,13 @@ public final class LoopbackQuotesSite implements AutoCloseable {
      * Holds every answer from now on until {@link #release()}: a crawl stops where it is, with its requests in flight,
      * so that a test can act on a job that is certainly still running, however fast the machine.
      */
-    public synchronized void hold() {
-        if (heldRequests == null) {
-            heldRequests = new ArrayList<>();
-        }
+    public void hold() {
+        hosts.hold();
     }
 
     /** Answers the requests held since {@link #hold()}, and every later one as usual. */
     public void release() {
-        List<HttpExchange> held;
-        synchronized (this) {
-            held = heldRequests;
-            heldRequests = null;
-        }
-        if (held != null) {
-            held.forEach(this::answerLater);
-        }
-    }
-
-    private void serve(HttpExchange exchange) throws IOException {
-        synchronized (this) {
-            if (heldRequests != null) {
-                heldRequests.add(exchange);
-                return;
-            }
-        }
-        if (latency.isZero()) {
-            answer(exchange);
-            return;
-        }
-        answerLater(exchange);
-    }
-
-    /** Answers from the scheduler's thread after the latency: a waiting answer occupies no handler thread. */
-    private void answerLater(HttpExchange exchange) {
-        delayedAnswers.schedule(() -> {
-            try {
-                answer(exchange);
-            } catch (IOException clientGone) {
-                exchange.close();
-            }
-        }, latency.toMillis(), TimeUnit.MILLISECONDS);
+        hosts.release();
     }
 
     private void answer(HttpExchange exchange) throws IOException {
@@ -168,14 +113,6 @@ public final class LoopbackQuotesSite implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (heldRequests != null) {
-                heldRequests.forEach(HttpExchange::close);
-                heldRequests = null;
-            }
-        }
-        servers.forEach(server -> server.stop(0));
-        handlers.shutdownNow();
-        delayedAnswers.shutdownNow();
+        hosts.close();
     }
 }
