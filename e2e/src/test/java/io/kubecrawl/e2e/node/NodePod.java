@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,14 +42,18 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 final class NodePod {
     /** Between the restarts of a container that keeps exiting; a kubelet backs off from 10 s to 5 min. */
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    /** Between two attempts to prepare a pod whose Secrets, volumes or token cannot be had yet. */
+    private static final Duration PREPARE_RETRY_DELAY = Duration.ofSeconds(1);
+    /** The file, among the containers' logs, where the node records what kept a pod from starting. */
+    static final String NODE_EVENTS = "test-node.events";
     private static final HttpClient PROBES = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Pod pod;
     private final Path dir;
     private final NodeServices services;
     private final Consumer<NodePod> statusChanged;
-    private final List<ContainerRun> initContainers = new ArrayList<>();
-    private final List<ContainerRun> containers = new ArrayList<>();
+    private final List<ContainerRun> initContainers = new CopyOnWriteArrayList<>();
+    private final List<ContainerRun> containers = new CopyOnWriteArrayList<>();
     private final Instant startTime = Instant.now();
     private final Map<String, PodCondition> conditions = new LinkedHashMap<>();
     private volatile boolean initialized;
@@ -71,26 +77,50 @@ final class NodePod {
         return pod;
     }
 
-    /** Prepares the pod and runs its containers; returns at once, the containers go on in the background. */
+    /**
+     * Prepares the pod and runs its containers; returns at once, the containers go on in the background. A pod that
+     * cannot be prepared yet is tried again, as a kubelet does: right after binding, the Node authorizer may not yet
+     * let this node read the Secrets the pod names, and an API server that is restarting answers nothing.
+     */
     void start() {
+        if (terminating) {
+            return;
+        }
         try {
             Files.createDirectories(dir.resolve("logs"));
             Map<String, Path> volumes = new PodVolumes(services.nodeClient(), dir).prepare(pod);
+            List<ContainerRun> init = new ArrayList<>();
             for (Container container : list(pod.getSpec().getInitContainers())) {
-                initContainers.add(prepare(container, volumes));
+                init.add(prepare(container, volumes));
             }
+            List<ContainerRun> main = new ArrayList<>();
             for (Container container : pod.getSpec().getContainers()) {
-                containers.add(prepare(container, volumes));
+                main.add(prepare(container, volumes));
             }
+            initContainers.addAll(init);
+            containers.addAll(main);
+            failure = null;
         } catch (IOException | RuntimeException e) {
-            failure = e.getMessage();
+            failure = "cannot prepare the pod yet: " + e;
+            record(failure);
             statusChanged.accept(this);
+            services.timer().schedule(this::start, PREPARE_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         statusChanged.accept(this);
         if (initContainers.stream().allMatch(ContainerRun::runnable)
                 && containers.stream().allMatch(ContainerRun::runnable)) {
             runInitContainer(0);
+        }
+    }
+
+    /** What the node did with the pod, kept next to the containers' logs for a failed test's post-mortem. */
+    private void record(String event) {
+        try {
+            Files.writeString(dir.resolve("logs").resolve(NODE_EVENTS), Instant.now() + " " + event + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("test node: pod " + key() + ": " + event);
         }
     }
 
@@ -305,6 +335,15 @@ final class NodePod {
     /** What every container printed, for a failed test's report. */
     String output(int lines) {
         StringBuilder text = new StringBuilder();
+        Path events = dir.resolve("logs").resolve(NODE_EVENTS);
+        if (Files.exists(events)) {
+            try {
+                text.append("--- pod ").append(key()).append(", what the test node recorded\n")
+                        .append(Files.readString(events));
+            } catch (IOException e) {
+                text.append("(cannot read ").append(events).append(")\n");
+            }
+        }
         List<ContainerRun> all = new ArrayList<>(initContainers);
         all.addAll(containers);
         for (ContainerRun container : all) {

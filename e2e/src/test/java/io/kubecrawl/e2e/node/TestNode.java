@@ -261,7 +261,10 @@ public final class TestNode implements AutoCloseable {
         return pods.values().stream().map(pod -> pod.output(lines)).collect(Collectors.joining("\n"));
     }
 
-    /** All that the containers of the namespace's pods printed, pods since deleted included. */
+    /**
+     * All that the containers of the namespace's pods printed, pods since deleted included; not what the node itself
+     * recorded about them ({@link NodePod#NODE_EVENTS}).
+     */
     public String containerLogs(String namespace) {
         StringBuilder logs = new StringBuilder();
         try (var podDirs = Files.newDirectoryStream(root.resolve("pods"), namespace + "_*")) {
@@ -269,7 +272,7 @@ public final class TestNode implements AutoCloseable {
                 if (!Files.isDirectory(podDir.resolve("logs"))) {
                     continue;
                 }
-                try (var files = Files.newDirectoryStream(podDir.resolve("logs"))) {
+                try (var files = Files.newDirectoryStream(podDir.resolve("logs"), "*.log")) {
                     for (Path log : files) {
                         logs.append(Files.readString(log)).append('\n');
                     }
