@@ -5,12 +5,16 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** One run of a Spider over a list of seed URLs, by a number of worker pods. */
 @Group(ApiGroup.NAME)
 @Version(ApiGroup.VERSION)
+// The plural fabric8 would derive, stated: it derives it with regular expressions in every instance's constructor,
+// which runs for every object the informers and the API server's answers decode.
+@Plural("crawljobs")
 @ShortNames({"cjob", "crawl"})
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Workers", jsonPath = ".status.workers.ready", type = AdditionalPrinterColumn.Type.INTEGER,

@@ -5,12 +5,16 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** The crawler code (its bundle of files), the image it runs in and the command that starts it. */
 @Group(ApiGroup.NAME)
 @Version(ApiGroup.VERSION)
+// The plural fabric8 would derive, stated: it derives it with regular expressions in every instance's constructor,
+// which runs for every object the informers and the API server's answers decode.
+@Plural("spiders")
 @ShortNames("spd")
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)

@@ -13,7 +13,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 public final class ResourcePages {
 
-    private static final long PAGE_SIZE = 500;
+    /**
+     * Resources per list request, here and in the informers' initial lists: one response of every CrawlJob (or
+     * worker Job, Secret, ConfigMap) of a large cluster is decoded whole before the informer sees any of it, a spike
+     * of heap at the very start, when recovery needs it most; pages of this size keep it small for few more requests.
+     */
+    public static final long PAGE_SIZE = 500;
 
     private ResourcePages() {
     }

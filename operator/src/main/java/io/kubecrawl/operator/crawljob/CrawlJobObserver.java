@@ -17,6 +17,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.operator.frontier.FrontierLookup;
 import io.kubecrawl.operator.frontier.InconsistentFrontierException;
 import io.kubecrawl.operator.frontier.InvalidSeedException;
@@ -35,19 +36,22 @@ public class CrawlJobObserver {
     private final FrontierLookup frontiers;
     private final ItemStore items;
     private final BundleStore bundles;
+    private final SeedsReader seeds;
     private final Duration retryAfter;
 
     @Inject
-    public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles,
+    public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, FrontierLayouts layouts,
             OperatorSettings settings) {
-        this(frontiers, items, bundles, settings.frontier().retryAfter());
+        this(frontiers, items, bundles, layouts, settings.frontier().retryAfter());
     }
 
     /** @param retryAfter part of the settings a rebuilt frontier starts with */
-    CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, Duration retryAfter) {
+    CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, FrontierLayouts layouts,
+            Duration retryAfter) {
         this.frontiers = frontiers;
         this.items = items;
         this.bundles = bundles;
+        this.seeds = new SeedsReader(bundles, layouts);
         this.retryAfter = retryAfter;
     }
 
@@ -81,8 +85,7 @@ public class CrawlJobObserver {
         try {
             Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
             Frontier frontier = registered.orElseGet(() -> Frontier.restore(
-                    CrawlJobSpecs.layout(crawlJob, SeedsReader.read(crawlJob, client, bundles,
-                            pinnedBundle)),
+                    seeds.layout(crawlJob, client, pinnedBundle),
                     CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
                     status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -22,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
 
@@ -30,7 +32,7 @@ import io.kubecrawl.operator.frontier.DrainedFrontiers;
  * ({@link CrawlJobDecider}, which returns every side effect as a step of a {@link CrawlJobPlan}) and acts
  * ({@link CrawlJobPlanExecutor}, which runs those steps in order): this class only orchestrates the three.
  */
-@ControllerConfiguration(name = "crawljob")
+@ControllerConfiguration(name = "crawljob", informer = @Informer(informerListLimit = ResourcePages.PAGE_SIZE))
 public class CrawlJobReconciler implements Reconciler<CrawlJob> {
 
     static final String BY_SPIDER = "crawljobs-by-spider";
@@ -63,14 +65,17 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper((CrawlJob crawlJob) -> Set.of(new ResourceID(
                         crawlJob.getSpec().getSpiderRef().getName(), crawlJob.getMetadata().getNamespace())))
+                .withInformerListLimit(ResourcePages.PAGE_SIZE)
                 .build();
         var jobs = InformerEventSourceConfiguration.from(Job.class, CrawlJob.class)
                 .withLabelSelector(WorkerLabels.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(CrawlJob.class))
+                .withInformerListLimit(ResourcePages.PAGE_SIZE)
                 .build();
         var secrets = InformerEventSourceConfiguration.from(Secret.class, CrawlJob.class)
                 .withLabelSelector(WorkerLabels.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(CrawlJob.class))
+                .withInformerListLimit(ResourcePages.PAGE_SIZE)
                 .build();
         return List.of(new InformerEventSource<>(spiders, context), new InformerEventSource<>(jobs, context),
                 new InformerEventSource<>(secrets, context), drainedFrontiers.eventSource());

@@ -1,14 +1,12 @@
 package io.kubecrawl.operator.crawljob;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.JobLimits;
-import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierSettings;
-import io.kubecrawl.operator.frontier.SeedRequest;
+import io.kubecrawl.operator.frontier.LayoutSettings;
 
 /**
  * Reads a CrawlJob spec with the CRD's defaults applied, for API servers (and tests) that did not apply them. The
@@ -27,9 +25,9 @@ final class CrawlJobSpecs {
         return Boolean.TRUE.equals(crawlJob.getSpec().getSuspend());
     }
 
-    static FrontierLayout layout(CrawlJob crawlJob, List<SeedRequest> seeds) {
+    static LayoutSettings layoutSettings(CrawlJob crawlJob) {
         FrontierSpec frontier = frontier(crawlJob);
-        return FrontierLayout.of(seeds, frontier.effectivePartitioning(), frontier.effectiveSlots(),
+        return new LayoutSettings(frontier.effectivePartitioning(), frontier.effectiveSlots(),
                 frontier.effectiveBatchSize());
     }
 

@@ -426,7 +426,8 @@ public final class Frontier {
         if (restored && graceEndsAt == null) {
             Duration grace = restartGrace(settings.leaseDuration());
             graceEndsAt = now.plus(grace);
-            LOG.infof("Frontier rebuilt after a restart: no batch is leased for %.1f s, until %s, so that the "
+            // Not INFO: after a restart every unfinished job's frontier says this at once, and the line names no job.
+            LOG.debugf("Frontier rebuilt after a restart: no batch is leased for %.1f s, until %s, so that the "
                     + "workers still running batches leased before it present them on Renew", grace.toMillis() / 1000.0,
                     graceEndsAt);
         }

@@ -44,6 +44,10 @@ public final class FrontierLayout {
         this.seedsDigest = seedsDigest;
     }
 
+    public static FrontierLayout of(List<SeedRequest> seeds, LayoutSettings settings) {
+        return of(seeds, settings.partitioning(), settings.slots(), settings.batchSize());
+    }
+
     public static FrontierLayout of(List<SeedRequest> seeds, Partitioning partitioning, int slots, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);

@@ -26,6 +26,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
 import io.kubecrawl.operator.status.StatusRecorder;
@@ -41,7 +42,8 @@ import org.jboss.logging.Logger;
  * Spider's {@link UploadedBundleAnnotation annotation}; neither is polled.
  */
 @ControllerConfiguration(name = "spider", generationAwareEventProcessing = false,
-        informer = @Informer(onUpdateFilter = SpiderChangeFilter.class))
+        informer = @Informer(onUpdateFilter = SpiderChangeFilter.class,
+                informerListLimit = ResourcePages.PAGE_SIZE))
 public class SpiderReconciler implements Reconciler<Spider> {
 
     static final String BY_CONFIG_MAP = "spiders-by-configmap";
@@ -74,6 +76,8 @@ public class SpiderReconciler implements Reconciler<Spider> {
                 .withPrimaryToSecondaryMapper((Spider spider) -> configMapName(spider)
                         .map(name -> Set.of(new ResourceID(name, spider.getMetadata().getNamespace())))
                         .orElse(Set.of()))
+                // Every ConfigMap of the cluster, not only Spiders' sources: the largest list the operator makes.
+                .withInformerListLimit(ResourcePages.PAGE_SIZE)
                 .build();
         return List.of(new InformerEventSource<>(configMaps, context));
     }

@@ -1,6 +1,5 @@
 package io.kubecrawl.operator.status;
 
-import java.net.HttpURLConnection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kubecrawl.operator.cluster.StatusSubresource;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,16 +80,7 @@ public class StatusRecorder {
         }
         String patch = client.getKubernetesSerialization().asJson(List.of(
                 Map.of("op", "add", "path", "/status", "value", next)));
-        try {
-            client.resources(resourceClass(resource))
-                    .inNamespace(resource.getMetadata().getNamespace())
-                    .withName(resource.getMetadata().getName())
-                    .subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON), patch);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
-            }
+        if (!StatusSubresource.jsonPatch(client, resource, patch)) {
             // Deleted since the informer handed it out: its status has no reader left, and its deletion event
             // follows.
             lastWritten.remove(key);
@@ -112,10 +100,5 @@ public class StatusRecorder {
 
     private void count(CustomResource<?, ?> resource, String outcome) {
         meters.counter(METRIC, "kind", resource.getKind(), "outcome", outcome).increment();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <R extends CustomResource<?, ?>> Class<R> resourceClass(R resource) {
-        return (Class<R>) resource.getClass();
     }
 }

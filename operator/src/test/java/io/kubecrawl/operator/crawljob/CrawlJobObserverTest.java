@@ -16,6 +16,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.FrontierSettings;
 import io.kubecrawl.operator.frontier.LeaseOutcome;
@@ -43,7 +44,7 @@ class CrawlJobObserverTest {
     void setUp() {
         items = new ItemStore(dataDir);
         bundles = new BundleStore(dataDir.resolve("bundles"), Clock.fixed(NOW, ZoneOffset.UTC));
-        observer = new CrawlJobObserver(frontiers, items, bundles, RETRY_AFTER);
+        observer = new CrawlJobObserver(frontiers, items, bundles, new FrontierLayouts(), RETRY_AFTER);
     }
 
     @Test

@@ -94,7 +94,7 @@ final class RecoveryExamples {
     }
 
     static FrontierLayout layout(CrawlJob crawlJob) {
-        return CrawlJobSpecs.layout(crawlJob, SeedList.parse(crawlJob.getSpec().getSeeds()));
+        return FrontierLayout.of(SeedList.parse(crawlJob.getSpec().getSeeds()), CrawlJobSpecs.layoutSettings(crawlJob));
     }
 
     /**

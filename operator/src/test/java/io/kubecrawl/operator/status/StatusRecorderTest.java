@@ -1,10 +1,16 @@
 package io.kubecrawl.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobSpec;
@@ -16,6 +22,34 @@ import org.junit.jupiter.api.Test;
 class StatusRecorderTest {
 
     KubernetesClient client;
+    KubernetesMockServer server;
+
+    /**
+     * One request per write: a CrawlJob's status is written on its first reconcile after a restart, so a read before
+     * each write would double the operator's requests when it recovers.
+     */
+    @Test
+    void aStatusIsWrittenWithOnePatchAndNoReadOfTheResource() throws InterruptedException {
+        CrawlJob job = new CrawlJob();
+        job.setMetadata(new ObjectMetaBuilder().withName("crawl").withNamespace("crawls").build());
+        job.setSpec(new CrawlJobSpec());
+        CrawlJob created = client.resource(job).create();
+        while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+            // the creation
+        }
+        CrawlJobStatus status = new CrawlJobStatus();
+        status.setPhase(CrawlJobPhase.Running);
+
+        boolean written = new StatusRecorder(client, new SimpleMeterRegistry()).record(created, status);
+
+        assertThat(written).isTrue();
+        RecordedRequest only = server.takeRequest(100, TimeUnit.MILLISECONDS);
+        assertThat(only.getMethod()).isEqualTo("PATCH");
+        assertThat(only.getPath()).isEqualTo("/apis/kubecrawl.io/v1alpha1/namespaces/crawls/crawljobs/crawl/status");
+        assertThat(server.takeRequest(100, TimeUnit.MILLISECONDS)).as("no other request").isNull();
+        assertThat(client.resources(CrawlJob.class).inNamespace("crawls").withName("crawl").get().getStatus()
+                .getPhase()).isEqualTo(CrawlJobPhase.Running);
+    }
 
     /** Seen on a real API server: a reconcile of a CrawlJob deleted meanwhile failed with 404 and a stack trace. */
     @Test
@@ -34,5 +68,21 @@ class StatusRecorderTest {
         assertThat(written).isFalse();
         assertThat(meters.counter(StatusRecorder.METRIC, "kind", "CrawlJob", "outcome", "gone").count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void aPatchTheApiServerRefusesFailsTheReconcileWithItsCode() {
+        CrawlJob job = new CrawlJob();
+        job.setMetadata(new ObjectMetaBuilder().withName("refused").withNamespace("crawls").withUid("u-2").build());
+        job.setSpec(new CrawlJobSpec());
+        CrawlJob created = client.resource(job).create();
+        server.expect().patch().withPath("/apis/kubecrawl.io/v1alpha1/namespaces/crawls/crawljobs/refused/status")
+                .andReturn(422, "{\"kind\":\"Status\",\"message\":\"status.phase: Unsupported value\"}").once();
+        CrawlJobStatus status = new CrawlJobStatus();
+        status.setPhase(CrawlJobPhase.Running);
+
+        assertThatThrownBy(() -> new StatusRecorder(client, new SimpleMeterRegistry()).record(created, status))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
+                .hasMessageContaining("status.phase: Unsupported value");
     }
 }
