@@ -87,7 +87,8 @@ public class CrawlJobObserver {
             Frontier frontier = registered.orElseGet(() -> Frontier.restore(
                     seeds.layout(crawlJob, client, pinnedBundle),
                     CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
-                    status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest()));
+                    status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest(),
+                    job.isPresent()));
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));
         } catch (SeedsReader.SeedsNotFoundException e) {

@@ -113,12 +113,23 @@ public final class Frontier {
      */
     public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded,
             String recordedSeedsDigest) {
+        return restore(layout, settings, recorded, recordedSeedsDigest, true);
+    }
+
+    /**
+     * As {@link #restore(FrontierLayout, FrontierSettings, List, String)}, for a job that may never have had workers:
+     * with {@code workersMayHoldLeases} false (no worker Job exists, so no worker can hold a lease), the frontier keeps
+     * the recorded progress but has no grace period and does not count as restored. A job left Pending, by a Spider
+     * that is missing for example, then starts as a new job does, as it should.
+     */
+    public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded,
+            String recordedSeedsDigest, boolean workersMayHoldLeases) {
         if (recordedSeedsDigest != null && !recordedSeedsDigest.equals(layout.seedsDigest())) {
             throw new InconsistentFrontierException("the job's seeds changed while it ran (the status recorded "
                     + recordedSeedsDigest + ", the seeds read now are " + layout.seedsDigest() + ")");
         }
         boolean recordedBefore = recordedSeedsDigest != null || (recorded != null && !recorded.isEmpty());
-        Frontier frontier = new Frontier(layout, settings, recordedBefore);
+        Frontier frontier = new Frontier(layout, settings, recordedBefore && workersMayHoldLeases);
         for (SlotProgress progress : recorded == null ? List.<SlotProgress>of() : recorded) {
             Integer slot = progress.getSlot();
             if (slot == null || slot < 0 || slot >= layout.slots()) {

@@ -82,6 +82,32 @@ class CrawlJobObserverTest {
     }
 
     @Test
+    void aFrontierRecordedInTheStatusOfAJobWithWorkersIsRebuiltWithAGracePeriod() {
+        CrawlJob running = crawlJob(CrawlJobPhase.Running, 1);
+
+        CrawlJobObservation observed = observer.observe(running, RecoveryExamples.children(
+                RecoveryExamples.workerJob(false, 2), true), null, NOW);
+
+        assertThat(observed.frontier()).hasValueSatisfying(view -> {
+            assertThat(view.rebuilt()).hasValueSatisfying(frontier -> assertThat(frontier.isRestored())
+                    .as("workers may still hold leases of the earlier operator").isTrue());
+            assertThat(view.batches().getDone()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aFrontierRecordedInTheStatusOfAJobThatNeverHadWorkersStartsAsANewOnesDoes() {
+        // Left Pending with its frontier recorded: its Spider is missing, so no worker Job was ever created.
+        CrawlJob pending = crawlJob(CrawlJobPhase.Pending, 0);
+
+        CrawlJobObservation observed = observe(pending);
+
+        assertThat(observed.frontier()).hasValueSatisfying(view -> assertThat(view.rebuilt())
+                .hasValueSatisfying(frontier -> assertThat(frontier.isRestored())
+                        .as("no worker can hold a lease: nothing to wait for").isFalse()));
+    }
+
+    @Test
     void aPinnedBundleMissingFromTheStoreIsReported() {
         CrawlJob running = crawlJob(CrawlJobPhase.Running, 0);
         CrawlJob garbled = crawlJob(CrawlJobPhase.Running, 0);
