@@ -72,7 +72,7 @@ public class CrawlJobPlanExecutor {
         } else if (step instanceof CrawlJobStep.RestoreFrontier restore) {
             frontiers.register(name, crawlJob.getMetadata().getUid(), restore.frontier());
             if (restore.frontier().isRestored()) {
-                killPoints.reach(KillPoint.FRONTIER_RESTORED);
+                killPoints.reach(KillPoint.FRONTIER_RESTORED, "CrawlJob " + name);
             }
         } else if (step instanceof CrawlJobStep.UpdateFrontierSettings update) {
             frontier(name).ifPresent(f -> f.updateSettings(update.settings()));
@@ -80,10 +80,10 @@ public class CrawlJobPlanExecutor {
             frontier(name).ifPresent(f -> f.expireLeases(expire.now()));
         } else if (step instanceof CrawlJobStep.CreateWorkerToken) {
             createIfAbsent(client, WorkerTokenSecretFactory.build(crawlJob, newToken()));
-            killPoints.reach(KillPoint.TOKEN_CREATED);
+            killPoints.reach(KillPoint.TOKEN_CREATED, "CrawlJob " + name);
         } else if (step instanceof CrawlJobStep.CreateWorkerJob create) {
             createIfAbsent(client, create.job());
-            killPoints.reach(KillPoint.WORKER_JOB_CREATED);
+            killPoints.reach(KillPoint.WORKER_JOB_CREATED, "CrawlJob " + name);
         } else if (step instanceof CrawlJobStep.PatchWorkerJob patch) {
             patchWorkerJob(client, name, patch);
         } else if (step instanceof CrawlJobStep.RecordStatus record) {

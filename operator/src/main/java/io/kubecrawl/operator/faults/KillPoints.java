@@ -62,6 +62,14 @@ public class KillPoints {
 
     /** Halts the process if {@code point} is armed and has not fired on this volume yet; otherwise returns. */
     public void reach(KillPoint point) {
+        reach(point, null);
+    }
+
+    /**
+     * As {@link #reach(KillPoint)}, naming what reached it ({@code where}, for example the CrawlJob) in the halting
+     * line, so that a test that sees a point fire where it did not expect can tell which resource got there.
+     */
+    public void reach(KillPoint point, Object where) {
         if (point == null || !armed.contains(point)) {
             return;
         }
@@ -80,7 +88,8 @@ public class KillPoints {
                 throw new UncheckedIOException("cannot mark kill point " + point, e);
             }
             // The one line that says why the process ended; stderr is not buffered.
-            System.err.println("KILL POINT " + point + " reached: halting the operator as SIGKILL would");
+            System.err.println("KILL POINT " + point + " reached" + (where == null ? "" : " at " + where)
+                    + ": halting the operator as SIGKILL would");
             halt.now(KILLED);
         }
     }
