@@ -140,6 +140,70 @@ class KillPointsOnClusterTest {
         assertItemsExactlyOnce(name, example);
     }
 
+    /**
+     * A status that breaks an invariant, written while the operator is down (a Completing job with no batch done):
+     * the restarted operator fails that job with a condition naming the invariant and a Warning Event, and carries
+     * the other job, stopped at the same moment, on to Succeeded with every item once.
+     */
+    @Test
+    void aJobWithAnInconsistentStatusFailsAloneWhileTheOtherJobGoesOn() throws Exception {
+        String broken = "inconsistent-broken";
+        String healthy = "inconsistent-healthy";
+        // Held answers keep every batch of both jobs in flight: none is done when the status is rewritten.
+        slowSite.hold();
+        try {
+            slowExample.createCrawlJob(NAMESPACE, broken, 1, 4, 5);
+            slowExample.createCrawlJob(NAMESPACE, healthy, 2, 4, 5);
+            await("both jobs Running with their frontier recorded").atMost(TIMEOUT).until(() -> Stream.of(broken,
+                    healthy).allMatch(name -> isRunningWithFrontier(client().resources(CrawlJob.class)
+                            .inNamespace(NAMESPACE).withName(name).get())));
+
+            scaleOperator(0);
+            await("the operator's pods gone").atMost(TIMEOUT).until(() -> client().pods()
+                    .inNamespace(KubecrawlChart.NAMESPACE)
+                    .withLabel("app.kubernetes.io/instance", KubecrawlChart.RELEASE).list().getItems().isEmpty());
+            // A status no operator writes: Completing while no batch is done.
+            client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(broken).editStatus(job -> {
+                job.getStatus().setPhase(CrawlJobPhase.Completing);
+                return job;
+            });
+            scaleOperator(1);
+            await("the operator back").atMost(TIMEOUT)
+                    .until(() -> ChartOnClusterTest.isReady(ChartOnClusterTest.operatorPod()));
+        } finally {
+            slowSite.release();
+        }
+
+        CrawlJob failed = awaitFinished(broken);
+        assertThat(failed.getStatus().getPhase()).as("phase of %s", broken).isEqualTo(CrawlJobPhase.Failed);
+        assertThat(failed.getStatus().condition("Failed")).as("Failed condition of %s", broken).hasValueSatisfying(
+                condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("True");
+                    assertThat(condition.getReason()).isEqualTo("CompletingWithWorkLeft");
+                });
+        assertThat(client().v1().events().inNamespace(NAMESPACE).list().getItems())
+                .filteredOn(event -> broken.equals(event.getInvolvedObject().getName())
+                        && "CompletingWithWorkLeft".equals(event.getReason()))
+                .as("CompletingWithWorkLeft Events of %s", broken).isNotEmpty()
+                .extracting(io.fabric8.kubernetes.api.model.Event::getType).containsOnly("Warning");
+
+        CrawlJob done = awaitFinished(healthy);
+        assertThat(done.getStatus().getPhase()).as("phase of %s", healthy).isEqualTo(CrawlJobPhase.Succeeded);
+        assertItemsExactlyOnce(healthy, slowExample);
+        assertWorkersSawOnlyUnavailableAndExitedZero(healthy);
+    }
+
+    private static boolean isRunningWithFrontier(CrawlJob job) {
+        return job != null && job.getStatus() != null && job.getStatus().getPhase() == CrawlJobPhase.Running
+                && job.getStatus().getSeedsDigest() != null && job.getStatus().getBatches() != null;
+    }
+
+    /** The operator's Deployment scaled as {@code kubectl scale} would; the next chart upgrade sets it back. */
+    private static void scaleOperator(int replicas) {
+        client().apps().deployments().inNamespace(KubecrawlChart.NAMESPACE).withName(KubecrawlChart.RELEASE)
+                .scale(replicas);
+    }
+
     @ParameterizedTest(name = "killed at {0}, an upload sent again succeeds and nothing half-stored shows")
     @ValueSource(strings = {"UPLOAD_RECEIVING", "UPLOAD_STORED"})
     void anUploadInterruptedByTheOperatorsDeathCanBeSentAgain(String point) throws Exception {
@@ -187,6 +251,12 @@ class KillPointsOnClusterTest {
      * has them. Returns the restart count of that pod's operator container.
      */
     private static int arm(String points) {
+        // A job left unfinished by an earlier test would reach FRONTIER_RESTORED at the armed pod's first start.
+        assertThat(client().resources(CrawlJob.class).inAnyNamespace().list().getItems())
+                .filteredOn(job -> job.getStatus() == null || job.getStatus().getPhase() == null
+                        || !job.getStatus().getPhase().isFinished())
+                .as("CrawlJobs unfinished before arming %s", points)
+                .extracting(job -> job.getMetadata().getNamespace() + "/" + job.getMetadata().getName()).isEmpty();
         KubecrawlChart.upgrade(cluster().kubeConfig(), cluster().operatorImage(), cluster().workerImage(), Map.of(
                 "extraEnv[0].name", "KUBECRAWL_TEST_KILL_POINTS", "extraEnv[0].value", points),
                 TIMEOUT);
