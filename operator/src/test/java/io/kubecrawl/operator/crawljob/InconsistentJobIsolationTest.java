@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kubecrawl.crd.v1alpha1.Condition;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
@@ -49,13 +50,27 @@ class InconsistentJobIsolationTest extends WorkerChannelTest {
         cluster.awaitCrawlJob("broken", this::hasFrontierRecorded);
         cluster.awaitCrawlJob("healthy", this::hasFrontierRecorded);
 
-        // A status no operator writes: Completing while no batch is finished.
-        cluster.client().resources(CrawlJob.class).inNamespace(cluster.namespace()).withName("broken")
-                .editStatus(c -> {
-                    c.getStatus().setPhase(CrawlJobPhase.Completing);
-                    return c;
+        // The operator is done writing the broken job's status: its writes, which do not lock on the resource
+        // version, would otherwise overwrite the edit below.
+        await("the broken job's status settled").atMost(MockCluster.TIMEOUT).during(Duration.ofSeconds(2))
+                .until(() -> resourceVersionOf("broken"), new java.util.function.Predicate<String>() {
+                    private String last;
+
+                    @Override
+                    public boolean test(String resourceVersion) {
+                        boolean unchanged = resourceVersion.equals(last);
+                        last = resourceVersion;
+                        return unchanged;
+                    }
                 });
         frontiers.forgetAll();
+        // A status no operator writes: Completing while no batch is finished.
+        await("the status edited").atMost(MockCluster.TIMEOUT).ignoreExceptionsInstanceOf(
+                KubernetesClientException.class).until(() -> cluster.client().resources(CrawlJob.class)
+                        .inNamespace(cluster.namespace()).withName("broken").editStatus(c -> {
+                            c.getStatus().setPhase(CrawlJobPhase.Completing);
+                            return c;
+                        }) != null);
 
         CrawlJobName healthyJob = new CrawlJobName(cluster.namespace(), "healthy");
         await("the healthy job's frontier rebuilt").atMost(MockCluster.TIMEOUT)
@@ -83,6 +98,11 @@ class InconsistentJobIsolationTest extends WorkerChannelTest {
         assertThat(cluster.client().v1().events().inNamespace(cluster.namespace()).list().getItems())
                 .filteredOn(e -> "CompletingWithWorkLeft".equals(e.getReason()))
                 .extracting(Event::getType).containsOnly("Warning");
+    }
+
+    private String resourceVersionOf(String name) {
+        return cluster.client().resources(CrawlJob.class).inNamespace(cluster.namespace()).withName(name).require()
+                .getMetadata().getResourceVersion();
     }
 
     private boolean hasFrontierRecorded(CrawlJob crawlJob) {
