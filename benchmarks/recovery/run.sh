@@ -4,7 +4,8 @@
 # batches of one, on a real control plane (etcd and kube-apiserver built from source, in ~/.kubeapitest; no
 # controller manager, no pods). The operator runs as a process of its own with -Xmx$HEAP (default 512m), on free
 # ports. Prints the time from its launch to its readiness (the recovery gate open), its recovery metrics and its
-# heap; see RecoveryBenchmark (operator test sources) for what each figure is.
+# heap. PROFILE=true adds a flight recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options
+# to the operator's JVM. See RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -25,7 +26,8 @@ trap 'rm -rf "$work" "$classpath_file"' EXIT
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1)"
 java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEEDS:-10000}" \
-  -Drecovery-benchmark.heap="${HEAP:-512m}" \
+  -Drecovery-benchmark.heap="${HEAP:-512m}" -Drecovery-benchmark.profile="${PROFILE:-false}" \
+  -Drecovery-benchmark.jvm-options="${OPERATOR_JVM_OPTIONS:-}" \
   -cp "$root/operator/target/test-classes:$root/operator/target/classes:$root/crds/target/classes:$root/protocol/target/classes:$(cat "$classpath_file")" \
   io.kubecrawl.operator.system.RecoveryBenchmark "$root" "$binaries" "$work" || {
     status=$?

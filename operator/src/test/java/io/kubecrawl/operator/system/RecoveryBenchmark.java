@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,11 @@ public final class RecoveryBenchmark {
     private static final int JOBS = Integer.getInteger("recovery-benchmark.jobs", 1000);
     private static final int SEEDS = Integer.getInteger("recovery-benchmark.seeds", 10_000);
     private static final String HEAP = System.getProperty("recovery-benchmark.heap", "512m");
+    /** A flight recording of the measured run, for its profile: off by default, since it slows what it measures. */
+    private static final boolean PROFILE = Boolean.getBoolean("recovery-benchmark.profile");
+    /** More options for the operator's JVM, separated by spaces, to compare settings the chart could give it. */
+    private static final List<String> JVM_OPTIONS = Arrays.stream(System.getProperty("recovery-benchmark.jvm-options",
+            "").split(" ")).filter(option -> !option.isBlank()).toList();
     private static final String NAMESPACE = "bench";
     private static final String TOKEN = "recovery-benchmark-admin-token";
     private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
@@ -119,8 +125,12 @@ public final class RecoveryBenchmark {
             Path dataDir = work.resolve("operator-data");
             Operator first = startOperator(dataDir, "first");
             first.awaitReady(Duration.ofMinutes(10));
-            System.out.printf("first operator run (creates the jobs' children): ready after %.1f s%n",
-                    first.readySeconds());
+            // New jobs do not hold readiness back: their children come with their reconciles, after it.
+            org.awaitility.Awaitility.await("every job's worker Job").atMost(Duration.ofMinutes(10))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size() == JOBS);
+            System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
+                    + "Job created after %.1f s%n", first.readySeconds(), first.secondsSinceLaunch());
             first.process.destroyForcibly().waitFor();
 
             long statuses = System.nanoTime();
@@ -128,20 +138,30 @@ public final class RecoveryBenchmark {
             System.out.printf("statuses set to the mix in %.1f s%n", (System.nanoTime() - statuses) / 1e9);
         }
 
+        awaitQuietMachine();
         System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
                 .trim());
+        double controlPlaneCpuBefore = processes.stream().mapToDouble(RecoveryBenchmark::cpuSeconds).sum();
         Operator measured = startOperator(work.resolve("operator-data"), "measured");
         measured.awaitReady(Duration.ofMinutes(10));
+        double operatorCpu = cpuSeconds(measured.process);
+        double controlPlaneCpu = processes.stream().filter(p -> p != measured.process)
+                .mapToDouble(RecoveryBenchmark::cpuSeconds).sum() - controlPlaneCpuBefore;
         String metrics = measured.get("/q/metrics");
         Heap heap = measured.heap();
         System.out.println("==== recovery of " + JOBS + " CrawlJobs of " + SEEDS + " batches each, -Xmx" + HEAP);
         System.out.printf("process launch to ready (gate open):   %.2f s (target < 10 s)%n", measured.readySeconds());
-        metrics.lines().filter(l -> l.startsWith("kubecrawl_recovery_")).forEach(l -> System.out.println("  " + l));
+        metrics.lines().filter(l -> l.startsWith("kubecrawl_recovery_") || l.startsWith("kubecrawl_status_updates_total")
+                || l.startsWith("kubecrawl_events")).forEach(l -> System.out.println("  " + l));
+        System.out.printf("CPU until ready: the operator %.1f s, etcd and kube-apiserver %.1f s%n", operatorCpu,
+                controlPlaneCpu);
         System.out.printf("peak heap in use (before a GC):        %d MiB (target < 512 MiB)%n", heap.peakBefore());
         System.out.printf("most heap left after a GC:             %d MiB%n", heap.peakAfter());
         System.out.printf("live heap after a full GC, recovered:  %d MiB%n", heap.live());
         System.out.printf("GC pauses until ready: %d, %.0f ms in all%n", heap.collections(), heap.pauseMillis());
-        measured.printProfile();
+        if (PROFILE) {
+            measured.printProfile();
+        }
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
@@ -268,7 +288,44 @@ public final class RecoveryBenchmark {
             }
             crawlJob.setStatus(status);
             client.resource(crawlJob).updateStatus();
+            if (phase == CrawlJobPhase.Running) {
+                // What the Job controller reports of a live crawl's two workers; with no controller manager here,
+                // nothing else writes it. Without it every Running job would look as if its workers were starting.
+                client.batch().v1().jobs().inNamespace(NAMESPACE)
+                        .withName(io.kubecrawl.operator.crawljob.ChildNames.workerJob(name(i))).editStatus(job -> {
+                            job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                                    .withActive(2).withReady(2).withStartTime(java.time.Instant.now().toString())
+                                    .build());
+                            return job;
+                        });
+            }
         });
+    }
+
+    /**
+     * Until the one-minute load average, raised by the set-up's thousands of writes, is below 1.5 (at most two
+     * minutes): the measured run should compete with nothing but the control plane.
+     */
+    private static void awaitQuietMachine() {
+        try {
+            org.awaitility.Awaitility.await("a quiet machine").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
+                    .until(() -> Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]) < 1.5);
+        } catch (org.awaitility.core.ConditionTimeoutException busy) {
+            System.out.println("the machine is still busy after two minutes: the figures below are measured on it");
+        }
+    }
+
+    /** User and system CPU a live process has used so far, from /proc (clock ticks of 1/100 s on Linux). */
+    private static double cpuSeconds(Process process) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th field.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
     }
 
     private static String name(int i) {
@@ -327,15 +384,18 @@ public final class RecoveryBenchmark {
         int httpPort = freePort();
         int grpcPort = freePort();
         Path gcLog = work.resolve("logs/" + name + "-gc.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog,
-                "-XX:StartFlightRecording=name=recovery,settings=profile",
-                "-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog));
+        if (PROFILE) {
+            command.add("-XX:StartFlightRecording=name=recovery,settings=profile");
+        }
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
                 "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:" + apiServerPort,
                 "-Dquarkus.kubernetes-client.token=" + TOKEN,
                 "-Dquarkus.kubernetes-client.ca-cert-file=" + caFile(),
                 "-Dkubecrawl.data-dir=" + dataDir,
-                "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString());
+                "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
         long launched = System.nanoTime();
         Process process = start("operator-" + name, command, Map.of());
         return new Operator(process, httpPort, launched, gcLog);
@@ -380,6 +440,10 @@ public final class RecoveryBenchmark {
 
         double readySeconds() {
             return (ready - launched) / 1e9;
+        }
+
+        double secondsSinceLaunch() {
+            return (System.nanoTime() - launched) / 1e9;
         }
 
         String get(String path) throws Exception {
