@@ -29,9 +29,26 @@ public final class RetryableCodes {
     private RetryableCodes() {
     }
 
+    /**
+     * How grpc-java describes a call whose HTTP/2 stream the server reset, which it reports as INTERNAL: what a worker
+     * sees of an operator shutting down gracefully (scaled down, or replaced by a rolling upgrade) in the middle of its
+     * call, or of a proxy dropping the stream.
+     */
+    static final String RESET_STREAM = "RST_STREAM closed stream";
+
     /** Whether another attempt at a call that changes state may succeed. */
     public static boolean isRetryable(Status.Code code) {
         return OPERATOR_NOT_READY.contains(code);
+    }
+
+    /**
+     * As {@link #isRetryable(Status.Code)}, and also for a stream the server reset ({@link #RESET_STREAM}): the
+     * operator went away as it does when it restarts, and every call of the worker contract may be made again (a
+     * completion reported twice is accepted once, a lease not received expires).
+     */
+    public static boolean isRetryable(Status status) {
+        return isRetryable(status.getCode()) || status.getCode() == Status.Code.INTERNAL
+                && status.getDescription() != null && status.getDescription().startsWith(RESET_STREAM);
     }
 
     /** Whether another attempt at a read that can resume may succeed. */

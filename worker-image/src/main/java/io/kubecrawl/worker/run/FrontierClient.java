@@ -192,7 +192,7 @@ public final class FrontierClient implements AutoCloseable {
 
     static boolean isTransient(Throwable failure) {
         return (failure instanceof StatusRuntimeException || failure instanceof StatusException)
-                && RetryableCodes.isRetryable(Status.fromThrowable(failure).getCode());
+                && RetryableCodes.isRetryable(Status.fromThrowable(failure));
     }
 
     private <T> T retrying(String call, CheckedSupplier<T> attempt)
