@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javaoperatorsdk.operator.Operator;
@@ -28,6 +29,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.crd.v1alpha1.SeedsSource;
+import io.kubecrawl.operator.crawljob.WorkerLabels;
 import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.SeedList;
@@ -115,6 +117,17 @@ class StartupRecoveryTest extends WorkerChannelTest {
         });
         String digest = FrontierLayout.of(SeedList.parse(seeds), Partitioning.Url, 2, 1).seedsDigest();
         setStatus("running", CrawlJobPhase.Running, digest, new BatchCounters(6, 0, 0, 2));
+        // Its worker Job, whose workers may still hold those batches: the rebuilt frontier waits for them to Renew.
+        cluster.client().batch().v1().jobs().inNamespace(cluster.namespace()).resource(new JobBuilder()
+                .withNewMetadata().withName("running-workers")
+                .addToLabels(WorkerLabels.MANAGED_BY, WorkerLabels.MANAGED_BY_VALUE)
+                .addNewOwnerReference().withApiVersion("kubecrawl.io/v1alpha1").withKind("CrawlJob")
+                .withName("running").withUid(cluster.client().resources(CrawlJob.class)
+                        .inNamespace(cluster.namespace()).withName("running").require().getMetadata().getUid())
+                .withController(true).endOwnerReference().endMetadata()
+                .withNewSpec().withParallelism(2).withNewTemplate().withNewSpec().addNewContainer().withName("worker")
+                .withImage("worker").endContainer().withRestartPolicy("OnFailure").endSpec().endTemplate().endSpec()
+                .build()).create();
 
         // Before the start no worker token is known yet, and still the answer is the retryable one, not a refusal.
         WorkerClient early = new WorkerClient(channel, job("fresh"), "not-a-token-yet", "worker-1");
