@@ -1,5 +1,7 @@
 package io.kubecrawl.operator.frontier.discovered;
 
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -84,29 +86,19 @@ public record CrawlScope(int maxDepth, long maxRequests, List<String> allowedDom
     }
 
     /**
-     * The host of an absolute URL, lower-cased, or null when it has none. Read by hand rather than with
+     * The host of an absolute URL, lower-cased, or null when it has none. Read with {@link URL} rather than
      * {@link java.net.URI}, which rejects characters browsers and Scrapy accept in URLs (spaces, '|', non-ASCII):
      * such a URL is still on a host.
      */
     static String host(String url) {
-        int scheme = url.indexOf("://");
-        if (scheme < 0) {
+        String host;
+        try {
+            host = new URL(url).getHost();
+        } catch (MalformedURLException e) {
             return null;
         }
-        int start = scheme + 3;
-        int end = start;
-        while (end < url.length() && "/?#\\".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = url.substring(start, end);
-        authority = authority.substring(authority.lastIndexOf('@') + 1);
-        String host;
-        if (authority.startsWith("[")) {
-            int close = authority.indexOf(']');
-            host = close < 0 ? authority.substring(1) : authority.substring(1, close);
-        } else {
-            int colon = authority.indexOf(':');
-            host = colon < 0 ? authority : authority.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
         }
         host = stripDots(host.toLowerCase(Locale.ROOT));
         return host.isEmpty() ? null : host;
