@@ -21,6 +21,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
         getDescription = "Worker pods that are ready.")
 @AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.progress", type = AdditionalPrinterColumn.Type.STRING,
         getDescription = "Completed batches out of all batches.")
+@AdditionalPrinterColumn(name = "Discovered", jsonPath = ".status.discovered.discovered",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Queued", jsonPath = ".status.discovered.queued",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Done", jsonPath = ".status.discovered.done", type = AdditionalPrinterColumn.Type.INTEGER,
+        priority = 1)
+@AdditionalPrinterColumn(name = "Filtered", jsonPath = ".status.discovered.filtered",
+        type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
 @AdditionalPrinterColumn(name = "Items", jsonPath = ".status.items", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class CrawlJob extends CustomResource<CrawlJobSpec, CrawlJobStatus> implements Namespaced {

@@ -47,6 +47,11 @@ public class CrawlJobSpec {
     @JsonPropertyDescription("How the seeds are split into slots and batches and leased to workers.")
     private FrontierSpec frontier;
 
+    @ValidationRule(value = "self == oldSelf", message = "scope cannot be changed once the job exists")
+    @JsonPropertyDescription("Which discovered requests the frontier accepts: depth, domains, URL patterns and a "
+            + "total. Unset: all of them.")
+    private CrawlScopeSpec scope;
+
     @Default("{}")
     @JsonPropertyDescription("Retry and time limits of the job.")
     private JobLimits limits;
@@ -98,6 +103,14 @@ public class CrawlJobSpec {
 
     public void setFrontier(FrontierSpec frontier) {
         this.frontier = frontier;
+    }
+
+    public CrawlScopeSpec getScope() {
+        return scope;
+    }
+
+    public void setScope(CrawlScopeSpec scope) {
+        this.scope = scope;
     }
 
     public JobLimits getLimits() {

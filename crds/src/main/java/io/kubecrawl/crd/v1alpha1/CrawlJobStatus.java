@@ -46,8 +46,14 @@ public class CrawlJobStatus {
     @JsonPropertyDescription("Seed requests of the job.")
     private Long requests;
 
-    @JsonPropertyDescription("Finished batches (completed or given up) out of all batches, for example 12/40.")
+    @JsonPropertyDescription("Finished batches (completed or given up) out of all batches known so far, for example "
+            + "12/40. With discovered requests the total grows as links are found: it counts the seed batches, the "
+            + "batches of discovered requests cut, and those the queued requests will make.")
     private String progress;
+
+    @JsonPropertyDescription("What the frontier did with the requests the spider discovered (spec.frontier.discovered "
+            + "Frontier); absent while none arrived.")
+    private DiscoveredRequestsStatus discovered;
 
     @JsonPropertyDescription("Items collected so far.")
     private Long items;
@@ -168,6 +174,14 @@ public class CrawlJobStatus {
 
     public void setCompletionTime(String completionTime) {
         this.completionTime = completionTime;
+    }
+
+    public DiscoveredRequestsStatus getDiscovered() {
+        return discovered;
+    }
+
+    public void setDiscovered(DiscoveredRequestsStatus discovered) {
+        this.discovered = discovered;
     }
 
     @JsonIgnore

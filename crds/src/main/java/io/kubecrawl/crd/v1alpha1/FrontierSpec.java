@@ -18,6 +18,9 @@ public class FrontierSpec {
     public static final int DEFAULT_BATCH_SIZE = 50;
     public static final int DEFAULT_MAX_BATCHES_PER_WORKER = 2;
     public static final int DEFAULT_LEASE_SECONDS = 120;
+    public static final Discovery DEFAULT_DISCOVERED = Discovery.Frontier;
+    public static final int DEFAULT_MAX_LEASES_PER_SLOT = 1;
+    public static final int DEFAULT_MIN_HOST_DELAY_MILLIS = 0;
 
     @Default("Host")
     @JsonPropertyDescription("How requests are assigned to slots: Host (a hash of the host, so one site's requests go "
@@ -52,6 +55,28 @@ public class FrontierSpec {
     @JsonPropertyDescription("Seconds a lease lasts without renewal; then its batch returns to the frontier.")
     private Integer leaseSeconds;
 
+    @Default("Frontier")
+    @JsonPropertyDescription("Where the requests the spider yields go: Frontier (to this job's frontier, deduplicated, "
+            + "placed in slots by the partitioning and leased to any worker in later batches) or Local (they stay in "
+            + "the spider's process and are part of its batch). In Frontier mode a request whose meta has "
+            + "kubecrawl_local set stays in the process.")
+    private Discovery discovered;
+
+    @Min(1)
+    @Max(64)
+    @Default("" + DEFAULT_MAX_LEASES_PER_SLOT)
+    @JsonPropertyDescription("Most batches of one slot leased at once. With Host partitioning a slot holds whole hosts, "
+            + "so 1 (the default) means no two workers fetch from one host at a time.")
+    private Integer maxLeasesPerSlot;
+
+    @Min(0)
+    @Max(600000)
+    @Default("" + DEFAULT_MIN_HOST_DELAY_MILLIS)
+    @JsonPropertyDescription("Least time in milliseconds between two requests of a worker to one host: the worker sets "
+            + "the spider's DOWNLOAD_DELAY to it unless the spider's own is longer. robots.txt stays the spider's own "
+            + "setting (ROBOTSTXT_OBEY).")
+    private Integer minHostDelayMillis;
+
     public Partitioning effectivePartitioning() {
         return partitioning == null ? DEFAULT_PARTITIONING : partitioning;
     }
@@ -70,6 +95,42 @@ public class FrontierSpec {
 
     public int effectiveLeaseSeconds() {
         return leaseSeconds == null ? DEFAULT_LEASE_SECONDS : leaseSeconds;
+    }
+
+    public Discovery effectiveDiscovered() {
+        return discovered == null ? DEFAULT_DISCOVERED : discovered;
+    }
+
+    public int effectiveMaxLeasesPerSlot() {
+        return maxLeasesPerSlot == null ? DEFAULT_MAX_LEASES_PER_SLOT : maxLeasesPerSlot;
+    }
+
+    public int effectiveMinHostDelayMillis() {
+        return minHostDelayMillis == null ? DEFAULT_MIN_HOST_DELAY_MILLIS : minHostDelayMillis;
+    }
+
+    public Discovery getDiscovered() {
+        return discovered;
+    }
+
+    public void setDiscovered(Discovery discovered) {
+        this.discovered = discovered;
+    }
+
+    public Integer getMaxLeasesPerSlot() {
+        return maxLeasesPerSlot;
+    }
+
+    public void setMaxLeasesPerSlot(Integer maxLeasesPerSlot) {
+        this.maxLeasesPerSlot = maxLeasesPerSlot;
+    }
+
+    public Integer getMinHostDelayMillis() {
+        return minHostDelayMillis;
+    }
+
+    public void setMinHostDelayMillis(Integer minHostDelayMillis) {
+        this.minHostDelayMillis = minHostDelayMillis;
     }
 
     public Partitioning getPartitioning() {

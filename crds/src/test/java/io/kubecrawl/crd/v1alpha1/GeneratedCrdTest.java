@@ -56,11 +56,13 @@ class GeneratedCrdTest {
         CustomResourceDefinition crd = load("crawljobs.kubecrawl.io-v1.yml");
         CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
         assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
-                .containsExactly("Phase", "Workers", "Progress", "Items", "Age");
+                .containsExactly("Phase", "Workers", "Progress", "Discovered", "Queued", "Done", "Filtered", "Items",
+                        "Age");
         assertThat(version.getAdditionalPrinterColumns())
                 .extracting(CustomResourceColumnDefinition::getJsonPath)
-                .containsExactly(".status.phase", ".status.workers.ready", ".status.progress", ".status.items",
-                        ".metadata.creationTimestamp");
+                .containsExactly(".status.phase", ".status.workers.ready", ".status.progress",
+                        ".status.discovered.discovered", ".status.discovered.queued", ".status.discovered.done",
+                        ".status.discovered.filtered", ".status.items", ".metadata.creationTimestamp");
         assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("cjob", "crawl");
         assertThat(version.getSubresources().getStatus()).isNotNull();
         assertThat(version.getSubresources().getScale().getSpecReplicasPath()).isEqualTo(".spec.workers");
