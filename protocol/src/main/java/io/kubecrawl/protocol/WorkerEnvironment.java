@@ -24,6 +24,12 @@ public final class WorkerEnvironment {
     public static final String BUNDLE_DIGEST = "KUBECRAWL_BUNDLE_DIGEST";
     /** The directory the bundle is synced into, shared by the sync and run containers. */
     public static final String WORKSPACE = "KUBECRAWL_WORKSPACE";
+    /**
+     * The job's {@code spec.frontier.minHostDelayMillis}: the least time between two requests of the worker to one
+     * host. The agent passes it on to the spider; the Scrapy helper raises DOWNLOAD_DELAY to it. Unset or 0: the
+     * spider's own setting.
+     */
+    public static final String MIN_HOST_DELAY_MILLIS = "KUBECRAWL_MIN_HOST_DELAY_MILLIS";
 
     /** Key of the worker token in the job's Secret. */
     public static final String TOKEN_KEY = "token";
