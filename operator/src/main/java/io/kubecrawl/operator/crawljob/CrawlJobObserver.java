@@ -3,6 +3,7 @@ package io.kubecrawl.operator.crawljob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -16,11 +17,15 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.DiscoveredWork;
 import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.operator.frontier.FrontierLookup;
 import io.kubecrawl.operator.frontier.InconsistentFrontierException;
 import io.kubecrawl.operator.frontier.InvalidSeedException;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredWorkFactory;
+import io.kubecrawl.operator.frontier.discovered.StoreBehindStatusException;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.protocol.CrawlJobName;
 
@@ -38,16 +43,27 @@ public class CrawlJobObserver {
     private final BundleStore bundles;
     private final SeedsReader seeds;
     private final Duration retryAfter;
+    private final BiFunction<CrawlJob, FrontierLayout, DiscoveredWork> discovered;
 
     @Inject
     public CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, FrontierLayouts layouts,
-            OperatorSettings settings) {
-        this(frontiers, items, bundles, layouts, settings.frontier().retryAfter());
+            OperatorSettings settings, DiscoveredWorkFactory discovered) {
+        this(frontiers, items, bundles, layouts, settings.frontier().retryAfter(), discovered::forJob);
     }
 
-    /** @param retryAfter part of the settings a rebuilt frontier starts with */
+    /** A job's spider keeps its requests in its process. */
     CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, FrontierLayouts layouts,
             Duration retryAfter) {
+        this(frontiers, items, bundles, layouts, retryAfter, (crawlJob, layout) -> DiscoveredWork.NONE);
+    }
+
+    /**
+     * @param retryAfter part of the settings a rebuilt frontier starts with
+     * @param discovered a job's discovered requests, read by a rebuilt frontier
+     */
+    CrawlJobObserver(FrontierLookup frontiers, ItemStore items, BundleStore bundles, FrontierLayouts layouts,
+            Duration retryAfter, BiFunction<CrawlJob, FrontierLayout, DiscoveredWork> discovered) {
+        this.discovered = discovered;
         this.frontiers = frontiers;
         this.items = items;
         this.bundles = bundles;
@@ -84,17 +100,22 @@ public class CrawlJobObserver {
         CrawlJobName name = new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName());
         try {
             Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
-            Frontier frontier = registered.orElseGet(() -> Frontier.restore(
-                    seeds.layout(crawlJob, client, pinnedBundle),
-                    CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
-                    status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest(),
-                    job.isPresent()));
+            Frontier frontier = registered.orElseGet(() -> {
+                FrontierLayout layout = seeds.layout(crawlJob, client, pinnedBundle);
+                return Frontier.restore(layout, CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
+                        status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest(),
+                        job.isPresent(), discovered.apply(crawlJob, layout),
+                        status == null || status.getDiscovered() == null ? null
+                                : status.getDiscovered().getCommitSequence());
+            });
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));
         } catch (SeedsReader.SeedsNotFoundException e) {
             return observed.withProblem(new JobProblem(CrawlJobReasons.SEEDS_NOT_FOUND, e.getMessage(), e.fatal()));
         } catch (InvalidSeedException e) {
             return observed.withProblem(new JobProblem(CrawlJobReasons.INVALID_SEEDS, e.getMessage(), true));
+        } catch (StoreBehindStatusException e) {
+            return observed.withProblem(new JobProblem(CrawlJobReasons.FRONTIER_STORE_BEHIND, e.getMessage(), true));
         } catch (InconsistentFrontierException e) {
             return observed.withProblem(new JobProblem(CrawlJobReasons.INCONSISTENT_STATUS,
                     "the frontier progress in the status does not fit the job's seeds: " + e.getMessage(), true));

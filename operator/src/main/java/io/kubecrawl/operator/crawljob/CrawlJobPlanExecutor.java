@@ -23,6 +23,7 @@ import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.GivenUpBatch;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.status.StatusRecorder;
@@ -48,9 +49,12 @@ public class CrawlJobPlanExecutor {
     private final ItemStore items;
     private final LogStore logs;
     private final KillPoints killPoints;
+    private final DiscoveredRequestStore discovered;
 
     public CrawlJobPlanExecutor(StatusRecorder statusRecorder, EventRecorder eventRecorder,
-            FrontierRegistry frontiers, ItemStore items, LogStore logs, KillPoints killPoints) {
+            FrontierRegistry frontiers, ItemStore items, LogStore logs, KillPoints killPoints,
+            DiscoveredRequestStore discovered) {
+        this.discovered = discovered;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
         this.frontiers = frontiers;
@@ -87,6 +91,11 @@ public class CrawlJobPlanExecutor {
         } else if (step instanceof CrawlJobStep.PatchWorkerJob patch) {
             patchWorkerJob(client, name, patch);
         } else if (step instanceof CrawlJobStep.RecordStatus record) {
+            if (record.status().getDiscovered() != null) {
+                // The status records the store's commit sequence as observed; everything up to it goes to disk
+                // first, so that a status never counts work a crash of the machine could still take back.
+                discovered.checkpoint();
+            }
             if (statusRecorder.record(crawlJob, record.status())) {
                 record.transitionEvents().forEach(event -> eventRecorder.record(crawlJob, event));
                 killPoints.reach(switch (record.status().getPhase()) {

@@ -23,6 +23,8 @@ public final class CrawlJobReasons {
     public static final String SEEDS_NOT_FOUND = "SeedsNotFound";
     public static final String INVALID_SEEDS = "InvalidSeeds";
     public static final String INCONSISTENT_STATUS = "InconsistentStatus";
+    /** Invariant: the store of discovered requests on the operator's volume is not behind the job's status. */
+    public static final String FRONTIER_STORE_BEHIND = "FrontierStoreBehind";
     /** Invariant: a job whose status says Completing has every batch finished. */
     public static final String COMPLETING_WITH_WORK_LEFT = "CompletingWithWorkLeft";
 
@@ -40,7 +42,7 @@ public final class CrawlJobReasons {
     public static final Set<String> PHASE = Set.of(SPIDER_NOT_FOUND, SPIDER_NOT_READY, SPIDER_NOT_RECONCILED,
             WORKERS_STARTING, CRAWLING, SUSPENDED_BY_SPEC, WORKERS_FAILED, DEADLINE_EXCEEDED, WORKERS_EXITED_EARLY,
             FRONTIER_DRAINED, CRAWL_COMPLETED, SEEDS_NOT_FOUND, INVALID_SEEDS, INCONSISTENT_STATUS,
-            COMPLETING_WITH_WORK_LEFT);
+            FRONTIER_STORE_BEHIND, COMPLETING_WITH_WORK_LEFT);
     /** The reasons of the Degraded condition, and of the Event when it appears. */
     public static final Set<String> DEGRADED = Set.of(PINNED_BUNDLE_MISSING);
     /** The reasons only the Ready condition carries. */

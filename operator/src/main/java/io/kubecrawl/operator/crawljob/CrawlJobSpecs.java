@@ -36,7 +36,8 @@ final class CrawlJobSpecs {
         JobLimits limits = crawlJob.getSpec().getLimits();
         return new FrontierSettings(frontier.effectiveMaxBatchesPerWorker(),
                 Duration.ofSeconds(frontier.effectiveLeaseSeconds()),
-                (limits == null ? new JobLimits() : limits).effectiveMaxBatchAttempts(), retryAfter);
+                (limits == null ? new JobLimits() : limits).effectiveMaxBatchAttempts(), retryAfter,
+                frontier.effectiveMaxLeasesPerSlot());
     }
 
     private static FrontierSpec frontier(CrawlJob crawlJob) {

@@ -88,6 +88,7 @@ public final class CrawlJobStatusBuilder {
         status.setBatches(frontier.batches());
         status.setRequests(frontier.requests());
         status.setItems(frontier.items());
+        status.setDiscovered(frontier.discovered());
         int finished = frontier.batches().getDone() + frontier.batches().getFailed();
         status.setProgress(finished + "/" + frontier.batches().getTotal());
         return this;

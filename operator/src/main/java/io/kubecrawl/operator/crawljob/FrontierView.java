@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.kubecrawl.crd.v1alpha1.BatchCounters;
+import io.kubecrawl.crd.v1alpha1.DiscoveredRequestsStatus;
 import io.kubecrawl.crd.v1alpha1.SlotProgress;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierSettings;
@@ -22,19 +23,21 @@ import io.kubecrawl.operator.frontier.GivenUpBatch;
  * @param outputsFinalized whether the job's item output and logs are finalised
  * @param settings the settings the frontier works with
  * @param unreportedGivenUp batches given up that no Event reported yet
+ * @param discovered what the frontier's store did with the discovered requests; null while there are none
  * @param rebuilt the frontier, when observing rebuilt it from the status because the registry had none for this job
  *     (after a restart, or on the job's first reconcile); empty when the registry has it
  */
 public record FrontierView(String seedsDigest, List<SlotProgress> progress, BatchCounters batches, long requests,
         long items, boolean drained, boolean outputsFinalized, FrontierSettings settings,
-        List<GivenUpBatch> unreportedGivenUp, Optional<Frontier> rebuilt) {
+        List<GivenUpBatch> unreportedGivenUp, DiscoveredRequestsStatus discovered, Optional<Frontier> rebuilt) {
 
     /** Reads {@code frontier} without changing it. */
     public static FrontierView of(Frontier frontier, boolean rebuilt, Instant asOf, long items,
             boolean outputsFinalized) {
         return new FrontierView(frontier.seedsDigest(), frontier.progress(), frontier.counters(asOf),
                 frontier.requests(), items, frontier.isDrained(), outputsFinalized, frontier.settings(),
-                frontier.unreportedGivenUp(), rebuilt ? Optional.of(frontier) : Optional.empty());
+                frontier.unreportedGivenUp(), frontier.discoveredStatus(),
+                rebuilt ? Optional.of(frontier) : Optional.empty());
     }
 
     /**
@@ -43,6 +46,6 @@ public record FrontierView(String seedsDigest, List<SlotProgress> progress, Batc
      */
     public FrontierView withoutEarlierOutputs() {
         return new FrontierView(seedsDigest, progress, batches, requests, 0, drained, false, settings,
-                unreportedGivenUp, rebuilt);
+                unreportedGivenUp, discovered, rebuilt);
     }
 }

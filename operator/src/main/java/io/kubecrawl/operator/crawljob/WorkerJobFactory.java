@@ -18,8 +18,10 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
+import io.kubecrawl.crd.v1alpha1.FrontierSpec;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
+import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.WorkerEnvironment;
 
 /**
@@ -93,7 +95,7 @@ public class WorkerJobFactory {
                 .addNewVolume().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
                 .withInitContainers(syncContainer(agentEnv))
-                .withContainers(runContainer(runtime, agentEnv))
+                .withContainers(runContainer(crawlJob, runtime, agentEnv))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
@@ -113,13 +115,19 @@ public class WorkerJobFactory {
                 .build();
     }
 
-    private Container runContainer(SpiderRuntime runtime, List<EnvVar> agentEnv) {
+    private Container runContainer(CrawlJob crawlJob, SpiderRuntime runtime, List<EnvVar> agentEnv) {
         List<String> args = new ArrayList<>(List.of("--workdir", WORKSPACE, "--"));
         args.addAll(runtime.getCommand());
         if (runtime.getArgs() != null) {
             args.addAll(runtime.getArgs());
         }
         List<EnvVar> env = new ArrayList<>(agentEnv);
+        FrontierSpec frontier = crawlJob.getSpec().getFrontier() == null ? new FrontierSpec()
+                : crawlJob.getSpec().getFrontier();
+        env.add(env(DiscoveryMode.ENV, frontier.effectiveDiscovered().name()));
+        if (frontier.effectiveMinHostDelayMillis() > 0) {
+            env.add(env(WorkerEnvironment.MIN_HOST_DELAY_MILLIS, String.valueOf(frontier.effectiveMinHostDelayMillis())));
+        }
         if (runtime.getEnv() != null) {
             env.addAll(runtime.getEnv());
         }

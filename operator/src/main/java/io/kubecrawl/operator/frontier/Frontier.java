@@ -7,11 +7,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 import io.kubecrawl.crd.v1alpha1.BatchCounters;
+import io.kubecrawl.crd.v1alpha1.DiscoveredRequestsStatus;
 import io.kubecrawl.crd.v1alpha1.SlotProgress;
+import io.kubecrawl.protocol.v1.DiscoveredRequest;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,8 +27,14 @@ import org.jboss.logging.Logger;
  * finished nor leased to another worker gets its lease back ({@link #renew}). Only the batches nobody presented are
  * leased again once the grace period is over: no batch runs twice while its worker is alive and reaches the operator.
  *
- * <p>A slot is owned by one worker while that worker lives and the slot has work, so that one site's requests are
- * not spread over several workers at once. Every method is synchronized: workers call in concurrently over gRPC, and
+ * <p>A slot leases its seed batches first, then batches of the requests the job's spider discovered
+ * ({@link DiscoveredWork}): those are queued in a durable store, cut into a batch only when a worker is about to lease
+ * it, and committed with the completion of the batch that found them. A batch cut and not completed is held here and
+ * in the store; after a restart it is leased again like any unfinished batch.
+ *
+ * <p>A slot is owned by one worker while that worker lives and the slot has work, and has at most
+ * {@link FrontierSettings#maxLeasesPerSlot} batches leased at once, so that one site's requests are not spread over
+ * several workers at once. Every method is synchronized: workers call in concurrently over gRPC, and
  * the reconciler reads snapshots. The frontier never reads a clock: every call that needs the time is given it.
  */
 public final class Frontier {
@@ -35,8 +44,22 @@ public final class Frontier {
     private static final Duration SHORTEST_RENEWAL_PERIOD = Duration.ofMillis(250);
     /** Added to two renewal periods in {@link #restartGrace}: the network, and the rebuild of the frontier itself. */
     private static final Duration RESTART_GRACE_MARGIN = Duration.ofSeconds(2);
+    /**
+     * The first number of a batch of discovered requests: far above any seed layout's batch numbers, so that a batch
+     * number alone tells the two kinds apart (the store numbers its batches from here).
+     */
+    public static final int FIRST_DISCOVERED_BATCH = 1 << 30;
 
     private final FrontierLayout layout;
+    private final DiscoveredWork discovered;
+    /** Batches of discovered requests cut and not completed, leased or not: their requests, as leases hand them out. */
+    private final Map<BatchId, List<SeedRequest>> openDiscovered = new TreeMap<>();
+    /** Failed attempts of open discovered batches (in memory only: a restart gives them their attempts again). */
+    private final Map<BatchId, Integer> discoveredFailures = new HashMap<>();
+    /** Discovered batches given up in this operator's life. */
+    private int discoveredGivenUp;
+    /** Leases per slot, kept with {@link #leases} for maxLeasesPerSlot. */
+    private final Map<Integer, Integer> leasesBySlot = new HashMap<>();
     /** Replaced when the spec's limits change: volatile for {@link #maxBatchesPerWorker}, which is not synchronized. */
     private volatile FrontierSettings settings;
     private final List<SlotState> slots = new ArrayList<>();
@@ -84,8 +107,9 @@ public final class Frontier {
         void leasedAgainAfterRestart();
     }
 
-    private Frontier(FrontierLayout layout, FrontierSettings settings, boolean restored) {
+    private Frontier(FrontierLayout layout, FrontierSettings settings, boolean restored, DiscoveredWork discovered) {
         this.layout = layout;
+        this.discovered = discovered;
         this.settings = settings;
         this.restored = restored;
         for (int slot = 0; slot < layout.slots(); slot++) {
@@ -95,7 +119,12 @@ public final class Frontier {
 
     /** The frontier of a job that has not run yet: it leases at once. */
     public static Frontier fresh(FrontierLayout layout, FrontierSettings settings) {
-        return new Frontier(layout, settings, false);
+        return fresh(layout, settings, DiscoveredWork.NONE);
+    }
+
+    /** As {@link #fresh(FrontierLayout, FrontierSettings)}, for a job whose spider's requests come back to it. */
+    public static Frontier fresh(FrontierLayout layout, FrontierSettings settings, DiscoveredWork discovered) {
+        return new Frontier(layout, settings, false, discovered);
     }
 
     /**
@@ -124,12 +153,27 @@ public final class Frontier {
      */
     public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded,
             String recordedSeedsDigest, boolean workersMayHoldLeases) {
+        return restore(layout, settings, recorded, recordedSeedsDigest, workersMayHoldLeases, DiscoveredWork.NONE,
+                null);
+    }
+
+    /**
+     * As {@link #restore(FrontierLayout, FrontierSettings, List, String, boolean)}, with the job's discovered
+     * requests: the store must not be behind the commit sequence the status recorded, and the batches it holds cut
+     * and not completed are open again, to be presented on Renew by the workers that still run them or leased again.
+     *
+     * @throws InconsistentFrontierException also when the store is behind the status
+     */
+    public static Frontier restore(FrontierLayout layout, FrontierSettings settings, List<SlotProgress> recorded,
+            String recordedSeedsDigest, boolean workersMayHoldLeases, DiscoveredWork discovered,
+            Long recordedCommitSequence) {
+        discovered.checkNotBehind(recordedCommitSequence);
         if (recordedSeedsDigest != null && !recordedSeedsDigest.equals(layout.seedsDigest())) {
             throw new InconsistentFrontierException("the job's seeds changed while it ran (the status recorded "
                     + recordedSeedsDigest + ", the seeds read now are " + layout.seedsDigest() + ")");
         }
         boolean recordedBefore = recordedSeedsDigest != null || (recorded != null && !recorded.isEmpty());
-        Frontier frontier = new Frontier(layout, settings, recordedBefore && workersMayHoldLeases);
+        Frontier frontier = new Frontier(layout, settings, recordedBefore && workersMayHoldLeases, discovered);
         for (SlotProgress progress : recorded == null ? List.<SlotProgress>of() : recorded) {
             Integer slot = progress.getSlot();
             if (slot == null || slot < 0 || slot >= layout.slots()) {
@@ -137,6 +181,13 @@ public final class Frontier {
                         + layout.slots() + " slots");
             }
             frontier.slots.set(slot, SlotState.restore(layout.batchCount(slot), progress));
+        }
+        for (DiscoveredWork.CutBatch open : discovered.openBatches()) {
+            if (open.id().slot() >= layout.slots()) {
+                throw new InconsistentFrontierException("the store holds discovered batch " + open.id()
+                        + " but the job has " + layout.slots() + " slots");
+            }
+            frontier.openDiscovered.put(open.id(), open.requests());
         }
         return frontier;
     }
@@ -193,24 +244,55 @@ public final class Frontier {
         }
         for (SlotState slot : slots) {
             if (worker.equals(slotOwners.get(slot.slot()))) {
-                int n = slot.nextAvailable(number -> leases.containsKey(new BatchId(slot.slot(), number)));
-                if (n >= 0) {
-                    return grant(worker, new BatchId(slot.slot(), n), now);
+                if (slotFull(slot.slot())) {
+                    continue;
+                }
+                Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
+                if (granted.isPresent()) {
+                    return granted.get();
                 }
                 slotOwners.remove(slot.slot());
             }
         }
         for (SlotState slot : slots) {
-            if (ownedByAnother(slot.slot(), worker, now)) {
+            if (ownedByAnother(slot.slot(), worker, now) || slotFull(slot.slot())) {
                 continue;
             }
-            int n = slot.nextAvailable(number -> leases.containsKey(new BatchId(slot.slot(), number)));
-            if (n >= 0) {
+            Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
+            if (granted.isPresent()) {
                 slotOwners.put(slot.slot(), worker);
-                return grant(worker, new BatchId(slot.slot(), n), now);
+                return granted.get();
             }
         }
         return new LeaseOutcome.Wait(settings.retryAfter());
+    }
+
+    /**
+     * The slot's next batch for the worker: a seed batch, else an open discovered batch nobody holds, else a new batch
+     * cut from the slot's queue of discovered requests.
+     */
+    private Optional<LeaseOutcome> leaseFrom(SlotState slot, String worker, Instant now) {
+        int n = slot.nextAvailable(number -> leases.containsKey(new BatchId(slot.slot(), number)));
+        if (n >= 0) {
+            return Optional.of(grant(worker, new BatchId(slot.slot(), n), now));
+        }
+        for (BatchId open : openDiscovered.keySet()) {
+            if (open.slot() == slot.slot() && !leases.containsKey(open)) {
+                return Optional.of(grant(worker, open, now));
+            }
+        }
+        if (discovered.hasQueued(slot.slot())) {
+            Optional<DiscoveredWork.CutBatch> cut = discovered.cut(slot.slot(), layout.batchSize());
+            if (cut.isPresent()) {
+                openDiscovered.put(cut.get().id(), cut.get().requests());
+                return Optional.of(grant(worker, cut.get().id(), now));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean slotFull(int slot) {
+        return leasesBySlot.getOrDefault(slot, 0) >= settings.maxLeasesPerSlot();
     }
 
     /**
@@ -231,8 +313,7 @@ public final class Frontier {
             if (lease != null && lease.worker().equals(worker)) {
                 leases.put(batch, lease.renewedUntil(now.plus(settings.leaseDuration())));
                 held.add(batch);
-            } else if (lease == null && layout.contains(batch)
-                    && !slots.get(batch.slot()).isFinished(batch.number())) {
+            } else if (lease == null && isOpen(batch)) {
                 reestablish(worker, batch, now);
                 held.add(batch);
             }
@@ -242,15 +323,35 @@ public final class Frontier {
 
     /** A worker ran the batch to its end and its items are stored. Repeated or late reports are accepted. */
     public synchronized BatchOutcome complete(BatchId batch, String worker, Instant now) {
+        return complete(batch, worker, List.of(), now);
+    }
+
+    /**
+     * A worker ran the batch to its end, its items are stored, and its spider discovered {@code requests}: they are
+     * committed with the batch's completion, once, however often the batch is reported. Repeated or late reports are
+     * accepted.
+     */
+    public synchronized BatchOutcome complete(BatchId batch, String worker, List<DiscoveredRequest> requests,
+            Instant now) {
         observe(now);
         lastSeen.put(worker, now);
+        if (openDiscovered.containsKey(batch)) {
+            discovered.commit(batch, requests);
+            removeLease(batch);
+            openDiscovered.remove(batch);
+            discoveredFailures.remove(batch);
+            return BatchOutcome.COMPLETED;
+        }
         if (!layout.contains(batch)) {
-            return BatchOutcome.UNKNOWN_BATCH;
+            return isDiscovered(batch) ? BatchOutcome.ALREADY_FINISHED : BatchOutcome.UNKNOWN_BATCH;
         }
         SlotState slot = slots.get(batch.slot());
         if (slot.isFinished(batch.number())) {
             return BatchOutcome.ALREADY_FINISHED;
         }
+        // Committed before the batch is marked complete: a crash in between redoes the batch, and the store, which
+        // remembers the completion, does not take its requests twice.
+        discovered.commit(batch, requests);
         removeLease(batch);
         slot.complete(batch.number());
         return BatchOutcome.COMPLETED;
@@ -260,6 +361,9 @@ public final class Frontier {
     public synchronized BatchOutcome fail(BatchId batch, String worker, String error, Instant now) {
         observe(now);
         lastSeen.put(worker, now);
+        if (isDiscovered(batch)) {
+            return failDiscovered(batch, worker, error);
+        }
         if (!layout.contains(batch)) {
             return BatchOutcome.UNKNOWN_BATCH;
         }
@@ -273,7 +377,14 @@ public final class Frontier {
         return countFailure(batch, error);
     }
 
+    /**
+     * Whether the batch is done: a seed batch completed or given up, or a discovered batch that is not open (completed,
+     * given up, or never cut).
+     */
     public synchronized boolean isFinished(BatchId batch) {
+        if (isDiscovered(batch)) {
+            return !openDiscovered.containsKey(batch);
+        }
         return layout.contains(batch) && slots.get(batch.slot()).isFinished(batch.number());
     }
 
@@ -290,8 +401,9 @@ public final class Frontier {
         return drainRecorded;
     }
 
+    /** Every seed batch finished, no discovered batch open and no discovered request queued. */
     public synchronized boolean isDrained() {
-        return slots.stream().allMatch(SlotState::isDone);
+        return slots.stream().allMatch(SlotState::isDone) && openDiscovered.isEmpty() && discovered.queued() == 0;
     }
 
     public synchronized List<SlotProgress> progress() {
@@ -305,10 +417,25 @@ public final class Frontier {
         return progress;
     }
 
+    /**
+     * Batch counts. With discovered requests the total is what is known now: the seed batches, the discovered batches
+     * cut, and the batches the queued requests will make at least (one per started batch size).
+     */
     public synchronized BatchCounters counters() {
         int finished = slots.stream().mapToInt(SlotState::finishedCount).sum();
         int failed = slots.stream().mapToInt(SlotState::failedCount).sum();
-        return new BatchCounters(layout.totalBatches(), finished - failed, failed, leases.size());
+        long cut = discovered.batchesCut();
+        long queued = discovered.queued();
+        long toCut = (queued + layout.batchSize() - 1) / layout.batchSize();
+        int discoveredFinished = (int) (cut - openDiscovered.size());
+        return new BatchCounters((int) (layout.totalBatches() + cut + toCut),
+                finished - failed + discoveredFinished - discoveredGivenUp, failed + discoveredGivenUp,
+                leases.size());
+    }
+
+    /** What the job's store did with its discovered requests, for the status; null while it has none. */
+    public DiscoveredRequestsStatus discoveredStatus() {
+        return discovered.status();
     }
 
     /**
@@ -403,23 +530,59 @@ public final class Frontier {
     private LeaseOutcome grant(String worker, BatchId batch, Instant now) {
         int attempt = leaseCounts.merge(batch, 1, Integer::sum);
         Lease lease = new Lease(batch, worker, attempt, now.plus(settings.leaseDuration()));
-        leases.put(batch, lease);
-        heldBy.merge(worker, 1, Integer::sum);
+        putLease(lease);
         if (leasesBeforeRestart > 0) {
             // Granted after the grace period: one of the batches leased before the restart that nobody presented.
             leasesBeforeRestart--;
             leasedAgainAfterRestart++;
             restartListener.leasedAgainAfterRestart();
         }
-        return new LeaseOutcome.Granted(lease, layout.batch(batch));
+        List<SeedRequest> requests = isDiscovered(batch) ? openDiscovered.get(batch) : layout.batch(batch);
+        return new LeaseOutcome.Granted(lease, requests);
+    }
+
+    private void putLease(Lease lease) {
+        leases.put(lease.batch(), lease);
+        heldBy.merge(lease.worker(), 1, Integer::sum);
+        leasesBySlot.merge(lease.batch().slot(), 1, Integer::sum);
+    }
+
+    /** Whether the batch is one of the job's and neither finished nor given up. */
+    private boolean isOpen(BatchId batch) {
+        if (isDiscovered(batch)) {
+            return openDiscovered.containsKey(batch);
+        }
+        return layout.contains(batch) && !slots.get(batch.slot()).isFinished(batch.number());
+    }
+
+    private static boolean isDiscovered(BatchId batch) {
+        return batch.number() >= FIRST_DISCOVERED_BATCH;
+    }
+
+    private BatchOutcome failDiscovered(BatchId batch, String worker, String error) {
+        Lease lease = leases.get(batch);
+        if (!openDiscovered.containsKey(batch) || lease == null || !lease.worker().equals(worker)) {
+            return BatchOutcome.ALREADY_FINISHED;
+        }
+        removeLease(batch);
+        int attempts = discoveredFailures.merge(batch, 1, Integer::sum);
+        if (attempts < settings.maxBatchAttempts()) {
+            return BatchOutcome.RETRYING;
+        }
+        // Given up: committed as a completion without requests, so that the store drops the batch for good.
+        discovered.commit(batch, List.of());
+        openDiscovered.remove(batch);
+        discoveredFailures.remove(batch);
+        discoveredGivenUp++;
+        givenUp.add(new GivenUpBatch(batch, attempts, error));
+        return BatchOutcome.GAVE_UP;
     }
 
     /** Gives the batch back to the worker that presented it, as {@link #grant} would have. */
     private void reestablish(String worker, BatchId batch, Instant now) {
         // Counted as a lease of this operator's life: if it is lost again, the next worker sees a later attempt.
         int attempt = leaseCounts.merge(batch, 1, Integer::sum);
-        leases.put(batch, new Lease(batch, worker, attempt, now.plus(settings.leaseDuration())));
-        heldBy.merge(worker, 1, Integer::sum);
+        putLease(new Lease(batch, worker, attempt, now.plus(settings.leaseDuration())));
         if (!ownedByAnother(batch.slot(), worker, now)) {
             slotOwners.put(batch.slot(), worker);
         }
@@ -448,6 +611,7 @@ public final class Frontier {
         Lease removed = leases.remove(batch);
         if (removed != null) {
             heldBy.computeIfPresent(removed.worker(), (worker, count) -> count == 1 ? null : count - 1);
+            leasesBySlot.computeIfPresent(batch.slot(), (slot, count) -> count == 1 ? null : count - 1);
         }
     }
 

@@ -106,6 +106,20 @@ public final class FrontierLayout {
         return requests;
     }
 
+    /** Requests per batch: of every seed batch but a slot's last, and at most of a batch of discovered requests. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Hands each seed request to {@code action}, slot by slot, without holding them all at once. */
+    public void forEachSeed(java.util.function.Consumer<SeedRequest> action) {
+        for (Slot slot : slots) {
+            for (int i = 0; i < slot.size(); i++) {
+                action.accept(SeedList.request(slot.line(i)));
+            }
+        }
+    }
+
     /** The batch's requests, decoded from the slot's lines (which were checked when the layout was built). */
     public List<SeedRequest> batch(BatchId id) {
         Slot slot = slots.get(id.slot());

@@ -1,7 +1,9 @@
 package io.kubecrawl.operator.grpc;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,6 +28,7 @@ import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
 import io.kubecrawl.protocol.v1.CompleteBatchPart;
+import io.kubecrawl.protocol.v1.DiscoveredRequest;
 import io.kubecrawl.protocol.v1.Drained;
 import io.kubecrawl.protocol.v1.FailBatchRequest;
 import io.kubecrawl.protocol.v1.FrontierServiceGrpc;
@@ -48,7 +51,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A completed batch's items are stored under the batch's name before the frontier marks it complete, and the
  * status records the completion only after that: so a batch the status calls complete always has its items, and a
- * batch done again after a crash replaces its own file.
+ * batch done again after a crash replaces its own file. The requests its spider discovered are committed to the
+ * frontier's store with the completion itself, once per batch (see {@link Frontier#complete}).
  *
  * <p>Until the operator's recovery after its start is done, every call is refused with UNAVAILABLE before it gets
  * here ({@link RecoveryGateInterceptor}).
@@ -163,6 +167,8 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
             private ItemUpload upload;
             private BatchId batch;
             private String worker;
+            /** A batch's discovered requests: as many as its pages link to, held until the stream ends well. */
+            private final List<DiscoveredRequest> discovered = new ArrayList<>();
 
             @Override
             public void onNext(CompleteBatchPart part) {
@@ -176,6 +182,8 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                     upload = items.begin(job, batch);
                 } else if (upload == null) {
                     fail(Status.INVALID_ARGUMENT.withDescription("CompleteBatch must start with its header"));
+                } else if (part.hasDiscovered()) {
+                    discovered.addAll(part.getDiscovered().getRequestsList());
                 } else {
                     upload.append(part.getItems());
                 }
@@ -212,7 +220,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                         responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
                     } else {
                         long count = upload.commit();
-                        BatchOutcome outcome = frontier.complete(batch, worker, clock.instant());
+                        BatchOutcome outcome = frontier.complete(batch, worker, discovered, clock.instant());
                         killPoints.reach(KillPoint.ITEMS_COMMITTED);
                         drainedFrontiers.reconcileIfDrained(job, frontier);
                         responses.onNext(report(outcome, count));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
+import io.kubecrawl.operator.frontier.discovered.JobKey;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -19,16 +22,21 @@ import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes the items and logs of CrawlJobs that no longer exist: they are served only while their CrawlJob exists, so
- * once it is deleted they only fill the volume. Which jobs exist is read from the cluster on each run, never
+ * Deletes the items, logs and discovered requests of CrawlJobs that no longer exist: they are served only while their
+ * CrawlJob exists, so once it is deleted they only fill the volume. Discovered requests are kept by CrawlJob uid, so a
+ * job deleted and created again under its name loses its predecessor's at once. Which jobs exist is read from the cluster on each run, never
  * remembered; if it cannot be read, nothing is collected. A job's outputs written to within the grace period are
  * kept: a CrawlJob created a moment ago may not be listed yet, and a deleted job's last workers may still report.
  */
 @ApplicationScoped
 public class OutputGarbageCollector {
 
-    /** What one collection deleted: the jobs whose items, and whose logs, are gone. */
-    public record CollectedOutputs(Set<CrawlJobName> items, Set<CrawlJobName> logs) {
+    /** What one collection deleted: the jobs whose items, whose logs, and whose discovered requests are gone. */
+    public record CollectedOutputs(Set<CrawlJobName> items, Set<CrawlJobName> logs, Set<JobKey> discovered) {
+
+        boolean isEmpty() {
+            return items.isEmpty() && logs.isEmpty() && discovered.isEmpty();
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(OutputGarbageCollector.class);
@@ -38,9 +46,11 @@ public class OutputGarbageCollector {
     private final LogStore logs;
     private final OperatorSettings settings;
     private final Clock clock;
+    private final DiscoveredRequestStore discovered;
 
     public OutputGarbageCollector(KubernetesClient client, ItemStore items, LogStore logs, OperatorSettings settings,
-            Clock clock) {
+            Clock clock, DiscoveredRequestStore discovered) {
+        this.discovered = discovered;
         this.client = client;
         this.items = items;
         this.logs = logs;
@@ -53,9 +63,9 @@ public class OutputGarbageCollector {
     void collectOnSchedule() {
         try {
             CollectedOutputs collected = collect();
-            if (!collected.items().isEmpty() || !collected.logs().isEmpty()) {
-                LOG.infof("Outputs of deleted CrawlJobs collected: items of %s, logs of %s", collected.items(),
-                        collected.logs());
+            if (!collected.isEmpty()) {
+                LOG.infof("Outputs of deleted CrawlJobs collected: items of %s, logs of %s, discovered requests of %s",
+                        collected.items(), collected.logs(), collected.discovered());
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "Output garbage collection skipped; it runs again in %s", settings.outputs().gcInterval());
@@ -64,11 +74,25 @@ public class OutputGarbageCollector {
 
     /** One collection now, with the existing CrawlJobs read from the cluster. */
     public CollectedOutputs collect() throws IOException {
+        // Read before the list: a job whose requests are stored by then existed before the list began, so the list
+        // shows it unless it was deleted.
+        List<JobKey> stored = discovered.jobs();
         Set<CrawlJobName> existing = new HashSet<>();
-        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> existing.add(new CrawlJobName(
-                crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName())));
+        Set<String> existingUids = new HashSet<>();
+        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> {
+            existing.add(new CrawlJobName(crawlJob.getMetadata().getNamespace(), crawlJob.getMetadata().getName()));
+            existingUids.add(crawlJob.getMetadata().getUid());
+        });
         Instant keepAfter = clock.instant().minus(settings.outputs().gcGrace());
-        return new CollectedOutputs(collect(items, existing, keepAfter), collect(logs, existing, keepAfter));
+        Set<JobKey> collectedDiscovered = new HashSet<>();
+        for (JobKey job : stored) {
+            if (!existingUids.contains(job.uid())) {
+                discovered.deleteJob(job);
+                collectedDiscovered.add(job);
+            }
+        }
+        return new CollectedOutputs(collect(items, existing, keepAfter), collect(logs, existing, keepAfter),
+                collectedDiscovered);
     }
 
     /** Deletes the outputs in {@code store} of jobs not {@code existing} and not written to after {@code keepAfter}. */

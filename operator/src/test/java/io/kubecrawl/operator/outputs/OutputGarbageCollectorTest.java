@@ -12,13 +12,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
+import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
+import io.kubecrawl.operator.frontier.discovered.JobKey;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.items.ItemUpload;
 import io.kubecrawl.operator.logs.LogStore;
@@ -54,6 +58,7 @@ class OutputGarbageCollectorTest {
     MockCluster cluster;
     ItemStore items;
     LogStore logs;
+    DiscoveredRequestStore discovered;
     OutputGarbageCollector collector;
 
     @BeforeEach
@@ -62,11 +67,14 @@ class OutputGarbageCollectorTest {
         cluster = new MockCluster(client, server.getKubernetesMockServer());
         items = new ItemStore(dataDir);
         logs = new LogStore(dataDir);
-        collector = new OutputGarbageCollector(client, items, logs, settings, Clock.fixed(NOW, ZoneOffset.UTC));
+        discovered = DiscoveredRequestStore.open(dataDir.resolve("frontier"));
+        collector = new OutputGarbageCollector(client, items, logs, settings, Clock.fixed(NOW, ZoneOffset.UTC),
+                discovered);
     }
 
     @AfterEach
     void deleteDataDir() throws IOException {
+        discovered.close();
         PathUtils.deleteDirectory(dataDir);
     }
 
@@ -111,6 +119,24 @@ class OutputGarbageCollectorTest {
         assertThat(collected.logs()).isEmpty();
         assertThat(collected.items()).containsExactly(deleted);
         assertThat(logText(deleted)).isEqualTo("a line\n");
+    }
+
+    @Test
+    void discoveredRequestsOfADeletedJobAreCollectedAtOnceAndThoseOfTheJobNowUnderItsNameAreKept() throws Exception {
+        String uid = cluster.crawlJob("renamed", "quotes", 1).getMetadata().getUid();
+        JobKey current = JobKey.of(cluster.namespace(), "renamed", uid);
+        JobKey earlier = JobKey.of(cluster.namespace(), "renamed", "uid-of-the-deleted-job");
+        JobKey deleted = JobKey.of(cluster.namespace(), "deleted", "uid-of-another-deleted-job");
+        for (JobKey job : new JobKey[] {current, earlier, deleted}) {
+            discovered.markSeen(job, List.of(ByteString.copyFromUtf8("fingerprint of " + job)));
+        }
+
+        OutputGarbageCollector.CollectedOutputs collected = collector.collect();
+
+        assertThat(collected.discovered()).containsExactlyInAnyOrder(earlier, deleted);
+        assertThat(discovered.jobs()).containsExactly(current);
+        assertThat(discovered.counts(current).commitSequence()).isPositive();
+        assertThat(collector.collect().discovered()).as("a second run finds nothing more").isEmpty();
     }
 
     private void writeOutputs(CrawlJobName job) throws IOException {

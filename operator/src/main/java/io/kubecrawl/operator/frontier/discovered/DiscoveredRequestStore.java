@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 import com.google.protobuf.ByteString;
 import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.protocol.v1.DiscoveredRequest;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -58,7 +60,7 @@ public final class DiscoveredRequestStore implements AutoCloseable {
      * The first number of a discovered batch: 2^30, far above any seed layout's batch numbers, so that a completion
      * names either kind without ambiguity.
      */
-    public static final int FIRST_DISCOVERED_BATCH = 1 << 30;
+    public static final int FIRST_DISCOVERED_BATCH = Frontier.FIRST_DISCOVERED_BATCH;
     /** The default size of the block cache, which also accounts the memtables (see {@link StoreTuning}). */
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
@@ -160,11 +162,22 @@ public final class DiscoveredRequestStore implements AutoCloseable {
      */
     public CommitResult commitCompletion(JobKey job, BatchId batch, List<DiscoveredRequest> requests,
             CrawlScope scope, ToIntFunction<DiscoveredRequest> slotOf) {
-        return withJob(job, state -> commit(state, batch, requests, scope, slotOf));
+        return commitCompletion(job, batch, requests, scope, slotOf, request -> false);
+    }
+
+    /**
+     * As {@link #commitCompletion(JobKey, BatchId, List, CrawlScope, ToIntFunction)}, with the requests the job
+     * schedules by other means (its seeds, whose Scrapy fingerprints the operator cannot compute): such a request is
+     * dropped as a duplicate unless dont_filter.
+     */
+    public CommitResult commitCompletion(JobKey job, BatchId batch, List<DiscoveredRequest> requests,
+            CrawlScope scope, ToIntFunction<DiscoveredRequest> slotOf, Predicate<DiscoveredRequest> scheduledElsewhere) {
+        return withJob(job, state -> commit(state, batch, requests, scope, slotOf, scheduledElsewhere));
     }
 
     private CommitResult commit(JobState state, BatchId batch, List<DiscoveredRequest> requests, CrawlScope scope,
-            ToIntFunction<DiscoveredRequest> slotOf) throws RocksDBException {
+            ToIntFunction<DiscoveredRequest> slotOf, Predicate<DiscoveredRequest> scheduledElsewhere)
+            throws RocksDBException {
         DiscoveredCounts before = state.record.counts();
         byte[] completedKey = state.number == 0 ? null : StoreKeys.completed(state.number, batch);
         if (completedKey != null && db.get(completedFamily, completedKey) != null) {
@@ -206,7 +219,8 @@ public final class DiscoveredRequestStore implements AutoCloseable {
             for (int i = 0; i < inScope.size(); i++) {
                 DiscoveredRequest request = inScope.get(i);
                 boolean filtered = !request.getDontFilter();
-                if (filtered && (seen[i] || !inThisCommit.add(request.getFingerprint()))) {
+                if (filtered && (seen[i] || scheduledElsewhere.test(request)
+                        || !inThisCommit.add(request.getFingerprint()))) {
                     duplicates++;
                     continue;
                 }
@@ -399,6 +413,16 @@ public final class DiscoveredRequestStore implements AutoCloseable {
     /** The job's counters and commit sequence; all zero for a job the store has nothing of. */
     public DiscoveredCounts counts(JobKey job) {
         return withJob(job, state -> state.record.counts());
+    }
+
+    /** Requests queued in one slot of the job. */
+    public long queued(JobKey job, int slot) {
+        return withJob(job, state -> state.queued(slot));
+    }
+
+    /** Batches cut for the job since it began, completed or not. */
+    public long batchesCut(JobKey job) {
+        return withJob(job, state -> (long) state.record.nextBatchNumber() - FIRST_DISCOVERED_BATCH);
     }
 
     /** Requests queued per slot, slots with none left out: where {@link #cutBatch} finds work. */
