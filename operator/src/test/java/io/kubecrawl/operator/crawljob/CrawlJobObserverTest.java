@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
+import io.kubecrawl.crd.v1alpha1.DiscoveredRequestsStatus;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.frontier.BatchId;
 import io.kubecrawl.operator.frontier.Frontier;
@@ -20,6 +21,8 @@ import io.kubecrawl.operator.frontier.FrontierLayouts;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.FrontierSettings;
 import io.kubecrawl.operator.frontier.LeaseOutcome;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
+import io.kubecrawl.operator.frontier.discovered.DiscoveredWorkFactory;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.items.ItemUpload;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -115,6 +118,28 @@ class CrawlJobObserverTest {
 
         assertThat(observe(running).missingBundle()).contains(RecoveryExamples.PINNED);
         assertThat(observe(garbled).missingBundle()).contains("not a digest");
+    }
+
+    @Test
+    void aStoreOfDiscoveredRequestsBehindTheStatusFailsTheJobWithAReasonNamingTheInvariant() throws Exception {
+        CrawlJob running = crawlJob(CrawlJobPhase.Running, 1);
+        DiscoveredRequestsStatus recorded = new DiscoveredRequestsStatus();
+        recorded.setCommitSequence(12L);
+        running.getStatus().setDiscovered(recorded);
+        try (DiscoveredRequestStore emptyStore = DiscoveredRequestStore.open(dataDir.resolve("frontier"))) {
+            DiscoveredWorkFactory discovered = new DiscoveredWorkFactory(emptyStore);
+            CrawlJobObserver withStore = new CrawlJobObserver(frontiers, items, bundles, new FrontierLayouts(),
+                    RETRY_AFTER, discovered::forJob);
+
+            CrawlJobObservation observed = withStore.observe(running, RecoveryExamples.children(
+                    RecoveryExamples.workerJob(false, 2), true), null, NOW);
+
+            assertThat(observed.problem()).hasValueSatisfying(problem -> {
+                assertThat(problem.reason()).isEqualTo(CrawlJobReasons.FRONTIER_STORE_BEHIND);
+                assertThat(problem.message()).contains("commit sequence 12", "holds only 0");
+                assertThat(problem.fatal()).isTrue();
+            });
+        }
     }
 
     private CrawlJobObservation observe(CrawlJob crawlJob) {
