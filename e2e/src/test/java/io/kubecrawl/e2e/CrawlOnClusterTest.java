@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ class CrawlOnClusterTest {
 
     private static LoopbackQuotesSite site;
     private static QuotesExample example;
+    private static MetricsRecorder metrics;
 
     @BeforeAll
     static void serveTheSiteAndApplyTheExamples() throws IOException {
@@ -55,11 +57,16 @@ class CrawlOnClusterTest {
         // suspended and restarted while it runs.
         site = new LoopbackQuotesSite(cluster().siteHosts(), PAGES_PER_HOST, QUOTES_PER_PAGE, Duration.ofMillis(200));
         example = new QuotesExample(cluster(), site);
+        metrics = new MetricsRecorder(() -> cluster().operatorHttp(KubecrawlChart.NAMESPACE, KubecrawlChart.RELEASE),
+                Path.of("target/metrics/crawl-on-cluster.jsonl"));
         example.apply(NAMESPACE, 1, 5);
     }
 
     @AfterAll
     static void stopTheSite() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (site != null) {
             site.close();
         }
@@ -184,6 +191,37 @@ class CrawlOnClusterTest {
 
     @Test
     @Order(7)
+    void theJobsSeriesWereOnThePrometheusEndpointWhileItRanAndAreGoneSinceItSucceeded() {
+        String job = "crawljob=\"" + CRAWLJOB + "\",namespace=\"" + NAMESPACE + "\"";
+        await("a scrape after the job succeeded").atMost(TIMEOUT).until(() -> metrics.scrapes().stream()
+                .anyMatch(scrape -> scrape.text().contains("kubecrawl_status_updates_total")
+                        && !scrape.text().contains(job)));
+        List<MetricsRecorder.Scrape> scrapes = metrics.scrapes();
+        MetricsRecorder.Scrape richest = scrapes.stream()
+                .filter(scrape -> scrape.text().contains("kubecrawl_job_pages_total{" + job))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError(
+                        "no scrape of " + scrapes.size() + " showed the job's pages"));
+        System.out.println("The job's series in the last scrape that had them (" + scrapes.size()
+                + " scrapes recorded in " + metrics.file() + "):\n" + richest.text().lines()
+                .filter(line -> line.contains(job) || line.startsWith("kubecrawl_reconcile_duration")
+                        || line.startsWith("kubecrawl_status_updates_total"))
+                .collect(java.util.stream.Collectors.joining("\n")));
+        assertThat(richest.text()).containsPattern("kubecrawl_job_pages_total\\{" + job + "} [1-9]")
+                .containsPattern("kubecrawl_job_items_total\\{" + job + "} [1-9]")
+                .contains("kubecrawl_job_batches{" + job + ",state=\"done\"}",
+                        "kubecrawl_job_leases{" + job + "}",
+                        "kubecrawl_job_frontier_requests{" + job + ",state=\"queued\"}",
+                        "kubecrawl_job_uploaded_bytes_total{crawljob=\"" + CRAWLJOB + "\",kind=\"items\",namespace=\""
+                                + NAMESPACE + "\"}",
+                        "kubecrawl_reconcile_duration_seconds_count{controller=\"crawljob\"}",
+                        "kubecrawl_status_updates_total{kind=\"CrawlJob\",outcome=\"written\"}");
+        assertThat(scrapes).as("no series carries a URL or a host")
+                .allSatisfy(scrape -> assertThat(scrape.text()).doesNotContain("http://", "host="));
+        assertThat(scrapes.get(scrapes.size() - 1).text()).doesNotContain(job);
+    }
+
+    @Test
+    @Order(8)
     void deletingTheCrawlJobCollectsItsJobPodsAndSecret() {
         String uid = crawlJob().getMetadata().getUid();
         assertThat(client().secrets().inNamespace(NAMESPACE).list().getItems())

@@ -62,8 +62,14 @@ final class KubecrawlChart {
 
     /** The manifests the release would install, rendered without a cluster. */
     static String render(String operatorImage, String workerImage) {
+        return render(operatorImage, workerImage, Map.of());
+    }
+
+    /** As {@link #render(String, String)}, with these values on top of the suite's own. */
+    static String render(String operatorImage, String workerImage, Map<String, Object> changed) {
         var template = Helm.template(CHART.toString()).withName(RELEASE).withNamespace(NAMESPACE);
         values(operatorImage, workerImage).forEach(template::set);
+        changed.forEach(template::set);
         return template.call();
     }
 }

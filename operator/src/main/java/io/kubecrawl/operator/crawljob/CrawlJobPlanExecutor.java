@@ -26,6 +26,7 @@ import io.kubecrawl.operator.frontier.GivenUpBatch;
 import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.operator.status.StatusRecorder;
 import io.kubecrawl.protocol.CrawlJobName;
 import org.jboss.logging.Logger;
@@ -50,11 +51,13 @@ public class CrawlJobPlanExecutor {
     private final LogStore logs;
     private final KillPoints killPoints;
     private final DiscoveredRequestStore discovered;
+    private final JobMetrics metrics;
 
     public CrawlJobPlanExecutor(StatusRecorder statusRecorder, EventRecorder eventRecorder,
             FrontierRegistry frontiers, ItemStore items, LogStore logs, KillPoints killPoints,
-            DiscoveredRequestStore discovered) {
+            DiscoveredRequestStore discovered, JobMetrics metrics) {
         this.discovered = discovered;
+        this.metrics = metrics;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
         this.frontiers = frontiers;
@@ -75,6 +78,7 @@ public class CrawlJobPlanExecutor {
             discardOutputs(name);
         } else if (step instanceof CrawlJobStep.RestoreFrontier restore) {
             frontiers.register(name, crawlJob.getMetadata().getUid(), restore.frontier());
+            metrics.track(name, restore.frontier());
             if (restore.frontier().isRestored()) {
                 killPoints.reach(KillPoint.FRONTIER_RESTORED, "CrawlJob " + name);
             }
@@ -114,6 +118,7 @@ public class CrawlJobPlanExecutor {
             reportGivenUp(crawlJob, name, report.batch());
         } else if (step instanceof CrawlJobStep.MarkFinished) {
             frontiers.markFinished(name);
+            metrics.forget(name);
             logs.finishAll(name);
         } else {
             throw new IllegalArgumentException("no way to run " + step);

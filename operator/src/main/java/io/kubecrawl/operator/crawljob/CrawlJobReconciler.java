@@ -26,6 +26,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
+import io.kubecrawl.operator.metrics.ReconcileDurations;
 
 /**
  * Runs a CrawlJob's workers. Each reconcile observes ({@link CrawlJobObserver}, which only reads), decides
@@ -43,9 +44,11 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final OperatorSettings settings;
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
+    private final ReconcileDurations durations;
 
     public CrawlJobReconciler(CrawlJobObserver observer, CrawlJobDecider decider, CrawlJobPlanExecutor executor,
-            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock) {
+            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock, ReconcileDurations durations) {
+        this.durations = durations;
         this.observer = observer;
         this.decider = decider;
         this.executor = executor;
@@ -83,6 +86,10 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
 
     @Override
     public UpdateControl<CrawlJob> reconcile(CrawlJob crawlJob, Context<CrawlJob> context) {
+        return durations.time("crawljob", () -> reconcileTimed(crawlJob, context));
+    }
+
+    private UpdateControl<CrawlJob> reconcileTimed(CrawlJob crawlJob, Context<CrawlJob> context) {
         Instant now = clock.instant();
         CrawlJobObservation observed = observer.observe(crawlJob, context, now);
         CrawlJobPlan plan = decider.decide(crawlJob, observed, now);

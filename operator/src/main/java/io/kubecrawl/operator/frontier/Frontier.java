@@ -377,6 +377,15 @@ public final class Frontier {
         return countFailure(batch, error);
     }
 
+    /** How many requests the batch has: 0 for one that is neither a seed batch nor an open discovered batch. */
+    public synchronized int size(BatchId batch) {
+        if (isDiscovered(batch)) {
+            List<SeedRequest> requests = openDiscovered.get(batch);
+            return requests == null ? 0 : requests.size();
+        }
+        return layout.contains(batch) ? layout.size(batch) : 0;
+    }
+
     /**
      * Whether the batch is done: a seed batch completed or given up, or a discovered batch that is not open (completed,
      * given up, or never cut).

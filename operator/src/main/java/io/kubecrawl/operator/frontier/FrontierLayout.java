@@ -132,6 +132,12 @@ public final class FrontierLayout {
         return batch;
     }
 
+    /** How many requests the batch has, without decoding them. */
+    public int size(BatchId id) {
+        int from = id.number() * batchSize;
+        return Math.max(0, Math.min(from + batchSize, slots.get(id.slot()).size()) - from);
+    }
+
     public boolean contains(BatchId id) {
         return id.slot() >= 0 && id.slot() < slots.size() && id.number() >= 0 && id.number() < batchCount(id.slot());
     }

@@ -13,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.faults.KillPoint;
 import io.kubecrawl.operator.faults.KillPoints;
+import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.v1.BundleServiceGrpc;
 import io.kubecrawl.protocol.v1.FileChunk;
@@ -44,8 +45,11 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
     private final PinnedBundles pinnedBundles;
     private final BundleStore store;
     private final KillPoints killPoints;
+    private final JobMetrics metrics;
 
-    public BundleGrpcService(PinnedBundles pinnedBundles, BundleStore store, KillPoints killPoints) {
+    public BundleGrpcService(PinnedBundles pinnedBundles, BundleStore store, KillPoints killPoints,
+            JobMetrics metrics) {
+        this.metrics = metrics;
         this.pinnedBundles = pinnedBundles;
         this.store = store;
         this.killPoints = killPoints;
@@ -74,6 +78,7 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
             }
             FileChunkStreamer.start(open(file), request.getOffset(), file.size(),
                     (ServerCallStreamObserver<FileChunk>) responses);
+            metrics.bundleBytesSent(job.name(), file.size() - request.getOffset());
         } catch (StatusException refused) {
             responses.onError(refused);
         }
@@ -96,6 +101,7 @@ public class BundleGrpcService extends BundleServiceGrpc.BundleServiceImplBase {
                 files.add(bundle.file(job, sha256));
             }
             FilesChunkStreamer.start(files, this::open, (ServerCallStreamObserver<FilesChunk>) responses);
+            metrics.bundleBytesSent(job.name(), files.stream().mapToLong(BundleFile::size).sum());
         } catch (StatusException refused) {
             responses.onError(refused);
         }

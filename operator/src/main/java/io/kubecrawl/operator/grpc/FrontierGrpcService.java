@@ -22,6 +22,7 @@ import io.kubecrawl.operator.frontier.SeedRequest;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.items.ItemUpload;
 import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerName;
 import io.kubecrawl.protocol.v1.Batch;
@@ -70,9 +71,11 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
     private final KillPoints killPoints;
+    private final JobMetrics metrics;
 
     public FrontierGrpcService(FrontierRegistry frontiers, ItemStore items, LogStore logs,
-            DrainedFrontiers drainedFrontiers, Clock clock, KillPoints killPoints) {
+            DrainedFrontiers drainedFrontiers, Clock clock, KillPoints killPoints, JobMetrics metrics) {
+        this.metrics = metrics;
         this.frontiers = frontiers;
         this.items = items;
         this.logs = logs;
@@ -169,6 +172,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
             private String worker;
             /** A batch's discovered requests: as many as its pages link to, held until the stream ends well. */
             private final List<DiscoveredRequest> discovered = new ArrayList<>();
+            private long itemBytes;
 
             @Override
             public void onNext(CompleteBatchPart part) {
@@ -186,6 +190,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                     discovered.addAll(part.getDiscovered().getRequestsList());
                 } else {
                     upload.append(part.getItems());
+                    itemBytes += part.getItems().size();
                 }
             }
 
@@ -220,7 +225,12 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                         responses.onNext(report(BatchOutcome.ALREADY_FINISHED, 0));
                     } else {
                         long count = upload.commit();
+                        int pages = frontier.size(batch);
                         BatchOutcome outcome = frontier.complete(batch, worker, discovered, clock.instant());
+                        if (outcome == BatchOutcome.COMPLETED) {
+                            metrics.batchCompleted(job, pages, count);
+                            metrics.uploaded(job, "items", itemBytes);
+                        }
                         killPoints.reach(KillPoint.ITEMS_COMMITTED);
                         drainedFrontiers.reconcileIfDrained(job, frontier);
                         responses.onNext(report(outcome, count));
@@ -264,6 +274,7 @@ public class FrontierGrpcService extends FrontierServiceGrpc.FrontierServiceImpl
                 }
                 if (!text.isEmpty()) {
                     logs.append(job, message.getWorker(), text.toString());
+                    metrics.uploaded(job, "logs", text.length());
                     lines += message.getLinesCount();
                 }
                 if (message.getLast()) {

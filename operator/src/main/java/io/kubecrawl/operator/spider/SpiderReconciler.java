@@ -29,6 +29,7 @@ import io.kubecrawl.operator.bundle.BundleStore;
 import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;
+import io.kubecrawl.operator.metrics.ReconcileDurations;
 import io.kubecrawl.operator.status.StatusRecorder;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
@@ -54,9 +55,11 @@ public class SpiderReconciler implements Reconciler<Spider> {
     private final EventRecorder eventRecorder;
     private final BundleStore bundleStore;
     private final Clock clock;
+    private final ReconcileDurations durations;
 
     public SpiderReconciler(StatusRecorder statusRecorder, EventRecorder eventRecorder, BundleStore bundleStore,
-            Clock clock) {
+            Clock clock, ReconcileDurations durations) {
+        this.durations = durations;
         this.statusRecorder = statusRecorder;
         this.eventRecorder = eventRecorder;
         this.bundleStore = bundleStore;
@@ -84,6 +87,10 @@ public class SpiderReconciler implements Reconciler<Spider> {
 
     @Override
     public UpdateControl<Spider> reconcile(Spider spider, Context<Spider> context) {
+        return durations.time("spider", () -> reconcileTimed(spider, context));
+    }
+
+    private UpdateControl<Spider> reconcileTimed(Spider spider, Context<Spider> context) {
         Optional<ConfigMap> configMap = observeConfigMap(context.getSecondaryResource(ConfigMap.class),
                 configMapName(spider), name -> context.getClient().configMaps()
                         .inNamespace(spider.getMetadata().getNamespace()).withName(name).get());

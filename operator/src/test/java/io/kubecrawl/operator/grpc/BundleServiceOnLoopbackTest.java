@@ -37,8 +37,9 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.operator.bundle.BlobRef;
 import io.kubecrawl.operator.bundle.BundleStore;
-import io.kubecrawl.operator.faults.KillPoints;
 import io.kubecrawl.operator.crawljob.WorkerTokenSecretFactory;
+import io.kubecrawl.operator.faults.KillPoints;
+import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
 import io.kubecrawl.protocol.bundle.BundleFile;
@@ -50,6 +51,7 @@ import io.kubecrawl.protocol.v1.FilesChunk;
 import io.kubecrawl.protocol.v1.GetManifestRequest;
 import io.kubecrawl.protocol.v1.ReadFileRequest;
 import io.kubecrawl.protocol.v1.ReadFilesRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,7 @@ class BundleServiceOnLoopbackTest {
 
         WorkerTokenRegistry tokens = new WorkerTokenRegistry(client, Clock.systemUTC());
         BundleGrpcService service = new BundleGrpcService(new PinnedBundles(client, store), store,
-                KillPoints.none());
+                KillPoints.none(), new JobMetrics(new SimpleMeterRegistry()));
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(service, new WorkerAuthInterceptor(tokens)))
                 .build().start();

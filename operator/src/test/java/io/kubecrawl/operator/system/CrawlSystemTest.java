@@ -121,6 +121,19 @@ class CrawlSystemTest {
     @Test
     void everyItemArrivesExactlyOnceAndTheLogsOutliveTheWorkers() throws Exception {
         startCrawl(3, 60);
+        // While the job runs, its series are on the Prometheus endpoint, labelled by job only.
+        String series = await().atMost(CRAWL_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> jobSeries(scrape()), text -> text.contains("kubecrawl_job_pages_total{")
+                        && text.contains("kubecrawl_job_uploaded_bytes_total{") && text.contains(
+                        "kubecrawl_job_bundle_synced_bytes_total{"));
+        System.out.println("Series of the running job:\n" + series);
+        assertThat(series).containsPattern("(?m)^kubecrawl_job_pages_total\\{crawljob=\"quotes\",namespace=\""
+                + cluster.namespace() + "\"\\} [1-9][0-9]*\\.0$");
+        assertThat(series).containsPattern("(?m)^kubecrawl_job_batches\\{crawljob=\"quotes\",namespace=\"[^\"]+\","
+                + "state=\"done\"\\} [1-9][0-9]*\\.0$");
+        assertThat(series).contains("kubecrawl_job_leases{", "kubecrawl_job_frontier_requests{",
+                "kubecrawl_job_items_total{");
+        assertThat(series).doesNotContain("http://", "host=");
 
         CrawlJob done = cluster.awaitCrawlJob("quotes", c -> c.getStatus() != null && c.getStatus().getPhase() != null && c.getStatus().getPhase().isFinished(), CRAWL_TIMEOUT);
 
@@ -130,6 +143,8 @@ class CrawlSystemTest {
         assertThat(done.getStatus().getRequests()).isEqualTo((long) HOSTS * PAGES_PER_HOST);
         assertThat(done.getStatus().getBatches().getDone()).isEqualTo(done.getStatus().getBatches().getTotal());
         assertThat(done.getStatus().getBatches().getFailed()).isZero();
+        await().atMost(CRAWL_TIMEOUT).untilAsserted(() -> assertThat(jobSeries(scrape()))
+                .as("a finished job's series are removed").doesNotContain("crawljob=\"quotes\""));
         awaitJobComplete();
         for (LocalPod pod : kubelet.pods()) {
             assertThat(pod.exit().join()).as("exit code of %s: %s", pod.name(), pod.output()).isZero();
@@ -196,6 +211,12 @@ class CrawlSystemTest {
         kubelet.run(job);
     }
 
+    /** The lines of the job series in a Prometheus scrape, without comments. */
+    private static String jobSeries(String scrape) {
+        return scrape.lines().filter(line -> line.startsWith("kubecrawl_job_"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     private void assertItemsExactlyOnce() throws Exception {
         HttpResponse<String> items = get("items");
         assertThat(items.statusCode()).isEqualTo(200);
@@ -218,6 +239,11 @@ class CrawlSystemTest {
             text.append("\n--- pod ").append(pod.name()).append(" ---\n").append(pod.output());
         }
         return text.toString();
+    }
+
+    private String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.toURI().resolve("q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
