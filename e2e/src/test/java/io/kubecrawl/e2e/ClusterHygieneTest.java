@@ -28,6 +28,9 @@ class ClusterHygieneTest {
             // KillPointsOnClusterTest writes a status that breaks an invariant, to show the job failed alone.
             event -> "CompletingWithWorkLeft".equals(event.getReason())
                     && "inconsistent-broken".equals(event.getInvolvedObject().getName()),
+            // CrawlOnClusterTest fails a CrawlJob whose seed is not a URL, for kstatus' Failed.
+            event -> "InvalidSeeds".equals(event.getReason())
+                    && CrawlOnClusterTest.FAILING.equals(event.getInvolvedObject().getName()),
             // The API server's own ClusterIP repair loop, which can run between a Service's IP allocation and its
             // record, and then repairs it: nothing Kubecrawl does, and the Service works throughout.
             event -> "ClusterIPNotAllocated".equals(event.getReason()));

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CrawlOnClusterTest {
     static final String NAMESPACE = "kubecrawl-e2e";
     private static final String CRAWLJOB = QuotesExample.NAME;
+    /** A CrawlJob made to fail (its seed is not a URL), for kstatus' Failed. */
+    static final String FAILING = "quotes-invalid-seeds";
     private static final String CRAWLJOB_LABEL = "kubecrawl.io/crawljob";
     private static final int PAGES_PER_HOST = 150;
     private static final int QUOTES_PER_PAGE = 10;
@@ -50,6 +52,9 @@ class CrawlOnClusterTest {
     private static LoopbackQuotesSite site;
     private static QuotesExample example;
     private static MetricsRecorder metrics;
+    /** {@code kubectl wait --for=condition=Complete}, started while the job runs. */
+    private static Process kubectlWait;
+    private static final Path KUBECTL_WAIT_OUTPUT = Path.of("target/metrics/kubectl-wait.txt");
 
     @BeforeAll
     static void serveTheSiteAndApplyTheExamples() throws IOException {
@@ -74,7 +79,7 @@ class CrawlOnClusterTest {
 
     @Test
     @Order(1)
-    void theCrawlJobRunsItsWorkerJobUnderTheChartsOperator() {
+    void theCrawlJobRunsItsWorkerJobUnderTheChartsOperator() throws IOException {
         CrawlJob running = awaitCrawlJob(job -> job.getStatus() != null
                 && job.getStatus().getPhase() == CrawlJobPhase.Running
                 && job.getStatus().getBatches() != null && job.getStatus().getBatches().getDone() > 0);
@@ -86,10 +91,26 @@ class CrawlOnClusterTest {
             assertThat(owner.getName()).isEqualTo(CRAWLJOB);
         });
         assertThat(workers.getSpec().getParallelism()).isEqualTo(1);
+        assumeKstatus();
+        assertThat(Kstatus.of(cluster().kubeConfig(), "CrawlJob", NAMESPACE, CRAWLJOB).status())
+                .as("kstatus of the running job").isEqualTo("InProgress");
     }
 
     @Test
     @Order(2)
+    void kubectlWaitForTheCompleteConditionIsStartedWhileTheJobRuns() throws Exception {
+        java.nio.file.Files.createDirectories(KUBECTL_WAIT_OUTPUT.getParent());
+        kubectlWait = new ProcessBuilder(cluster().kubectl().toString(), "--kubeconfig",
+                cluster().kubeConfig().toString(), "wait", "--for=condition=Complete", "crawljob/" + CRAWLJOB, "-n",
+                NAMESPACE, "--timeout=" + TIMEOUT.multipliedBy(4).toSeconds() + "s").redirectErrorStream(true)
+                .redirectOutput(KUBECTL_WAIT_OUTPUT.toFile()).start();
+
+        assertThat(crawlJob().getStatus().getPhase()).isEqualTo(CrawlJobPhase.Running);
+        assertThat(kubectlWait.isAlive()).as("kubectl wait does not return while the job runs").isTrue();
+    }
+
+    @Test
+    @Order(3)
     void kubectlScaleChangesTheWorkersAndTheJobsParallelismFollows() throws Exception {
         Kubectl.Result scaled = kubectl().run("scale", "crawljob/" + CRAWLJOB, "-n", NAMESPACE, "--replicas=3");
 
@@ -103,7 +124,7 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void suspendingStopsTheWorkersAndResumingStartsThemAgain() {
         patchSpec("{\"spec\":{\"suspend\":true}}");
 
@@ -123,7 +144,7 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theOperatorsPodDeletedInTheMiddleOfTheCrawlIsReplacedAndTheJobResumes() {
         // The site holds its answers while the operator is replaced: the crawl is certainly still running when the
         // pod goes, and cannot finish before its replacement is up, however fast or slow the machine.
@@ -153,7 +174,45 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
+    void kubectlWaitReturnedWhenTheJobSucceededAndKstatusSaysCurrentThenFailedForAFailedJob() throws Exception {
+        assertThat(kubectlWait).as("started while the job ran").isNotNull();
+        assertThat(kubectlWait.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String output = java.nio.file.Files.readString(KUBECTL_WAIT_OUTPUT);
+        System.out.println("kubectl wait --for=condition=Complete: exit " + kubectlWait.exitValue() + ": " + output);
+        assertThat(kubectlWait.exitValue()).as(output).isZero();
+        assertThat(output).contains("crawljob.kubecrawl.io/" + CRAWLJOB + " condition met");
+        assertThat(crawlJob().getStatus().getPhase()).isEqualTo(CrawlJobPhase.Succeeded);
+
+        assumeKstatus();
+        Kstatus.Result succeeded = Kstatus.of(cluster().kubeConfig(), "CrawlJob", NAMESPACE, CRAWLJOB);
+        System.out.println("kstatus of the succeeded job: " + succeeded);
+        assertThat(succeeded.status()).isEqualTo("Current");
+
+        CrawlJob broken = crawlJob();
+        CrawlJob failing = new CrawlJob();
+        failing.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(FAILING)
+                .withNamespace(NAMESPACE).build());
+        failing.setSpec(broken.getSpec());
+        failing.getSpec().setSeeds(List.of("not a URL"));
+        failing.getSpec().setSeedsFrom(null);
+        client().resource(failing).create();
+        try {
+            await("CrawlJob " + FAILING + " failed").atMost(TIMEOUT).until(() -> {
+                CrawlJob job = client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(FAILING).get();
+                return job.getStatus() != null && job.getStatus().getPhase() == CrawlJobPhase.Failed;
+            });
+            Kstatus.Result failed = Kstatus.of(cluster().kubeConfig(), "CrawlJob", NAMESPACE, FAILING);
+            System.out.println("kstatus of the failed job: " + failed);
+            assertThat(failed.status()).isEqualTo("Failed");
+            assertThat(failed.message()).as("the Stalled condition's message").isNotBlank();
+        } finally {
+            client().resources(CrawlJob.class).inNamespace(NAMESPACE).withName(FAILING).delete();
+        }
+    }
+
+    @Test
+    @Order(7)
     void everyItemArrivesExactlyOnceThroughTheItemsApi() throws Exception {
         CrawlJob done = crawlJob();
         HttpResponse<String> items = api().items(NAMESPACE, CRAWLJOB, adminToken());
@@ -167,7 +226,7 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void eachWorkersLogIsReadableAfterItsPodIsGone() throws Exception {
         await("worker Job complete").atMost(TIMEOUT).untilAsserted(() -> {
             Job job = workerJob();
@@ -190,7 +249,7 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void theJobsSeriesWereOnThePrometheusEndpointWhileItRanAndAreGoneSinceItSucceeded() {
         String job = "crawljob=\"" + CRAWLJOB + "\",namespace=\"" + NAMESPACE + "\"";
         await("a scrape after the job succeeded").atMost(TIMEOUT).until(() -> metrics.scrapes().stream()
@@ -221,7 +280,7 @@ class CrawlOnClusterTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void deletingTheCrawlJobCollectsItsJobPodsAndSecret() {
         String uid = crawlJob().getMetadata().getUid();
         assertThat(client().secrets().inNamespace(NAMESPACE).list().getItems())
@@ -239,6 +298,11 @@ class CrawlOnClusterTest {
                     .noneMatch(secret -> secret.getMetadata().getOwnerReferences().stream()
                             .anyMatch(owner -> owner.getUid().equals(uid)));
         });
+    }
+
+    private static void assumeKstatus() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kstatus.available(),
+                "skipped: no Go toolchain to build e2e/kstatus (the k3s backend does not need one otherwise)");
     }
 
     static boolean isComplete(Job job) {

@@ -38,6 +38,12 @@ public final class CrawlJobReasons {
     /** The Warning Event of a batch given up; no condition carries it. */
     public static final String BATCH_FAILED = "BatchFailed";
 
+    /**
+     * The Pending reasons only the user can end (a Spider to create or fix, seeds to provide): Stalled, not
+     * Reconciling, for kstatus, and Degraded for the Argo CD health check of docs/gitops.md.
+     */
+    public static final Set<String> WAITING_FOR_USER = Set.of(SPIDER_NOT_FOUND, SPIDER_NOT_READY, SEEDS_NOT_FOUND);
+
     /** The reasons of a phase: on the condition that explains it, and on the Event of the phase change. */
     public static final Set<String> PHASE = Set.of(SPIDER_NOT_FOUND, SPIDER_NOT_READY, SPIDER_NOT_RECONCILED,
             WORKERS_STARTING, CRAWLING, SUSPENDED_BY_SPEC, WORKERS_FAILED, DEADLINE_EXCEEDED, WORKERS_EXITED_EARLY,

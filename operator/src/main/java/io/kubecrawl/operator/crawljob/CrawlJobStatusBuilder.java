@@ -10,8 +10,8 @@ import io.kubecrawl.crd.v1alpha1.WorkersStatus;
 import io.kubecrawl.operator.status.ConditionsBuilder;
 
 /**
- * Assembles a CrawlJob status with its fixed set of conditions (Ready, Progressing, Complete, Failed, Suspended, and
- * Degraded while the job runs degraded), carrying over what must survive a reconcile: the pinned bundle, the start
+ * Assembles a CrawlJob status with its fixed set of conditions (Ready, Progressing, Complete, Failed, Suspended, the
+ * kstatus pair Reconciling and Stalled, and Degraded while the job runs degraded), carrying over what must survive a reconcile: the pinned bundle, the start
  * and completion times, the counters.
  */
 public final class CrawlJobStatusBuilder {
@@ -21,6 +21,13 @@ public final class CrawlJobStatusBuilder {
     public static final String COMPLETE = "Complete";
     public static final String FAILED = "Failed";
     public static final String SUSPENDED = "Suspended";
+    /**
+     * kstatus' "abnormal-true" pair, which Flux and kpt read (and {@code kstatus} itself): Reconciling is True while
+     * the job is on its way to an end (InProgress), Stalled is True when it failed or waits for something only the
+     * user can fix (Failed); both False once it succeeded or is suspended (Current).
+     */
+    public static final String RECONCILING = "Reconciling";
+    public static final String STALLED = "Stalled";
     /**
      * Present (True) only while the job breaks an invariant it can run with, such as a pinned bundle missing from
      * the bundle store; removed once the invariant holds again.
@@ -138,12 +145,17 @@ public final class CrawlJobStatusBuilder {
                 generation, now);
         String phaseName = phase.name();
         switch (phase) {
-            case Pending -> conditions
-                    .set(READY, false, reason, message)
-                    .set(PROGRESSING, CrawlJobReasons.WORKERS_STARTING.equals(reason), reason, message)
-                    .set(COMPLETE, false, phaseName, message)
-                    .set(FAILED, false, phaseName, message)
-                    .set(SUSPENDED, false, phaseName, message);
+            case Pending -> {
+                boolean stalled = CrawlJobReasons.WAITING_FOR_USER.contains(reason);
+                conditions
+                        .set(READY, false, reason, message)
+                        .set(PROGRESSING, CrawlJobReasons.WORKERS_STARTING.equals(reason), reason, message)
+                        .set(COMPLETE, false, phaseName, message)
+                        .set(FAILED, false, phaseName, message)
+                        .set(SUSPENDED, false, phaseName, message)
+                        .set(RECONCILING, !stalled, reason, message)
+                        .set(STALLED, stalled, reason, message);
+            }
             case Running, Completing -> {
                 boolean workersReady = status.getWorkers() != null && status.getWorkers().getReady() != null
                         && status.getWorkers().getReady() > 0;
@@ -154,26 +166,34 @@ public final class CrawlJobStatusBuilder {
                         .set(PROGRESSING, true, reason, message)
                         .set(COMPLETE, false, phaseName, message)
                         .set(FAILED, false, phaseName, message)
-                        .set(SUSPENDED, false, phaseName, message);
+                        .set(SUSPENDED, false, phaseName, message)
+                        .set(RECONCILING, true, reason, message)
+                        .set(STALLED, false, phaseName, message);
             }
             case Suspended -> conditions
                     .set(READY, false, phaseName, message)
                     .set(PROGRESSING, false, phaseName, message)
                     .set(COMPLETE, false, phaseName, message)
                     .set(FAILED, false, phaseName, message)
-                    .set(SUSPENDED, true, reason, message);
+                    .set(SUSPENDED, true, reason, message)
+                    .set(RECONCILING, false, phaseName, message)
+                    .set(STALLED, false, phaseName, message);
             case Succeeded -> conditions
                     .set(READY, true, phaseName, message)
                     .set(PROGRESSING, false, phaseName, message)
                     .set(COMPLETE, true, reason, message)
                     .set(FAILED, false, phaseName, message)
-                    .set(SUSPENDED, false, phaseName, message);
+                    .set(SUSPENDED, false, phaseName, message)
+                    .set(RECONCILING, false, phaseName, message)
+                    .set(STALLED, false, phaseName, message);
             case Failed -> conditions
                     .set(READY, false, reason, message)
                     .set(PROGRESSING, false, reason, message)
                     .set(COMPLETE, false, reason, message)
                     .set(FAILED, true, reason, message)
-                    .set(SUSPENDED, false, phaseName, message);
+                    .set(SUSPENDED, false, phaseName, message)
+                    .set(RECONCILING, false, reason, message)
+                    .set(STALLED, true, reason, message);
         }
         if (degradedReason != null) {
             conditions.set(DEGRADED, true, degradedReason, degradedMessage);

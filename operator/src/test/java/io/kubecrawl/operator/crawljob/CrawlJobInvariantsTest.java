@@ -83,7 +83,7 @@ class CrawlJobInvariantsTest {
                         .getLastTransitionTime());
         assertThat(healed.status().condition(CrawlJobStatusBuilder.DEGRADED)).isEmpty();
         assertThat(healed.status().getConditions()).extracting(Condition::getType)
-                .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended");
+                .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended", "Reconciling", "Stalled");
         assertThat(healed.events()).isEmpty();
     }
 

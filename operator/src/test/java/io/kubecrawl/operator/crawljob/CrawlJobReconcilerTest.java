@@ -85,7 +85,7 @@ class CrawlJobReconcilerTest {
         assertThat(running.getStatus().condition("Ready").orElseThrow())
                 .extracting(Condition::getStatus, Condition::getReason).containsExactly("True", "WorkersReady");
         assertThat(running.getStatus().getConditions()).extracting(Condition::getType)
-                .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended");
+                .containsExactly("Ready", "Progressing", "Complete", "Failed", "Suspended", "Reconciling", "Stalled");
         cluster.awaitEventReasons("SpiderNotFound", "WorkersStarting", "Crawling");
     }
 
