@@ -50,8 +50,10 @@ rm -rf "$dir"
 mkdir -p "$dir/logs" "$dir/certs"
 for c in "${containers[@]}"; do podman rm -f "$c" > /dev/null 2>&1 || true; done
 
-# The security context of the chart's operator pod and of the operator's worker pods, in podman's words.
-restricted=(--read-only --read-only-tmpfs=false --cap-drop=ALL --security-opt "seccomp=$seccomp"
+# The security context of the chart's operator pod and of the operator's worker pods, in podman's words. Resource
+# limits: podman's defaults raise open files and processes to their maximum, which root here may not (it lacks
+# CAP_SYS_RESOURCE on these machines); the containers get the machine's open-files limit and 16384 processes instead.
+restricted=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=16384:16384 --read-only --read-only-tmpfs=false --cap-drop=ALL --security-opt "seccomp=$seccomp"
   --security-opt no-new-privileges --network=host --tmpfs /tmp:rw,nosuid,nodev,mode=1777)
 
 # 1. The control plane.
@@ -125,7 +127,10 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 echo "GET /q/health/ready after $(( ($(date +%s%N) - started) / 1000000 )) ms: $ready"
-podman inspect -f 'operator container: user {{.Config.User}}, read-only root {{.HostConfig.ReadonlyRootfs}}, cap-drop {{.HostConfig.CapDrop}}, security-opt {{.HostConfig.SecurityOpt}}' kubecrawl-operator
+podman inspect -f 'operator container: user {{.Config.User}}, read-only root {{.HostConfig.ReadonlyRootfs}}, security-opt {{.HostConfig.SecurityOpt}}' kubecrawl-operator
+# What the kernel says of the operator's process: its ids, no capabilities at all, no new privileges, a seccomp filter
+# (mode 2); and that its root file system refuses a write.
+podman exec kubecrawl-operator sh -c 'grep -E "^(Uid|Gid|Groups|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/1/status; touch /deployments/x 2>&1; touch /var/lib/kubecrawl/x && echo "/var/lib/kubecrawl is writable"; rm -f /var/lib/kubecrawl/x'
 
 # 3. The site and the quotes example, its seeds on the site.
 log "quotes site on 127.0.0.1:$site_port; the quotes example's ConfigMap, Spider and a CrawlJob of its pages"
@@ -203,6 +208,12 @@ worker() {
     -v "$dir/workspace:/workspace:rw" --env-file "$dir/$name.env" ${workdir:+--workdir "$workdir"} "$@" \
     --entrypoint "${args[0]}" "$WORKER_IMAGE" "${args[@]:1}"
 }
+log "the worker image under the pod's security context: its process status and a write to its root"
+worker_check() {
+  podman run --rm --user 1000:1000 --group-add 1000 "${restricted[@]}" -v "$dir/workspace:/workspace:rw" \
+    --entrypoint sh "$WORKER_IMAGE" -c 'grep -E "^(Uid|Gid|Groups|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; touch /opt/kubecrawl/x 2>&1; touch /workspace/x /tmp/x && echo "/workspace and /tmp are writable"; rm -f /workspace/x'
+}
+worker_check
 log "worker sync container (-Xshare:on: the JVM refuses to start unless it maps the class archive)"
 worker sync -e JAVA_OPTS="-Xshare:on -Xlog:cds=info:stderr -Xlog:class+load=info:file=/tmp/class-load.log" 2>&1 \
   | grep -v '^\[.*cds.*\] *$' | head -n 40
@@ -212,17 +223,27 @@ echo "classes loaded from the shared archive: $(grep -c 'source: shared objects 
 grep -v '^\[' "$dir/class-load.log" | tail -n 3
 log "worker run container: leases batches and runs scrapy crawl quotes on each until the frontier is drained"
 start=$(date +%s)
-worker run 2>&1 | tail -n 40
-echo "run exited after $(( $(date +%s) - start )) s"
-ls -la "$dir/workspace"
+status=0
+worker run > "$dir/logs/worker-run.log" 2>&1 || status=$?
+# The agent's own lines and the Kubecrawl helper's, then the end of Scrapy's log; the whole is in logs/worker-run.log.
+grep -E '^kubecrawl-worker|kubecrawl_scrapy' "$dir/logs/worker-run.log"
+echo ...
+tail -n 8 "$dir/logs/worker-run.log"
+echo "run exited with $status after $(( $(date +%s) - start )) s"
+ls -lan "$dir/workspace"
 
 # 5. What the operator made of it.
 log "the CrawlJob and its items"
 sleep 6
 kubectl -n "$namespace" get crawljob quotes
-kubectl -n "$namespace" get crawljob quotes -o jsonpath='{.status}' | python3 -m json.tool | head -n 60
+kubectl -n "$namespace" get crawljob quotes -o jsonpath='phase {.status.phase}, batches {.status.batches}, items {.status.items}, started {.status.startTime}, completed {.status.completionTime}{"\n"}{range .status.conditions[*]}  {.type}={.status} {.reason}: {.message}{"\n"}{end}'
 curl -sf -H "Authorization: Bearer $admin_token" \
   "http://127.0.0.1:$http_port/api/v1/namespaces/$namespace/crawljobs/quotes/items" > "$dir/items.jsonl" || true
-echo "items from the operator's HTTP API: $(wc -l < "$dir/items.jsonl")"
+echo "items from the operator's HTTP API: $(wc -l < "$dir/items.jsonl"), distinct: $(sort -u "$dir/items.jsonl" | wc -l) (the site has 5 pages of 10 quotes)"
 head -n 3 "$dir/items.jsonl"
-podman logs kubecrawl-operator 2>&1 | tail -n 15
+podman logs kubecrawl-operator 2>&1 | tail -n 8
+if [ "$status" != 0 ] || [ "$(sort -u "$dir/items.jsonl" | wc -l)" != 50 ]; then
+  echo "images/run.sh: FAILED" >&2
+  exit 1
+fi
+echo "images/run.sh: both images ran under the pods' security context; the crawl succeeded"
