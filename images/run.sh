@@ -215,8 +215,9 @@ worker_check() {
 }
 worker_check
 log "worker sync container (-Xshare:on: the JVM refuses to start unless it maps the class archive)"
-worker sync -e JAVA_OPTS="-Xshare:on -Xlog:cds=info:stderr -Xlog:class+load=info:file=/tmp/class-load.log" 2>&1 \
-  | grep -v '^\[.*cds.*\] *$' | head -n 40
+worker sync -e JAVA_OPTS="-Xshare:on -Xlog:cds=info:stderr" > "$dir/logs/worker-sync.log" 2>&1 \
+  || { cat "$dir/logs/worker-sync.log"; exit 1; }
+cat "$dir/logs/worker-sync.log"
 log "worker sync again, counting where its classes came from"
 worker sync -e JAVA_OPTS="-Xshare:on -Xlog:class+load=info:stdout" > "$dir/class-load.log" 2>&1 || { cat "$dir/class-load.log"; exit 1; }
 echo "classes loaded from the shared archive: $(grep -c 'source: shared objects file' "$dir/class-load.log"), from elsewhere: $(grep -v 'source: shared objects file' "$dir/class-load.log" | grep -c 'source:')"
@@ -226,7 +227,7 @@ start=$(date +%s)
 status=0
 worker run > "$dir/logs/worker-run.log" 2>&1 || status=$?
 # The agent's own lines and the Kubecrawl helper's, then the end of Scrapy's log; the whole is in logs/worker-run.log.
-grep -E '^kubecrawl-worker|kubecrawl_scrapy' "$dir/logs/worker-run.log"
+grep -E '^kubecrawl-worker|kubecrawl_scrapy\.session\]' "$dir/logs/worker-run.log"
 echo ...
 tail -n 8 "$dir/logs/worker-run.log"
 echo "run exited with $status after $(( $(date +%s) - start )) s"
