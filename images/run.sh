@@ -32,7 +32,11 @@ etcd_port=$((base + 379))
 etcd_peer_port=$((base + 380))
 api_port=$((base + 443))
 dir="${KUBECRAWL_RUN_DIR:-/tmp/kubecrawl-images-run}"
-bin="$(ls -d "$HOME"/.kubeapitest/k8s/*/ | sort -V | tail -1)"
+bin="$(ls -d "$HOME"/.kubeapitest/k8s/*/ 2> /dev/null | sort -V | tail -1)"
+if [ -z "$bin" ] || [ ! -x "$bin/kube-apiserver" ]; then
+  echo "no control plane binaries in ~/.kubeapitest/k8s/: build them with e2e/control-plane/build.sh" >&2
+  exit 1
+fi
 seccomp=/usr/share/containers/seccomp.json
 namespace=default
 
