@@ -1,0 +1,146 @@
+#!/bin/bash
+# Builds the two Kubecrawl images on a Debian 12 machine that has no Docker engine and pulls nothing from an image
+# registry: a Debian base is debootstrapped from the machine's own Debian mirror (and cached), imported into the local
+# container storage, and both Dockerfiles are built FROM it with buildah.
+#
+#   images/build.sh            # as root; prints each image's size and build time
+#   images/build.sh base       # only steps 1 and 2
+#
+# Steps, each skipped when its result is already there:
+#   1. the Debian packages it needs (debootstrap, buildah, podman), with apt-get;
+#   2. the base: a minbase debootstrap of bookworm, cached as a tarball in $KUBECRAWL_IMAGES_CACHE (default
+#      ~/.cache/kubecrawl-images), slimmed as Debian's -slim images are and imported as $BASE_IMAGE;
+#   3. the Java artifacts (./mvnw -B package -DskipTests) if operator/target/quarkus-app or the worker jar is absent;
+#   4. the worker image from worker-image/Dockerfile and the operator image from operator/src/main/docker/Dockerfile.jvm,
+#      each with --build-arg BASE_IMAGE=$BASE_IMAGE and --pull=never.
+#
+# Environment: KUBECRAWL_IMAGE_TAG (default dev), KUBECRAWL_IMAGES_CACHE, KUBECRAWL_REBUILD_BASE=1 to debootstrap again.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+tag="${KUBECRAWL_IMAGE_TAG:-dev}"
+cache="${KUBECRAWL_IMAGES_CACHE:-$HOME/.cache/kubecrawl-images}"
+suite=bookworm
+BASE_IMAGE="localhost/kubecrawl/debian:12-minbase"
+OPERATOR_IMAGE="localhost/kubecrawl/kubecrawl-operator:$tag"
+WORKER_IMAGE="localhost/kubecrawl/kubecrawl-worker:$tag"
+
+log() { printf '[images] %s\n' "$*" >&2; }
+seconds_since() { echo $(( $(date +%s) - $1 )); }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "images/build.sh runs as root (debootstrap, and buildah's root storage)" >&2
+  exit 1
+fi
+
+# 1. Debian packages.
+need=()
+for pair in debootstrap:debootstrap buildah:buildah podman:podman; do
+  command -v "${pair%%:*}" > /dev/null || need+=("${pair#*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" uidmap
+fi
+
+# 2. The base image: debootstrap once (the slow part, cached as a tarball), then slim a copy and import it.
+raw_tar="$cache/debian-$suite-minbase-debootstrap.tar"
+if [ "${KUBECRAWL_REBUILD_BASE:-0}" = 1 ]; then
+  rm -f "$raw_tar"
+  podman rmi -f "$BASE_IMAGE" > /dev/null 2>&1 || true
+fi
+if ! podman image exists "$BASE_IMAGE"; then
+  mkdir -p "$cache"
+  rootfs="$(mktemp -d "$cache/rootfs.XXXXXX")"
+  trap 'rm -rf "$rootfs"' EXIT
+  if [ ! -f "$raw_tar" ]; then
+    start=$(date +%s)
+    # debootstrap's default mirror is Debian's own redirector, the one the machine's apt uses unless it says
+    # otherwise; KUBECRAWL_DEBIAN_MIRROR names another.
+    log "debootstrap --variant=minbase $suite (a few minutes, once)"
+    debootstrap --variant=minbase "$suite" "$rootfs" ${KUBECRAWL_DEBIAN_MIRROR:-} > "$cache/debootstrap.log" 2>&1 \
+      || { tail -30 "$cache/debootstrap.log" >&2; exit 1; }
+    tar --numeric-owner --xattrs -C "$rootfs" -cf "$raw_tar.partial" .
+    mv "$raw_tar.partial" "$raw_tar"
+    log "debootstrapped $raw_tar in $(seconds_since "$start") s"
+  else
+    tar --numeric-owner --xattrs -C "$rootfs" -xf "$raw_tar"
+  fi
+  # The machine's own Debian sources (with the security suite), so that packages installed in the images get the
+  # same updates as the machine's; debootstrap's sources.list names only the release.
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/debian.sources"
+    rm -f "$rootfs/etc/apt/sources.list"
+  fi
+  # Slim, as Debian's -slim images are: no documentation, manual pages or translations, now or from later installs,
+  # and apt keeps neither the packages it downloaded nor its binary caches (a Dockerfile's apt-get install would
+  # otherwise leave every .deb in its layer).
+  cat > "$rootfs/etc/dpkg/dpkg.cfg.d/kubecrawl-slim" <<'SLIM'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+SLIM
+  cat > "$rootfs/etc/apt/apt.conf.d/kubecrawl-slim" <<'APT'
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Languages "none";
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+  find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$rootfs"/usr/share/man/* "$rootfs"/usr/share/groff/* "$rootfs"/usr/share/info/* \
+    "$rootfs"/usr/share/lintian/* "$rootfs"/usr/share/linda/*
+  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+    "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* "$rootfs"/tmp/* "$rootfs"/var/tmp/*
+  : > "$rootfs/etc/machine-id"
+  tar --numeric-owner --xattrs -C "$rootfs" -c . | podman import -q \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["/bin/bash"]' \
+    - "$BASE_IMAGE" > /dev/null
+  rm -rf "$rootfs"
+  trap - EXIT
+  log "imported $BASE_IMAGE"
+fi
+
+if [ "${1:-}" = base ]; then
+  exit 0
+fi
+
+# 3. The Java artifacts.
+if [ ! -f "$repo/operator/target/quarkus-app/quarkus-run.jar" ] || [ ! -f "$repo/worker-image/target/kubecrawl-worker.jar" ]; then
+  start=$(date +%s)
+  log "./mvnw -B package -DskipTests"
+  (cd "$repo" && ./mvnw -B -q package -DskipTests)
+  log "Java artifacts in $(seconds_since "$start") s"
+fi
+
+# 4. The images. apt-get inside a build reaches the mirror through the machine's network (--network=host).
+build() {
+  local image="$1" dockerfile="$2" context="$3" start
+  start=$(date +%s)
+  log "building $image"
+  buildah bud --pull=never --network=host --layers --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    -f "$dockerfile" -t "$image" "$context" >&2
+  echo "$image $(seconds_since "$start")"
+}
+times=()
+times+=("$(build "$WORKER_IMAGE" "$repo/worker-image/Dockerfile" "$repo/worker-image")")
+times+=("$(build "$OPERATOR_IMAGE" "$repo/operator/src/main/docker/Dockerfile.jvm" "$repo/operator")")
+
+echo
+printf '%-50s %12s %10s\n' IMAGE SIZE "BUILD (s)"
+for entry in "${times[@]}"; do
+  image="${entry% *}"
+  printf '%-50s %12s %10s\n' "$image" "$(podman image inspect --format '{{.Size}}' "$image" | numfmt --to=si)" "${entry##* }"
+done
+podman images --filter reference='localhost/kubecrawl/*'
