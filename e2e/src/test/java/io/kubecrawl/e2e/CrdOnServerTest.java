@@ -117,16 +117,24 @@ class CrdOnServerTest {
     }
 
     @Test
-    void kubectlGetPrintsPhaseWorkersProgressItemsThenAge() throws Exception {
+    void kubectlGetPrintsPhaseWorkersProgressRequestsItemsThenAge() throws Exception {
         CrawlJob job = crawlJob("columns", validSpec());
         client().resource(job).create();
+        try {
+            Kubectl.Result crawlJobs = kubectl().run("get", "cjob", "-n", NAMESPACE);
+            Kubectl.Result wide = kubectl().run("get", "cjob", "-n", NAMESPACE, "-o", "wide");
 
-        Kubectl.Result crawlJobs = kubectl().run("get", "cjob", "-n", NAMESPACE);
-
-        assertThat(crawlJobs.exitCode()).as(crawlJobs.output()).isZero();
-        assertThat(crawlJobs.output().lines().findFirst().orElseThrow().trim().split("\\s+"))
-                .containsExactly("NAME", "PHASE", "WORKERS", "PROGRESS", "ITEMS", "AGE");
-        client().resource(job).delete();
+            assertThat(crawlJobs.exitCode()).as(crawlJobs.output()).isZero();
+            assertThat(crawlJobs.output().lines().findFirst().orElseThrow().trim().split("\\s+"))
+                    .containsExactly("NAME", "PHASE", "WORKERS", "PROGRESS", "DISCOVERED", "QUEUED", "ITEMS", "AGE");
+            assertThat(wide.output().lines().findFirst().orElseThrow().trim().split("\\s+"))
+                    .as("-o wide adds the discovered requests done and filtered")
+                    .containsExactly("NAME", "PHASE", "WORKERS", "PROGRESS", "DISCOVERED", "QUEUED", "DONE",
+                            "FILTERED", "ITEMS", "AGE");
+        } finally {
+            // A job left behind would keep the kill-point tests that follow waiting for every job to finish.
+            client().resource(job).delete();
+        }
     }
 
     static Stream<Arguments> rejectedCreates() {
