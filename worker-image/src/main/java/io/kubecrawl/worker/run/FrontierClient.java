@@ -115,16 +115,17 @@ public final class FrontierClient implements AutoCloseable {
 
     private BatchReport uploadOnce(CompleteBatchPart header, Path items, Path discovered)
             throws InterruptedException {
-        ItemsUpload upload = new ItemsUpload();
-        StreamObserver<CompleteBatchPart> parts = async.withDeadlineAfter(UPLOAD_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS).completeBatch(upload);
+        ReadyGatedStream<CompleteBatchPart, BatchReport> upload = new ReadyGatedStream<>(
+                Status.INTERNAL.withDescription("CompleteBatch ended without a report"));
+        async.withDeadlineAfter(UPLOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).completeBatch(upload);
         try (InputStream in = Files.newInputStream(items)) {
-            parts.onNext(header);
+            // The operator may answer before it has everything (a batch done already): the rest is not sent.
+            boolean open = upload.send(header);
             byte[] chunk = new byte[ITEMS_CHUNK_BYTES];
             int read;
-            while ((read = in.readNBytes(chunk, 0, chunk.length)) > 0) {
-                upload.awaitReady();
-                parts.onNext(CompleteBatchPart.newBuilder().setItems(ByteString.copyFrom(chunk, 0, read)).build());
+            while (open && (read = in.readNBytes(chunk, 0, chunk.length)) > 0) {
+                open = upload.send(CompleteBatchPart.newBuilder().setItems(ByteString.copyFrom(chunk, 0, read))
+                        .build());
             }
         } catch (IOException unreadable) {
             upload.cancel("the worker cannot read its items file", unreadable);
@@ -135,19 +136,16 @@ public final class FrontierClient implements AutoCloseable {
             throw failed;
         }
         if (discovered != null) {
-            sendDiscovered(upload, parts, discovered);
+            sendDiscovered(upload, discovered);
         }
-        parts.onCompleted();
-        return upload.report();
+        return upload.finish();
     }
 
-    private static void sendDiscovered(ItemsUpload upload, StreamObserver<CompleteBatchPart> parts, Path discovered)
+    private static void sendDiscovered(ReadyGatedStream<CompleteBatchPart, BatchReport> upload, Path discovered)
             throws InterruptedException {
         try {
-            DiscoveredRequestsFile.send(discovered, part -> {
-                upload.awaitReady();
-                parts.onNext(CompleteBatchPart.newBuilder().setDiscovered(part).build());
-            });
+            DiscoveredRequestsFile.send(discovered,
+                    part -> upload.send(CompleteBatchPart.newBuilder().setDiscovered(part).build()));
         } catch (IOException unreadable) {
             upload.cancel("the worker cannot read its discovered requests file", unreadable);
             throw new UncheckedIOException(unreadable);

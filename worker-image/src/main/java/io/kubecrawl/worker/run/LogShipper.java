@@ -9,9 +9,12 @@ import java.util.function.Consumer;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.LogLine;
 import io.kubecrawl.protocol.v1.LogLines;
+import io.kubecrawl.protocol.v1.LogsReceipt;
 
 /**
  * Sends the spider's and the agent's log lines to the operator through one long-lived UploadLogs stream per agent
@@ -27,6 +30,8 @@ public final class LogShipper implements AutoCloseable {
     static final int MAX_BUFFERED_LINES = 10_000;
     static final int MAX_LINES_PER_MESSAGE = 1_000;
     static final int MAX_CHARS_PER_MESSAGE = 256 * 1024;
+    /** The operator closed the stream or replied before the last message: open another. */
+    private static final Status ENDED = Status.UNAVAILABLE.withDescription("the operator ended the log stream");
 
     private final String worker;
     private final Duration flushInterval;
@@ -42,7 +47,7 @@ public final class LogShipper implements AutoCloseable {
     private Thread sender;
     private FrontierClient frontier;
     /** Used by the sender thread only. */
-    private LogStream stream;
+    private ReadyGatedStream<LogLines, LogsReceipt> stream;
 
     /**
      * @param problems where the shipper reports its own trouble (the agent's stderr only: the operator is what it
@@ -54,7 +59,7 @@ public final class LogShipper implements AutoCloseable {
         this.closeTimeout = settings.logCloseTimeout();
         this.problems = problems;
         this.reconnect = RetryPolicy.builder()
-                .handle(LogStream.BrokenException.class)
+                .handle(StatusRuntimeException.class)
                 .withBackoff(settings.retryDelay(), settings.retryMaxDelay())
                 .withJitter(0.25)
                 .withMaxAttempts(-1)
@@ -140,7 +145,7 @@ public final class LogShipper implements AutoCloseable {
             // close() gave up waiting: the agent is exiting.
         } finally {
             if (stream != null) {
-                stream.cancel();
+                stream.cancel("the worker closed its log stream", null);
             }
         }
     }
@@ -177,12 +182,14 @@ public final class LogShipper implements AutoCloseable {
         try {
             Failsafe.with(reconnect).run(() -> {
                 if (stream == null) {
-                    stream = new LogStream();
+                    stream = new ReadyGatedStream<>(ENDED);
                     frontier.uploadLogs(stream);
                 }
                 try {
-                    stream.send(message);
-                } catch (LogStream.BrokenException broken) {
+                    if (!stream.send(message)) {
+                        throw ENDED.asRuntimeException();
+                    }
+                } catch (StatusRuntimeException broken) {
                     stream = null;
                     reportBroken(broken);
                     throw broken;
@@ -200,18 +207,23 @@ public final class LogShipper implements AutoCloseable {
     private void finishStream() throws InterruptedException {
         try {
             stream.finish(closeTimeout);
-        } catch (LogStream.BrokenException | TimeoutException failed) {
-            problems.accept("the operator may not have received the last log lines: " + failed.getMessage());
+        } catch (StatusRuntimeException failed) {
+            problems.accept("the operator may not have received the last log lines: "
+                    + FrontierCallException.describe(failed));
+        } catch (TimeoutException late) {
+            problems.accept("the operator may not have received the last log lines: no receipt within "
+                    + closeTimeout);
         } finally {
             stream = null;
         }
     }
 
     /** Once per outage, not once per attempt: the container log must not fill with reconnects. */
-    private void reportBroken(LogStream.BrokenException broken) {
+    private void reportBroken(StatusRuntimeException broken) {
         if (!streamBroken) {
             streamBroken = true;
-            problems.accept("the log stream to the operator broke (" + broken.getMessage() + "); reconnecting");
+            problems.accept("the log stream to the operator broke (" + FrontierCallException.describe(broken)
+                    + "); reconnecting");
         }
     }
 }
