@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 
 /**
  * Which updates of a Spider make it reconcile: a new generation (its spec changed), as the default generation-aware

@@ -26,6 +26,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.SpiderStatus;
 import io.kubecrawl.operator.bundle.BundleStore;
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.events.ClusterEvent;
 import io.kubecrawl.operator.events.EventRecorder;

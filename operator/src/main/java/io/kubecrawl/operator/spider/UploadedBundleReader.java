@@ -1,5 +1,6 @@
 package io.kubecrawl.operator.spider;
 
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 import io.kubecrawl.protocol.bundle.Sha256;
 
 /**

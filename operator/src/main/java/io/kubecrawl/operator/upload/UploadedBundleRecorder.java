@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kubecrawl.crd.v1alpha1.Spider;
-import io.kubecrawl.operator.spider.UploadedBundleAnnotation;
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 
 /**
  * Points a Spider at a bundle the upload API has completely stored, by its {@link UploadedBundleAnnotation}: the

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import org.junit.jupiter.api.Test;

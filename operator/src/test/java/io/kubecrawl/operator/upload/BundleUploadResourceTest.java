@@ -44,7 +44,7 @@ import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.UploadSource;
 import io.kubecrawl.operator.bundle.BundleStore;
-import io.kubecrawl.operator.spider.UploadedBundleAnnotation;
+import io.kubecrawl.operator.bundle.UploadedBundleAnnotation;
 import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.protocol.bundle.BundleFile;

@@ -1,4 +1,4 @@
-package io.kubecrawl.operator.spider;
+package io.kubecrawl.operator.bundle;
 
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +11,9 @@ import io.kubecrawl.crd.v1alpha1.Spider;
  *
  * <p>An annotation rather than a status field: the status is the reconciler's own view and is rewritten from what it
  * observes, whereas the uploaded digest is input that must survive operator restarts, and changing it is what makes
- * the Spider reconcile (see {@link SpiderChangeFilter}). It is written last, after every file and the manifest are
- * in the bundle store, so it never names half a bundle; two uploads that race each write a complete bundle and the
- * later patch wins.
+ * the Spider reconcile (the spider package's change filter lets it through). It is written last, after every file
+ * and the manifest are in the bundle store, so it never names half a bundle; two uploads that race each write a
+ * complete bundle and the later patch wins.
  */
 public final class UploadedBundleAnnotation {
 
