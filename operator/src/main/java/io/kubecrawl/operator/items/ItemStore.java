@@ -106,6 +106,11 @@ public class ItemStore implements JobOutputStore {
     }
 
     @Override
+    public String kind() {
+        return "items";
+    }
+
+    @Override
     public JobDirectories directories() {
         return directories;
     }

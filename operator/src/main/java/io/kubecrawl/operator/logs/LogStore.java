@@ -109,6 +109,11 @@ public class LogStore implements JobOutputStore {
     }
 
     @Override
+    public String kind() {
+        return "logs";
+    }
+
+    @Override
     public JobDirectories directories() {
         return directories;
     }

@@ -10,6 +10,9 @@ import io.kubecrawl.protocol.CrawlJobName;
 /** A store of files per CrawlJob (items, logs), as its garbage collection sees it. */
 public interface JobOutputStore {
 
+    /** What the store holds, in a word ("items", "logs"): how a collection names what it deleted. */
+    String kind();
+
     /** Where the store keeps each job's files. */
     JobDirectories directories();
 

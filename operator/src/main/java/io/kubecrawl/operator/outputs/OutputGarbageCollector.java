@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,9 +17,8 @@ import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
 import io.kubecrawl.operator.frontier.discovered.JobKey;
-import io.kubecrawl.operator.items.ItemStore;
-import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.quarkus.arc.All;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
@@ -31,29 +32,36 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class OutputGarbageCollector {
 
-    /** What one collection deleted: the jobs whose items, whose logs, and whose discovered requests are gone. */
-    public record CollectedOutputs(Set<CrawlJobName> items, Set<CrawlJobName> logs, Set<JobKey> discovered) {
+    /**
+     * What one collection deleted: by kind of output ({@link JobOutputStore#kind()}), the jobs whose outputs are gone,
+     * and the jobs whose discovered requests are gone.
+     */
+    public record CollectedOutputs(Map<String, Set<CrawlJobName>> outputs, Set<JobKey> discovered) {
+
+        /** The jobs whose outputs of this kind were deleted. */
+        public Set<CrawlJobName> outputs(String kind) {
+            return outputs.getOrDefault(kind, Set.of());
+        }
 
         boolean isEmpty() {
-            return items.isEmpty() && logs.isEmpty() && discovered.isEmpty();
+            return outputs.values().stream().allMatch(Set::isEmpty) && discovered.isEmpty();
         }
     }
 
     private static final Logger LOG = Logger.getLogger(OutputGarbageCollector.class);
 
     private final KubernetesClient client;
-    private final ItemStore items;
-    private final LogStore logs;
+    private final List<JobOutputStore> stores;
     private final OperatorSettings settings;
     private final Clock clock;
     private final DiscoveredRequestStore discovered;
 
-    public OutputGarbageCollector(KubernetesClient client, ItemStore items, LogStore logs, OperatorSettings settings,
+    /** @param stores every store of job outputs (items, logs): the collector knows them only by their interface */
+    public OutputGarbageCollector(KubernetesClient client, @All List<JobOutputStore> stores, OperatorSettings settings,
             Clock clock, DiscoveredRequestStore discovered) {
         this.discovered = discovered;
         this.client = client;
-        this.items = items;
-        this.logs = logs;
+        this.stores = List.copyOf(stores);
         this.settings = settings;
         this.clock = clock;
     }
@@ -64,8 +72,8 @@ public class OutputGarbageCollector {
         try {
             CollectedOutputs collected = collect();
             if (!collected.isEmpty()) {
-                LOG.infof("Outputs of deleted CrawlJobs collected: items of %s, logs of %s, discovered requests of %s",
-                        collected.items(), collected.logs(), collected.discovered());
+                LOG.infof("Outputs of deleted CrawlJobs collected: %s, discovered requests of %s",
+                        collected.outputs(), collected.discovered());
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "Output garbage collection skipped; it runs again in %s", settings.outputs().gcInterval());
@@ -91,8 +99,11 @@ public class OutputGarbageCollector {
                 collectedDiscovered.add(job);
             }
         }
-        return new CollectedOutputs(collect(items, existing, keepAfter), collect(logs, existing, keepAfter),
-                collectedDiscovered);
+        Map<String, Set<CrawlJobName>> collectedOutputs = new TreeMap<>();
+        for (JobOutputStore store : stores) {
+            collectedOutputs.put(store.kind(), collect(store, existing, keepAfter));
+        }
+        return new CollectedOutputs(collectedOutputs, collectedDiscovered);
     }
 
     /** Deletes the outputs in {@code store} of jobs not {@code existing} and not written to after {@code keepAfter}. */

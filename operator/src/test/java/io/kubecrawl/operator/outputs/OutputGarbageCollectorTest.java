@@ -68,7 +68,7 @@ class OutputGarbageCollectorTest {
         items = new ItemStore(dataDir);
         logs = new LogStore(dataDir);
         discovered = DiscoveredRequestStore.open(dataDir.resolve("frontier"));
-        collector = new OutputGarbageCollector(client, items, logs, settings, Clock.fixed(NOW, ZoneOffset.UTC),
+        collector = new OutputGarbageCollector(client, List.of(items, logs), settings, Clock.fixed(NOW, ZoneOffset.UTC),
                 discovered);
     }
 
@@ -94,15 +94,15 @@ class OutputGarbageCollectorTest {
 
         OutputGarbageCollector.CollectedOutputs collected = collector.collect();
 
-        assertThat(collected.items()).containsExactly(deleted);
-        assertThat(collected.logs()).containsExactly(deleted);
+        assertThat(collected.outputs("items")).containsExactly(deleted);
+        assertThat(collected.outputs("logs")).containsExactly(deleted);
         assertThat(items.jobs()).containsExactlyInAnyOrder(alive, deletedRecently);
         assertThat(logs.jobs()).containsExactlyInAnyOrder(alive, deletedRecently);
         assertThat(dataDir.resolve("items").resolve(cluster.namespace()).resolve("deleted")).doesNotExist();
         assertThat(dataDir.resolve("logs").resolve(cluster.namespace()).resolve("deleted")).doesNotExist();
         assertThat(items.count(alive)).isEqualTo(1);
         assertThat(logText(alive)).isEqualTo("a line\n");
-        assertThat(collector.collect().items()).as("a second run finds nothing more").isEmpty();
+        assertThat(collector.collect().outputs("items")).as("a second run finds nothing more").isEmpty();
     }
 
     @Test
@@ -116,8 +116,8 @@ class OutputGarbageCollectorTest {
 
         OutputGarbageCollector.CollectedOutputs collected = collector.collect();
 
-        assertThat(collected.logs()).isEmpty();
-        assertThat(collected.items()).containsExactly(deleted);
+        assertThat(collected.outputs("logs")).isEmpty();
+        assertThat(collected.outputs("items")).containsExactly(deleted);
         assertThat(logText(deleted)).isEqualTo("a line\n");
     }
 
