@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,22 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
 import io.grpc.StatusRuntimeException;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
@@ -47,9 +38,7 @@ import io.kubecrawl.protocol.v1.Manifest;
  * <li>lock the target ({@link TargetLock}) and remove the completion marker;
  * <li>find what the target holds ({@link LocalTree}, with the {@link HashCache}) and diff it with the manifest
  * ({@link SyncPlan});
- * <li>delete what the bundle does not have, fix modes, download the rest in parallel: small files in groups of one
- * call each ({@link FileGroupDownload}), large ones and whatever a group did not verify one by one
- * ({@link FileDownload}), each file retried on transient failures with backoff and jitter;
+ * <li>delete what the bundle does not have, fix modes, download the rest ({@link BundleDownload});
  * <li>fsync the directories that changed, save the hash cache, and write the completion marker last.
  * </ol>
  *
@@ -57,13 +46,6 @@ import io.kubecrawl.protocol.v1.Manifest;
  * absent and no final name holds unverified content.
  */
 public final class BundleSyncer {
-    /**
-     * Threads that fsync and rename verified files. An fsync mostly waits for the journal's commit, and concurrent
-     * ones share a commit: 10,000 small files synced 5-10 % faster with 16 than with 4 (2.3-2.6 s against 2.5-2.8 s).
-     */
-    static final int COMMITTERS = 16;
-    /** Verified files waiting for a committer, at most. */
-    static final int MAX_UNCOMMITTED = 64;
     /** {@code -Dkubecrawl.sync.trace=true}: log the time each phase took. */
     private static final boolean TRACE = Boolean.getBoolean("kubecrawl.sync.trace");
 
@@ -71,8 +53,6 @@ public final class BundleSyncer {
     private final SyncSettings settings;
     private final PrintWriter log;
     private final String prefix;
-    /** One policy for every file: a policy holds no state of an execution, so it is shared. */
-    private final RetryPolicy<FileDownload.Verified> fileRetries;
     private long lastTrace = System.nanoTime();
 
     /**
@@ -84,7 +64,6 @@ public final class BundleSyncer {
         this.settings = settings;
         this.log = log;
         this.prefix = prefix;
-        this.fileRetries = Failures.retryPolicy(settings, client::resetConnectBackoff);
     }
 
     private void trace(String phase) {
@@ -99,9 +78,9 @@ public final class BundleSyncer {
         long startedAt = System.nanoTime();
         trace("start");
         // Reading what a synced target holds overlaps with finding the manifest.
-        ExecutorService background = threads("kubecrawl-preload-", 2);
+        ExecutorService background = BundleDownload.threads("kubecrawl-preload-", 2);
         try {
-            Future<Preload> preloading = background.submit(() -> Preload.read(settings.target(), background));
+            Future<SyncPreload> preloading = background.submit(() -> SyncPreload.read(settings.target(), background));
             Optional<SyncResult> unchanged = unchangedSinceLastSync(preloading, startedAt);
             if (unchanged.isPresent()) {
                 return unchanged.get();
@@ -111,7 +90,7 @@ public final class BundleSyncer {
             BundleManifest manifest = kept.isPresent() ? ManifestCheck.verifyPaths(kept.get(), settings.target())
                     : ManifestCheck.verify(fetchManifest(), settings.bundle(), settings.target());
             trace(kept.isPresent() ? "kept manifest read and verified" : "manifest fetched and verified");
-            Preload preload = awaitPreload(preloading);
+            SyncPreload preload = awaitPreload(preloading);
             trace("preloaded");
             TargetDirectory target;
             try {
@@ -123,7 +102,7 @@ public final class BundleSyncer {
             try (TargetLock lock = TargetLock.acquire(target, log, prefix)) {
                 return syncLocked(manifest, kept.isPresent(), target, lock, preload, startedAt);
             } catch (IOException failure) {
-                throw new SyncFailedException("cannot sync into " + target.root() + ": " + describeIo(failure),
+                throw new SyncFailedException("cannot sync into " + target.root() + ": " + Failures.describeIo(failure),
                         failure);
             }
         } finally {
@@ -132,43 +111,11 @@ public final class BundleSyncer {
     }
 
     /** What the preload found; null when it found nothing usable or failed (the sync then reads the target itself). */
-    private static Preload awaitPreload(Future<Preload> preloading) throws InterruptedException {
+    private static SyncPreload awaitPreload(Future<SyncPreload> preloading) throws InterruptedException {
         try {
             return preloading.get();
         } catch (ExecutionException failed) {
             return null;
-        }
-    }
-
-    /**
-     * What the target held before this sync took its lock: its hash cache and a walk of its tree. Read only when the
-     * target has been synced before (its lock file exists) and no sync is changing it (the lock's generation is even),
-     * and without writing anything, since the manifest has not been checked yet. Used only if no other sync took the
-     * lock in between (the generation is unchanged when this sync holds the lock).
-     */
-    private record Preload(String generation, HashCache cache, LocalTree.Walk walk) {
-        static Preload read(Path target, ExecutorService pool) {
-            try {
-                Path root = target.toRealPath();
-                Path state = root.resolve(TargetDirectory.STATE_DIRECTORY);
-                Path lockFile = state.resolve(TargetLock.FILE_NAME);
-                if (!Files.isDirectory(state, LinkOption.NOFOLLOW_LINKS)
-                        || !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
-                    return null;
-                }
-                String generation = TargetLock.readGeneration(lockFile);
-                if (!TargetLock.isSettled(generation)) {
-                    return null; // a sync is changing the target: a walk now could see half of its changes
-                }
-                Future<HashCache> cache = pool.submit(() -> HashCache.load(state));
-                LocalTree.Walk walk = LocalTree.walk(root);
-                return new Preload(generation, cache.get(), walk);
-            } catch (IOException | RuntimeException | ExecutionException unreadable) {
-                return null; // the sync reads the target again once it holds the lock
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
         }
     }
 
@@ -184,12 +131,12 @@ public final class BundleSyncer {
             throw new SyncFailedException("the operator refused the manifest of bundle " + settings.bundle() + ": "
                     + Failures.describe(failure), failure);
         } catch (FailsafeException failure) {
-            throw unexpected("fetching the manifest", failure.getCause());
+            throw SyncFailedException.unexpected("fetching the manifest", failure.getCause());
         }
     }
 
     private SyncResult syncLocked(BundleManifest manifest, boolean manifestKept, TargetDirectory target,
-            TargetLock lock, Preload preload, long startedAt)
+            TargetLock lock, SyncPreload preload, long startedAt)
             throws IOException, SyncFailedException, InterruptedException {
         trace("lock");
         HashCache cache;
@@ -206,7 +153,7 @@ public final class BundleSyncer {
         trace("walked");
         CompletionMarker marker = new CompletionMarker(target);
         Set<Path> touched = ConcurrentHashMap.newKeySet();
-        AtomicLong maxResumeOffset = new AtomicLong();
+        BundleDownload download = new BundleDownload(client, settings, target);
         SyncPlan plan;
         int hashedLocally;
         boolean downloaded = false;
@@ -233,7 +180,7 @@ public final class BundleSyncer {
             changeModes(plan.modeChanges(), target, cache);
             try (SyncProgress progress = new SyncProgress(log, prefix, plan.downloads().size(),
                     plan.bytesToDownload())) {
-                downloadAll(plan.downloads(), target, progress, cache, touched, maxResumeOffset);
+                download.downloadAll(plan.downloads(), progress, cache, touched);
             }
             downloaded = true;
             trace("downloaded");
@@ -258,7 +205,7 @@ public final class BundleSyncer {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startedAt);
         return summarised(new SyncResult(manifest.files().size(), plan.downloads().size(), plan.bytesToDownload(),
                 plan.unchanged(), plan.modeChanges().size(), plan.deletions().size(), hashedLocally,
-                maxResumeOffset.get(), elapsed), target);
+                download.maxResumeOffset(), elapsed), target);
     }
 
     /** Logs the summary line of a sync that brought the bundle in place, and returns its result. */
@@ -282,13 +229,13 @@ public final class BundleSyncer {
      *
      * @return empty when the target may have changed: the sync then compares it with the manifest
      */
-    private Optional<SyncResult> unchangedSinceLastSync(Future<Preload> preloading, long startedAt)
+    private Optional<SyncResult> unchangedSinceLastSync(Future<SyncPreload> preloading, long startedAt)
             throws InterruptedException {
         try {
             if (!namesPinnedBundle(settings.target())) {
                 return Optional.empty();
             }
-            Preload preload = awaitPreload(preloading);
+            SyncPreload preload = awaitPreload(preloading);
             if (preload == null || !LocalTree.unchangedSince(preload.walk(), preload.cache())) {
                 return Optional.empty();
             }
@@ -335,181 +282,6 @@ public final class BundleSyncer {
         }
     }
 
-    /**
-     * Downloads in two stages: {@code parallelism} threads fetch ({@link FetchTasks}: groups of small files, single
-     * large files), hash and verify files into their part files, and {@value #COMMITTERS} threads make each verified
-     * part file durable and rename it into place. A small file spends most of its time in fsync; the stages overlap
-     * that with the next files' network round trips. At most {@value #MAX_UNCOMMITTED} verified files wait for the
-     * second stage (each holds an open file).
-     */
-    private void downloadAll(List<BundleFile> files, TargetDirectory target, SyncProgress progress, HashCache cache,
-            Set<Path> touched, AtomicLong maxResumeOffset) throws SyncFailedException, InterruptedException {
-        if (files.isEmpty()) {
-            return;
-        }
-        ExecutorService fetchers = threads("kubecrawl-fetch-", Math.min(settings.parallelism(), files.size()));
-        ExecutorService committers = threads("kubecrawl-commit-", Math.min(COMMITTERS, files.size()));
-        Semaphore uncommitted = new Semaphore(MAX_UNCOMMITTED);
-        AtomicInteger remaining = new AtomicInteger(files.size());
-        CompletableFuture<Void> outcome = new CompletableFuture<>();
-        AtomicBoolean noBatchedReads = new AtomicBoolean();
-        FileGroupDownload.Handover handover = (download, verified) -> {
-            uncommitted.acquire();
-            committers.execute(() -> {
-                BundleFile file = download.file();
-                try {
-                    BasicFileAttributes attributes = download.commit(verified);
-                    cache.put(file.path(), attributes, file.mode(), file.sha256());
-                    touch(target, target.resolve(file.path()).getParent(), touched);
-                } catch (IOException failure) {
-                    outcome.completeExceptionally(failed(download, failure));
-                } catch (RuntimeException failure) {
-                    outcome.completeExceptionally(unexpected("committing " + file.path(), failure));
-                } finally {
-                    uncommitted.release();
-                    if (remaining.decrementAndGet() == 0) {
-                        outcome.complete(null);
-                    }
-                }
-            });
-        };
-        try {
-            for (FetchTasks.Task task : FetchTasks.of(files, settings.parallelism())) {
-                fetchers.execute(() -> {
-                    AtomicInteger handedOver = new AtomicInteger();
-                    FileGroupDownload.Handover counted = (download, verified) -> {
-                        handover.accept(download, verified);
-                        handedOver.incrementAndGet();
-                    };
-                    String during = "downloading " + task.files().get(0).path();
-                    try {
-                        if (outcome.isDone()) {
-                            return;
-                        }
-                        List<FileDownload> downloads = new ArrayList<>(task.files().size());
-                        for (BundleFile file : task.files()) {
-                            downloads.add(new FileDownload(file, target, client, progress));
-                        }
-                        List<FileDownload> alone = downloads;
-                        if (task.grouped() && !noBatchedReads.get()) {
-                            FileGroupDownload.Outcome group = new FileGroupDownload(downloads, client)
-                                    .fetch(counted);
-                            if (group.unimplemented()) {
-                                noBatchedReads.set(true); // an operator older than ReadFiles: ReadFile for all
-                            }
-                            alone = group.notVerified();
-                        }
-                        for (FileDownload download : alone) {
-                            if (outcome.isDone()) {
-                                return;
-                            }
-                            during = "downloading " + download.file().path();
-                            FileDownload.Verified verified = fetch(download, maxResumeOffset);
-                            counted.accept(download, verified);
-                        }
-                    } catch (SyncFailedException failure) {
-                        outcome.completeExceptionally(failure);
-                    } catch (InterruptedException interrupted) {
-                        outcome.completeExceptionally(interrupted);
-                    } catch (RuntimeException failure) {
-                        outcome.completeExceptionally(unexpected(during, failure));
-                    } finally {
-                        int notHandedOver = task.files().size() - handedOver.get();
-                        if (notHandedOver > 0 && remaining.addAndGet(-notHandedOver) == 0) {
-                            outcome.complete(null);
-                        }
-                    }
-                });
-            }
-            try {
-                outcome.get();
-            } catch (ExecutionException failed) {
-                Throwable cause = failed.getCause();
-                if (cause instanceof SyncFailedException reason) {
-                    throw reason;
-                }
-                if (cause instanceof InterruptedException interrupted) {
-                    throw interrupted;
-                }
-                throw unexpected("downloading", cause);
-            }
-        } finally {
-            fetchers.shutdownNow();
-            fetchers.awaitTermination(10, TimeUnit.SECONDS);
-            // Files already verified are committed: that is correct, and it closes their part files.
-            committers.shutdown();
-            committers.awaitTermination(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static ExecutorService threads(String name, int count) {
-        AtomicInteger created = new AtomicInteger();
-        return Executors.newFixedThreadPool(count, runnable -> {
-            Thread thread = new Thread(runnable, name + created.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
-    /**
-     * One file, verified, with retries on transient failures. An attempt it already had in a group counts: a file
-     * that keeps failing gets {@code maxAttempts} in all, however it was fetched.
-     */
-    private FileDownload.Verified fetch(FileDownload download, AtomicLong maxResumeOffset)
-            throws SyncFailedException, InterruptedException {
-        int attemptsLeft = settings.maxAttempts() - download.attempts();
-        if (attemptsLeft < 1) {
-            throw failed(download, download.batchFailure());
-        }
-        RetryPolicy<FileDownload.Verified> retries = download.attempts() == 0 ? fileRetries
-                : Failures.retryPolicy(settings, attemptsLeft, client::resetConnectBackoff);
-        try {
-            return Failsafe.with(retries).get(download::attempt);
-        } catch (FailsafeException wrapped) {
-            Throwable cause = wrapped.getCause();
-            if (cause instanceof InterruptedException interrupted) {
-                throw interrupted;
-            }
-            throw failed(download, cause);
-        } catch (RuntimeException failure) {
-            throw failed(download, failure);
-        } finally {
-            maxResumeOffset.accumulateAndGet(download.maxResumeOffset(), Math::max);
-        }
-    }
-
-    /** Records that {@code directory} and the ones above it (up to the root) changed and need an fsync. */
-    private static void touch(TargetDirectory target, Path directory, Set<Path> touched) {
-        for (Path current = directory; current != null && current.startsWith(target.root());
-                current = current.getParent()) {
-            if (!touched.add(current)) {
-                break;
-            }
-        }
-    }
-
-    private SyncFailedException failed(FileDownload download, Throwable cause) {
-        String path = download.file().path();
-        if (cause instanceof TransientFailure.HashMismatch && download.hashMismatches() == download.attempts()) {
-            return new SyncFailedException("file " + path + " failed its sha256 check " + download.attempts()
-                    + (download.attempts() == 1 ? " time" : " times"), cause);
-        }
-        if (Failures.isTransient(cause)) {
-            String mismatches = download.hashMismatches() == 0 ? ""
-                    : " (" + download.hashMismatches() + " failed the sha256 check)";
-            return new SyncFailedException("file " + path + " could not be fetched in " + download.attempts()
-                    + " attempts" + mismatches + ": " + Failures.describe(cause), cause);
-        }
-        if (cause instanceof StatusRuntimeException) {
-            return new SyncFailedException("the operator refused file " + path + ": " + Failures.describe(cause),
-                    cause);
-        }
-        if (cause instanceof IOException io) {
-            return new SyncFailedException("cannot write file " + path + ": " + describeIo(io), cause);
-        }
-        return unexpected("downloading " + path, cause);
-    }
-
     private void fsyncDirectories(Set<Path> touched, TargetDirectory target) throws IOException {
         List<Path> directories = new ArrayList<>(touched);
         directories.sort(Comparator.comparingInt(Path::getNameCount).reversed());
@@ -526,15 +298,5 @@ public final class BundleSyncer {
         } catch (IOException ignored) {
             // Only a cache: the next sync hashes the files again.
         }
-    }
-
-    private static SyncFailedException unexpected(String during, Throwable cause) {
-        return new SyncFailedException("unexpected failure " + during + ": " + cause, cause);
-    }
-
-    /** An I/O failure in one line: its message names the path, the exception's type says what was wrong. */
-    private static String describeIo(IOException failure) {
-        String type = failure.getClass().getSimpleName();
-        return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package io.kubecrawl.worker.sync;
 
+import java.io.IOException;
 import java.time.Duration;
 
 import dev.failsafe.RetryPolicy;
@@ -48,6 +49,12 @@ final class Failures {
                 .withJitter(0.5)
                 .onRetry(event -> onRetry.run());
         return builder.build();
+    }
+
+    /** An I/O failure in one line: its message names the path, the exception's type says what was wrong. */
+    static String describeIo(IOException failure) {
+        String type = failure.getClass().getSimpleName();
+        return failure.getMessage() == null ? type : type + ": " + failure.getMessage();
     }
 
     /** A gRPC failure in one line: its code and description, as the user needs to read them. */

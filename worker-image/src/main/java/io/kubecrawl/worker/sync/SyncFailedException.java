@@ -12,4 +12,9 @@ public final class SyncFailedException extends Exception {
     public SyncFailedException(String reason, Throwable cause) {
         super(reason, cause);
     }
+
+    /** A failure no step expects (a bug, or a runtime refusing an operation): what was being done, and the cause. */
+    static SyncFailedException unexpected(String during, Throwable cause) {
+        return new SyncFailedException("unexpected failure " + during + ": " + cause, cause);
+    }
 }
