@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.kubecrawl.operator.crawljob.CrawlJobReasons;
+import io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder;
 import io.kubecrawl.operator.spider.SourceProblem;
 import io.kubecrawl.operator.spider.SpiderStatusBuilder;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,30 @@ class CrdReferenceReasonsTest {
         assertThat(Set.copyOf(column(table("| type | status | reason | when | Event |"), 2)))
                 .as("reasons in the Spider conditions table of " + REFERENCE)
                 .containsExactlyInAnyOrderElementsOf(code);
+    }
+
+    @Test
+    void theConditionTablesNameExactlyTheConditionTypesTheOperatorWrites() {
+        List<String> phaseTable = header("| phase | `Ready` |");
+        List<String> kstatusTable = header("| phase | `Reconciling` |");
+        Set<String> documented = new HashSet<>(phaseTable.subList(1, phaseTable.size()));
+        documented.addAll(kstatusTable.subList(1, kstatusTable.size() - 1)); // its last column is kstatus' verdict
+        documented.add(CrawlJobStatusBuilder.DEGRADED); // documented in a section of its own, checked above
+
+        assertThat(documented).as("condition types in the CrawlJob condition tables of " + REFERENCE)
+                .containsExactlyInAnyOrderElementsOf(constants(CrawlJobStatusBuilder.class));
+        String statusRow = lines.subList(lines.indexOf("## CrawlJob"), lines.size()).stream()
+                .filter(line -> line.startsWith("| `conditions` | []Condition |")).findFirst().orElseThrow();
+        documented.forEach(type -> assertThat(statusRow).as("the status table's conditions row").contains(
+                "`" + type + "`"));
+    }
+
+    /** The cells of the one table header line that starts with {@code start}, without their backticks. */
+    private List<String> header(String start) {
+        List<String> headers = lines.stream().filter(line -> line.startsWith(start)).toList();
+        assertThat(headers).as(REFERENCE + " has one table headed " + start + "...").hasSize(1);
+        return Stream.of(headers.get(0).split("\\|")).map(String::trim).filter(cell -> !cell.isEmpty())
+                .map(cell -> cell.replace("`", "")).toList();
     }
 
     /** The body rows of the one table with this header line. */
