@@ -1,7 +1,10 @@
 package io.kubecrawl.operator.frontier;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Singleton;
@@ -27,7 +30,7 @@ public class FrontierRegistry implements FrontierLookup {
     public static final String LEASED_AGAIN_METRIC = "kubecrawl.restart.batches.leased.again";
 
     private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
-    private final java.util.Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
+    private final Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
     /** Leases recorded before a restart, by CrawlJob uid, for frontiers not rebuilt yet. */
     private final Map<String, Integer> leasesBeforeRestart = new ConcurrentHashMap<>();
     private final Frontier.RestartListener meters;
@@ -124,5 +127,43 @@ public class FrontierRegistry implements FrontierLookup {
 
     public boolean isFinished(CrawlJobName job) {
         return finished.contains(job);
+    }
+
+    /**
+     * What the registry holds, by job: the uid of each job's frontier, and the finished jobs' names. A collection of
+     * deleted jobs takes it before it lists the jobs, so that everything in it belongs to a job the list shows unless
+     * the job was deleted.
+     */
+    public record Holdings(Map<CrawlJobName, String> frontiers, Set<CrawlJobName> finished) {
+    }
+
+    public Holdings holdings() {
+        Map<CrawlJobName, String> uids = new HashMap<>();
+        frontiers.forEach((job, entry) -> uids.put(job, entry.uid()));
+        return new Holdings(uids, Set.copyOf(finished));
+    }
+
+    /**
+     * Drops what {@code before} held of jobs that no longer exist: the frontiers of deleted CrawlJobs (by uid, so the
+     * frontier of a job created again under the name stays) and the names of deleted finished ones. A job deleted
+     * while it ran is not reconciled again, so nothing else would free its frontier.
+     *
+     * @return the jobs whose frontier was dropped
+     */
+    public Set<CrawlJobName> dropDeleted(Holdings before, Set<CrawlJobName> existingNames, Set<String> existingUids) {
+        Set<CrawlJobName> dropped = new HashSet<>();
+        before.frontiers().forEach((job, uid) -> {
+            if (!existingUids.contains(uid)) {
+                frontiers.computeIfPresent(job, (name, entry) -> {
+                    if (!entry.uid().equals(uid)) {
+                        return entry;
+                    }
+                    dropped.add(job);
+                    return null;
+                });
+            }
+        });
+        before.finished().stream().filter(job -> !existingNames.contains(job)).forEach(finished::remove);
+        return dropped;
     }
 }

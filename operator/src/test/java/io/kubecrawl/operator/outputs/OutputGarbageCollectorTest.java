@@ -20,14 +20,22 @@ import jakarta.inject.Inject;
 import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubecrawl.operator.config.OperatorSettings;
+import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.operator.frontier.BatchId;
+import io.kubecrawl.operator.frontier.Frontier;
+import io.kubecrawl.operator.frontier.FrontierLayout;
+import io.kubecrawl.operator.frontier.FrontierRegistry;
+import io.kubecrawl.operator.frontier.FrontierSettings;
+import io.kubecrawl.operator.frontier.SeedRequest;
 import io.kubecrawl.operator.frontier.discovered.DiscoveredRequestStore;
 import io.kubecrawl.operator.frontier.discovered.JobKey;
 import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.items.ItemUpload;
 import io.kubecrawl.operator.logs.LogStore;
+import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.protocol.CrawlJobName;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -37,7 +45,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The items and logs of deleted CrawlJobs are deleted once the grace period has passed; nothing else is. */
+/**
+ * The items and logs of deleted CrawlJobs are deleted once the grace period has passed, their discovered requests and
+ * frontiers at once; nothing else is.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class OutputGarbageCollectorTest {
@@ -60,6 +71,9 @@ class OutputGarbageCollectorTest {
     LogStore logs;
     DiscoveredRequestStore discovered;
     OutputGarbageCollector collector;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    FrontierRegistry frontiers;
+    JobMetrics metrics;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -68,8 +82,10 @@ class OutputGarbageCollectorTest {
         items = new ItemStore(dataDir);
         logs = new LogStore(dataDir);
         discovered = DiscoveredRequestStore.open(dataDir.resolve("frontier"));
+        frontiers = new FrontierRegistry(meters);
+        metrics = new JobMetrics(meters);
         collector = new OutputGarbageCollector(client, List.of(items, logs), settings, Clock.fixed(NOW, ZoneOffset.UTC),
-                discovered);
+                discovered, frontiers, metrics);
     }
 
     @AfterEach
@@ -137,6 +153,34 @@ class OutputGarbageCollectorTest {
         assertThat(discovered.jobs()).containsExactly(current);
         assertThat(discovered.counts(current).commitSequence()).isPositive();
         assertThat(collector.collect().discovered()).as("a second run finds nothing more").isEmpty();
+    }
+
+    @Test
+    void theFrontierAndSeriesOfAJobDeletedWhileItRanLeaveMemoryAndThoseOfTheJobNowUnderItsNameStay() throws Exception {
+        String uid = cluster.crawlJob("recreated", "quotes", 1).getMetadata().getUid();
+        CrawlJobName recreated = new CrawlJobName(cluster.namespace(), "recreated");
+        CrawlJobName deleted = new CrawlJobName(cluster.namespace(), "deleted-while-running");
+        Frontier current = frontier();
+        frontiers.register(recreated, uid, current);
+        metrics.track(recreated, current);
+        Frontier orphaned = frontier();
+        frontiers.register(deleted, "uid-of-the-deleted-job", orphaned);
+        metrics.track(deleted, orphaned);
+
+        OutputGarbageCollector.CollectedOutputs collected = collector.collect();
+
+        assertThat(collected.frontiers()).containsExactly(deleted);
+        assertThat(frontiers.find(deleted)).isEmpty();
+        assertThat(frontiers.find(recreated, uid)).containsSame(current);
+        assertThat(meters.getMeters()).as("series left").isNotEmpty().allSatisfy(meter -> assertThat(
+                meter.getId().getTag("crawljob")).isIn(null, "recreated"));
+        assertThat(collector.collect().frontiers()).as("a second run finds nothing more").isEmpty();
+    }
+
+    private static Frontier frontier() {
+        FrontierLayout layout = FrontierLayout.of(List.of(new SeedRequest("https://quotes.example/page/1",
+                "https://quotes.example/page/1")), Partitioning.Host, 1, 1);
+        return Frontier.fresh(layout, new FrontierSettings(1, Duration.ofSeconds(30), 3, Duration.ofSeconds(1), 1));
     }
 
     private void writeOutputs(CrawlJobName job) throws IOException {
