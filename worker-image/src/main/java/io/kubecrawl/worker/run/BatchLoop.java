@@ -5,20 +5,16 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.Status;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
-import io.kubecrawl.protocol.v1.BatchReport;
 import io.kubecrawl.protocol.v1.LeaseReply;
 import io.kubecrawl.protocol.v1.LogLine;
 import io.kubecrawl.worker.ExitCodes;
-import io.kubecrawl.worker.OneLine;
 
 /**
  * The agent's main loop: lease a batch, write its files, run the spider on it while renewing the lease, report the
@@ -36,14 +32,13 @@ import io.kubecrawl.worker.OneLine;
  * its lease expires and the operator hands it out again, without counting a failure against it.
  */
 public final class BatchLoop {
-    /** The longest stderr text a failure report carries: the operator keeps it in the job's status. */
-    static final int MAX_ERROR_CHARS = 4096;
     /** The shortest pause between leases, whatever the operator says: a zero wait must not become a busy loop. */
     static final long SHORTEST_WAIT_MILLIS = 100;
 
     private final RunSettings settings;
     private final FrontierClient frontier;
     private final LeaseRenewer renewer;
+    private final BatchReporter reporter;
     private final LogShipper logs;
     private final AgentLog log;
     private final PrintWriter out;
@@ -79,6 +74,7 @@ public final class BatchLoop {
         this.settings = settings;
         this.frontier = frontier;
         this.renewer = renewer;
+        this.reporter = new BatchReporter(frontier, log, settings.discoversForFrontier());
         this.logs = logs;
         this.log = log;
         this.out = out;
@@ -287,7 +283,7 @@ public final class BatchLoop {
             }
             reporting = true;
             try {
-                report(batch.batch(), batch.name(), files, outcome);
+                reporter.report(batch.batch(), batch.name(), files, outcome);
             } finally {
                 reporting = false;
             }
@@ -319,7 +315,7 @@ public final class BatchLoop {
         SpiderSession current = session;
         if (current != null && current.acceptsBatches()) {
             try {
-                current.offer(batch, files.requests(), files.items(), discoveredFile(files));
+                current.offer(batch, files.requests(), files.items(), reporter.discoveredFile(files));
                 log.info(ref, name + ": " + size + ", to the running spider (pid " + current.pid() + ")");
                 return current;
             } catch (IOException broken) {
@@ -343,7 +339,7 @@ public final class BatchLoop {
             String error = "cannot start " + settings.spiderCommand() + " in " + settings.workdir() + ": "
                     + cannotStart.getMessage();
             log.info(ref, name + ": " + size + "; " + error);
-            reportFailure(batch, name, -1, error);
+            reporter.reportFailure(batch, name, -1, error);
             return null;
         }
     }
@@ -351,30 +347,6 @@ public final class BatchLoop {
     /** Where the next spider process's session socket goes: named after the worker, one name per process. */
     private Path socketPath() {
         return settings.scratch().resolve(BatchFiles.safe(settings.worker()) + "-" + processesStarted + ".sock");
-    }
-
-    private void report(Batch batch, String name, BatchFiles files, SpiderSession.Outcome outcome)
-            throws FrontierCallException, InterruptedException {
-        BatchRef ref = batch.getRef();
-        if (outcome instanceof SpiderSession.Outcome.Done) {
-            reportCompletion(batch, name, files);
-        } else if (outcome instanceof SpiderSession.Outcome.Failed failed) {
-            log.info(ref, name + ": the spider reported it failed: " + OneLine.of(failed.error()));
-            // Exit code 0: the process did not exit; it carries on with the next batch.
-            reportFailure(batch, name, 0, tail(failed.error().lines().toList()));
-        } else if (outcome instanceof SpiderSession.Outcome.Ended ended && !ended.connected()
-                && ended.exitCode() == 0) {
-            reportCompletion(batch, name, files);
-        } else if (outcome instanceof SpiderSession.Outcome.Ended ended) {
-            if (ended.connected()) {
-                log.info(ref, name + ": the spider process ended before it reported the batch: " + ended.why()
-                        + "; exit code " + ended.exitCode());
-            } else {
-                log.info(ref, name + ": the spider exited with " + ended.exitCode());
-            }
-            reportFailure(batch, name, ended.exitCode(), ended.stderrTail().isEmpty() ? ended.why()
-                    : tail(ended.stderrTail()));
-        }
     }
 
     /**
@@ -417,72 +389,6 @@ public final class BatchLoop {
         }
     }
 
-    /** The batch's discovered requests file in Frontier mode; null when the spider's requests stay in its process. */
-    private Path discoveredFile(BatchFiles files) {
-        return settings.discoversForFrontier() ? files.discovered() : null;
-    }
-
-    /**
-     * CompleteBatch with the batch's items and, in Frontier mode, the requests its spider discovered. The discovered
-     * requests file is checked whole first: a malformed line fails the attempt (FailBatch) before anything is sent,
-     * rather than a request being silently dropped.
-     */
-    private void reportCompletion(Batch batch, String name, BatchFiles files)
-            throws FrontierCallException, InterruptedException {
-        Path discovered = discoveredFile(files);
-        if (discovered != null && files.discoveredUnfinished()) {
-            String error = "the spider left its discovered requests file unfinished (" + discovered.getFileName()
-                    + BatchFiles.TEMPORARY_SUFFIX + " was never renamed)";
-            log.info(batch.getRef(), name + ": " + error);
-            reportFailure(batch, name, 0, error);
-            return;
-        }
-        long requests = 0;
-        BatchReport report;
-        try {
-            if (discovered != null) {
-                requests = DiscoveredRequestsFile.check(discovered);
-            }
-            report = frontier.complete(batch, files.items(), discovered);
-        } catch (DiscoveredRequestsFile.Malformed malformed) {
-            String error = "the spider's discovered requests file is malformed: " + malformed.getMessage();
-            log.info(batch.getRef(), name + ": " + error);
-            reportFailure(batch, name, 0, error);
-            return;
-        } catch (IOException unreadable) {
-            reportFailure(batch, name, 0, "the spider finished the batch but its files cannot be read: "
-                    + OneLine.of(unreadable.toString()));
-            return;
-        } catch (FrontierCallException refused) {
-            if (refused.code() != Status.Code.INVALID_ARGUMENT) {
-                throw refused;
-            }
-            // The operator refused the items themselves (not JSON lines): that is this attempt's failure, not the
-            // agent's; another attempt may produce good ones.
-            log.info(batch.getRef(), name + ": " + refused.getMessage());
-            reportFailure(batch, name, 0, refused.getMessage());
-            return;
-        }
-        String outcome = switch (report.getOutcome()) {
-            case COMPLETED -> "completed, " + report.getItems() + " items stored"
-                    + (discovered == null ? "" : ", " + requests + " discovered requests sent");
-            case ALREADY_FINISHED -> "was already finished; the operator ignored this completion";
-            default -> "the operator answered " + report.getOutcome();
-        };
-        log.info(batch.getRef(), name + ": " + outcome);
-    }
-
-    private void reportFailure(Batch batch, String name, int exitCode, String error)
-            throws FrontierCallException, InterruptedException {
-        BatchReport report = frontier.fail(batch, exitCode, error);
-        String outcome = switch (report.getOutcome()) {
-            case RETRYING -> "failure reported; the operator will lease the batch again";
-            case GAVE_UP -> "failure reported; that was its last allowed attempt, the job goes on without it";
-            case ALREADY_FINISHED -> "failure reported; the batch was already finished";
-            default -> "failure reported; the operator answered " + report.getOutcome();
-        };
-        log.info(batch.getRef(), name + ": " + outcome);
-    }
 
     /** The spider's lines go to the container log as they are, and to the operator tagged with batch and source. */
     private void copyOutput(LogLine.Source source, BatchRef batch, String text) {
@@ -514,12 +420,6 @@ public final class BatchLoop {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** The stderr tail as one text, cut at the front to {@value #MAX_ERROR_CHARS} characters. */
-    static String tail(List<String> lines) {
-        String text = String.join("\n", lines);
-        return text.length() <= MAX_ERROR_CHARS ? text : text.substring(text.length() - MAX_ERROR_CHARS);
     }
 
     /** The scratch directory cannot hold the batch files: no batch can run, so the agent stops. */
