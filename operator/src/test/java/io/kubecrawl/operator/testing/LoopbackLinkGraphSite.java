@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +47,11 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     public static final String STATS_PATH = "/_stats";
 
     private static final Pattern PAGE = Pattern.compile("/page/(\\d+)\\.html");
+    /**
+     * The request header a crawler may name itself in (the e2e spider sends its worker's name), so that the site can
+     * tell one crawler's requests from another's.
+     */
+    public static final String CRAWLER_HEADER = "X-Kubecrawl-Worker";
 
     private final Shape shape;
     private final LinkGraph graph;
@@ -57,6 +63,14 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     /** When the first request came and the last answer went: a crawl's rate without its processes' start and stop. */
     private final AtomicLong firstArrivalMillis = new AtomicLong();
     private final AtomicLong lastAnswerMillis = new AtomicLong();
+    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+
+    /**
+     * One request as it came, stats path excepted: the host's address, the crawler named in {@link #CRAWLER_HEADER}
+     * ("" without one), and {@link System#nanoTime()} at its arrival.
+     */
+    public record Arrival(String host, String crawler, long nanos) {
+    }
 
     /**
      * What to generate.
@@ -368,6 +382,20 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         return byHost;
     }
 
+    /** Every request that came, in no particular order (sort by {@link Arrival#nanos()}). */
+    public List<Arrival> arrivals() {
+        return List.copyOf(arrivals);
+    }
+
+    /** Requests in progress now, over all hosts: a crawl that has requests waiting on the site. */
+    public int inProgress() {
+        int busy = 0;
+        for (AtomicInteger host : inProgress) {
+            busy += host.get();
+        }
+        return busy;
+    }
+
     /**
      * Holds every answer from now on until {@link #release()}: a crawl stops where it is, with its requests in flight,
      * so that a test can act on a crawl that is certainly still running, however fast the machine.
@@ -410,6 +438,8 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
             return false;
         }
         firstArrivalMillis.compareAndSet(0, System.currentTimeMillis());
+        String crawler = exchange.getRequestHeaders().getFirst(CRAWLER_HEADER);
+        arrivals.add(new Arrival(LoopbackHosts.hostName(host), crawler == null ? "" : crawler, System.nanoTime()));
         int busy = inProgress[host].incrementAndGet();
         maxInProgress[host].accumulateAndGet(busy, Math::max);
         Matcher page = PAGE.matcher(exchange.getRequestURI().getPath());
