@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -344,11 +343,13 @@ class LinkGraphOnClusterTest {
                     spec.getFrontier().setLeaseSeconds(10);
                 });
                 await("pages fetched by the workers").atMost(TIMEOUT).until(() -> site.fetchCounts().size() >= 200);
+                long held = System.nanoTime();
                 site.hold();
                 try {
-                    await("requests held on the site").atMost(TIMEOUT).until(() -> site.inProgress() > 0);
-                    killed = site.arrivals().stream().max(Comparator.comparingLong(Arrival::nanos)).orElseThrow()
-                            .crawler();
+                    // A worker whose request came after the hold has it in flight: its batch is certainly mid-way.
+                    killed = await("a request held on the site").atMost(TIMEOUT).until(() -> site.arrivals().stream()
+                            .filter(arrival -> arrival.nanos() > held).map(Arrival::crawler).findFirst()
+                            .orElse(null), crawler -> crawler != null);
                     Process run = ((SourceBuiltCluster) cluster()).process(NAMESPACE, killed, "run")
                             .orElseThrow(() -> new AssertionError("no running container 'run' of " + name));
                     run.descendants().forEach(ProcessHandle::destroyForcibly);
