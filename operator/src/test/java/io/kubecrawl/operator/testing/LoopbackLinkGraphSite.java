@@ -36,7 +36,9 @@ import com.sun.net.httpserver.HttpExchange;
  * distance from the seeds, so a depth-limited crawl's expected pages are known exactly.
  *
  * <p>The site records what a crawl did to it: how often each page was fetched, and how many requests each host had in
- * progress at once (from a request's arrival until its answer is sent, held and latency time included), which is the
+ * progress at once (from a request's arrival until its answer starts, held and latency time included; counted
+ * until the answer had gone, a crawler's next request, sent the moment it had the answer, could find the last one
+ * still counted), which is the
  * politeness a crawler actually kept.
  *
  * <p>{@link #main} serves it as a process of its own, for crawlers that are not Java (benchmarks/link-following).
