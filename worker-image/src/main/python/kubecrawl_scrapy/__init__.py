@@ -76,6 +76,10 @@ LOCAL = "Local"
 #: In Frontier mode: the file the batch's discovered requests go to, one JSON object per line
 #: (see kubecrawl_scrapy.discovered). The agent reads it only once the batch is done.
 DISCOVERED_FILE_ENV = "KUBECRAWL_DISCOVERED_FILE"
+#: The least time in milliseconds between the starts of two requests to one host (the job's
+#: spec.frontier.minHostDelayMillis, passed on by the agent); 0 or unset: the spider's own delay. See
+#: kubecrawl_scrapy.hostdelay.
+MIN_HOST_DELAY_ENV = "KUBECRAWL_MIN_HOST_DELAY_MILLIS"
 #: The ``Request.meta`` key that keeps a request in its process in Frontier mode:
 #: ``scrapy.Request(url, meta={"kubecrawl_local": True})`` is fetched here, as part of the batch.
 LOCAL_META = "kubecrawl_local"

@@ -15,6 +15,10 @@ batch's discovered requests file (``KUBECRAWL_DISCOVERED_FILE``), for the job's 
 of this process's scheduler, except those whose ``meta`` has ``KUBECRAWL_LOCAL_META``
 (``"kubecrawl_local"``) set true. ``Local``, or the variable unset, keeps every request in the
 process, as before.
+
+With ``KUBECRAWL_MIN_HOST_DELAY_MILLIS`` above 0 it adds the extension
+``kubecrawl_scrapy.hostdelay.MinimumHostDelay``, which raises the spider's download delay to that
+minimum (never lowers it) and keeps it per host even against ``-s DOWNLOAD_DELAY=...``.
 """
 
 import configparser
@@ -34,6 +38,7 @@ from kubecrawl_scrapy import (
     ITEMS_FILE_ENV,
     LOCAL,
     LOCAL_META,
+    MIN_HOST_DELAY_ENV,
     PROJECT_SETTINGS_ENV,
 )
 
@@ -49,6 +54,9 @@ SESSION_ORDER = 500
 #: DepthMiddleware (which sets ``meta["depth"]`` and applies DEPTH_LIMIT and DEPTH_PRIORITY): what
 #: it sends to the frontier is what would have reached the scheduler.
 DISCOVERED_REQUESTS_ORDER = -1000
+#: The minimum host delay's place among the extensions: below AutoThrottle's (0), which reads the
+#: spider's download delay as the spider opens and must read the raised one.
+MINIMUM_HOST_DELAY_ORDER = -100
 
 
 def _find_scrapy_cfg(start):
@@ -135,6 +143,31 @@ KUBECRAWL_DISCOVERED = _discovery_mode() if _batch_file else LOCAL
 #: Frontier mode: the first batch's discovered requests file.
 KUBECRAWL_DISCOVERED_FILE = os.environ.get(DISCOVERED_FILE_ENV, "").strip()
 
+def _min_host_delay_millis():
+    """KUBECRAWL_MIN_HOST_DELAY_MILLIS as a whole number of milliseconds, 0 when unset."""
+    value = os.environ.get(MIN_HOST_DELAY_ENV, "").strip()
+    if not value:
+        return 0
+    try:
+        millis = int(value)
+    except ValueError:
+        millis = -1
+    if millis < 0:
+        raise RuntimeError(
+            f"kubecrawl_scrapy: {MIN_HOST_DELAY_ENV} is {value!r}; expected a whole number of "
+            "milliseconds, 0 or more"
+        )
+    return millis
+
+
+#: Read by kubecrawl_scrapy.hostdelay.MinimumHostDelay: the least time between two requests to one
+#: host, in milliseconds; 0 leaves the project's download delay alone.
+KUBECRAWL_MIN_HOST_DELAY_MILLIS = _min_host_delay_millis()
+
+EXTENSIONS = dict(getattr(_project, "EXTENSIONS", None) or {})
+if KUBECRAWL_MIN_HOST_DELAY_MILLIS > 0:
+    EXTENSIONS["kubecrawl_scrapy.hostdelay.MinimumHostDelay"] = MINIMUM_HOST_DELAY_ORDER
+
 if KUBECRAWL_DISCOVERED == FRONTIER and not KUBECRAWL_DISCOVERED_FILE:
     raise RuntimeError(
         f"kubecrawl_scrapy: {DISCOVERED_ENV}={FRONTIER} needs {DISCOVERED_FILE_ENV}, the file the "
@@ -158,7 +191,6 @@ if KUBECRAWL_AGENT_SOCKET:
     KUBECRAWL_BATCH = os.environ.get(BATCH_ENV, "").strip()
     KUBECRAWL_BATCH_ATTEMPT = os.environ.get(BATCH_ATTEMPT_ENV, "1").strip() or "1"
     KUBECRAWL_ITEMS_FILE = _items_file
-    EXTENSIONS = dict(getattr(_project, "EXTENSIONS", None) or {})
     EXTENSIONS["kubecrawl_scrapy.session.BatchSession"] = SESSION_ORDER
     # No feed at all: one feed writes one file for the whole process, and each batch's items must
     # go to that batch's file. The session writes them; the project's feeds are replaced, as below.

@@ -25,9 +25,9 @@ public final class WorkerEnvironment {
     /** The directory the bundle is synced into, shared by the sync and run containers. */
     public static final String WORKSPACE = "KUBECRAWL_WORKSPACE";
     /**
-     * The job's {@code spec.frontier.minHostDelayMillis}: the least time between two requests of the worker to one
-     * host. The agent passes it on to the spider; the Scrapy helper raises DOWNLOAD_DELAY to it. Unset or 0: the
-     * spider's own setting.
+     * The job's {@code spec.frontier.minHostDelayMillis}: the least time between the starts of two requests of the
+     * worker to one host. The agent's {@code --min-host-delay-ms} defaults to it and passes it on to the spider; the
+     * Scrapy helper floors every download slot's delay at it. Unset or 0: the spider's own setting.
      */
     public static final String MIN_HOST_DELAY_MILLIS = "KUBECRAWL_MIN_HOST_DELAY_MILLIS";
 

@@ -85,6 +85,15 @@ public final class RunCommand implements Callable<Integer> {
                     + ". Default: Local.")
     private String discovered;
 
+    @Option(names = "--min-host-delay-ms", paramLabel = "<ms>",
+            defaultValue = "${env:" + WorkerEnvironment.MIN_HOST_DELAY_MILLIS + ":-0}",
+            description = "Least time in milliseconds between the starts of two requests of the spider to one host. "
+                    + "The agent passes it to the spider as " + WorkerEnvironment.MIN_HOST_DELAY_MILLIS + "; the "
+                    + "Scrapy helper raises the spider's download delay to it (never lowers it). 0: the spider's own "
+                    + "setting. The operator sets it from spec.frontier.minHostDelayMillis. Env: "
+                    + WorkerEnvironment.MIN_HOST_DELAY_MILLIS + ". Default: 0.")
+    private long minHostDelayMillis;
+
     // Hidden: the defaults suit a pod; tests shorten them.
     @Option(names = "--retry-delay-ms", hidden = true, defaultValue = "500",
             description = "First backoff delay in milliseconds; each further one doubles, with jitter.")
@@ -183,6 +192,10 @@ public final class RunCommand implements Callable<Integer> {
         if (maxWait.isZero()) {
             throw UsageErrors.invalid(command, "--max-wait", maxWait.toString(), "must be longer than zero");
         }
+        if (minHostDelayMillis < 0) {
+            throw UsageErrors.invalid(command, "--min-host-delay-ms", Long.toString(minHostDelayMillis),
+                    "must not be negative");
+        }
         UsageErrors.requirePositive(command, "--retry-delay-ms", retryDelayMillis);
         UsageErrors.requirePositive(command, "--retry-max-delay-ms", retryMaxDelayMillis);
         UsageErrors.requirePositive(command, "--stop-grace-ms", stopGraceMillis);
@@ -194,7 +207,7 @@ public final class RunCommand implements Callable<Integer> {
         return new RunSettings(connection, workDirectory, spiderCommand, scratchDirectory, useScrapy,
                 helperDirectory, maxWait, retryDelay, retryMaxDelay, Duration.ofMillis(stopGraceMillis),
                 RunSettings.DEFAULT_CALL_TIMEOUT, Duration.ofMillis(logFlushMillis),
-                Duration.ofMillis(logCloseTimeoutMillis), discoveryMode);
+                Duration.ofMillis(logCloseTimeoutMillis), discoveryMode, Duration.ofMillis(minHostDelayMillis));
     }
 
 

@@ -57,6 +57,7 @@ class RunCommandTest {
         assertThat(settings.scrapy()).as("auto: the command is scrapy").isTrue();
         assertThat(settings.discovered()).as("an operator that does not say keeps requests in the spider")
                 .isEqualTo(DiscoveryMode.LOCAL);
+        assertThat(settings.minHostDelay()).as("no minimum: the spider's own delay").isZero();
     }
 
     @Test
@@ -68,6 +69,7 @@ class RunCommandTest {
         environment.put("KUBECRAWL_MAX_WAIT", "90s");
         environment.put("KUBECRAWL_SCRAPY", "off");
         environment.put("KUBECRAWL_DISCOVERED", "Frontier");
+        environment.put("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "250");
 
         RunSettings settings = CliRun.<RunCommand>parse(environment, "run", "--", "scrapy", "crawl", "quotes")
                 .validate();
@@ -78,6 +80,24 @@ class RunCommandTest {
         assertThat(settings.maxWait()).isEqualTo(Duration.ofSeconds(90));
         assertThat(settings.scrapy()).isFalse();
         assertThat(settings.discovered()).isEqualTo(DiscoveryMode.FRONTIER);
+        assertThat(settings.minHostDelay()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void theMinimumHostDelayOptionWinsOverTheVariableAndRefusesANegativeNumber() {
+        Map<String, String> environment = CliRun.podEnvironment();
+        environment.put("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "250");
+
+        assertThat(CliRun.<RunCommand>parse(environment, "run", "--min-host-delay-ms=1000", "--", "scrapy", "crawl",
+                "q").validate().minHostDelay()).isEqualTo(Duration.ofSeconds(1));
+        CliRun negative = CliRun.execute(environment, "run", "--min-host-delay-ms=-1", "--", "scrapy", "crawl", "q");
+        assertThat(negative.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(negative.err()).contains("Invalid value for option '--min-host-delay-ms': '-1': must not be "
+                + "negative");
+        environment.put("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "soon");
+        CliRun malformed = CliRun.execute(environment, "run", "--", "scrapy", "crawl", "q");
+        assertThat(malformed.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(malformed.err()).contains("--min-host-delay-ms", "soon");
     }
 
     @Test

@@ -42,7 +42,11 @@ final class LoopbackHosts implements AutoCloseable {
 
         void answer(int host, HttpExchange exchange) throws IOException;
 
-        /** The answer went, or the client went away before it. */
+        /**
+         * The request is about to be answered (its latency and hold are over). Called before the answer is written,
+         * not after: once a client has its answer it may send its next request at once, on another handler thread,
+         * and that request must not find this one still counted as in progress.
+         */
         default void answered(int host) {
         }
     }
@@ -132,11 +136,8 @@ final class LoopbackHosts implements AutoCloseable {
 
     private void answer(HttpExchange exchange) throws IOException {
         int host = (exchange.getLocalAddress().getAddress().getAddress()[3] & 0xff) - 1;
-        try {
-            pages.answer(host, exchange);
-        } finally {
-            pages.answered(host);
-        }
+        pages.answered(host);
+        pages.answer(host, exchange);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +36,9 @@ import com.sun.net.httpserver.HttpExchange;
  * distance from the seeds, so a depth-limited crawl's expected pages are known exactly.
  *
  * <p>The site records what a crawl did to it: how often each page was fetched, and how many requests each host had in
- * progress at once (from a request's arrival until its answer is sent, held and latency time included), which is the
+ * progress at once (from a request's arrival until its answer starts, held and latency time included; counted
+ * until the answer had gone, a crawler's next request, sent the moment it had the answer, could find the last one
+ * still counted), which is the
  * politeness a crawler actually kept.
  *
  * <p>{@link #main} serves it as a process of its own, for crawlers that are not Java (benchmarks/link-following).
@@ -46,6 +49,11 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     public static final String STATS_PATH = "/_stats";
 
     private static final Pattern PAGE = Pattern.compile("/page/(\\d+)\\.html");
+    /**
+     * The request header a crawler may name itself in (the e2e spider sends its worker's name), so that the site can
+     * tell one crawler's requests from another's.
+     */
+    public static final String CRAWLER_HEADER = "X-Kubecrawl-Worker";
 
     private final Shape shape;
     private final LinkGraph graph;
@@ -57,6 +65,14 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
     /** When the first request came and the last answer went: a crawl's rate without its processes' start and stop. */
     private final AtomicLong firstArrivalMillis = new AtomicLong();
     private final AtomicLong lastAnswerMillis = new AtomicLong();
+    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+
+    /**
+     * One request as it came, stats path excepted: the host's address, the crawler named in {@link #CRAWLER_HEADER}
+     * ("" without one), and {@link System#nanoTime()} at its arrival.
+     */
+    public record Arrival(String host, String crawler, long nanos) {
+    }
 
     /**
      * What to generate.
@@ -368,6 +384,20 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
         return byHost;
     }
 
+    /** Every request that came, in no particular order (sort by {@link Arrival#nanos()}). */
+    public List<Arrival> arrivals() {
+        return List.copyOf(arrivals);
+    }
+
+    /** Requests in progress now, over all hosts: a crawl that has requests waiting on the site. */
+    public int inProgress() {
+        int busy = 0;
+        for (AtomicInteger host : inProgress) {
+            busy += host.get();
+        }
+        return busy;
+    }
+
     /**
      * Holds every answer from now on until {@link #release()}: a crawl stops where it is, with its requests in flight,
      * so that a test can act on a crawl that is certainly still running, however fast the machine.
@@ -410,6 +440,8 @@ public final class LoopbackLinkGraphSite implements AutoCloseable {
             return false;
         }
         firstArrivalMillis.compareAndSet(0, System.currentTimeMillis());
+        String crawler = exchange.getRequestHeaders().getFirst(CRAWLER_HEADER);
+        arrivals.add(new Arrival(LoopbackHosts.hostName(host), crawler == null ? "" : crawler, System.nanoTime()));
         int busy = inProgress[host].incrementAndGet();
         maxInProgress[host].accumulateAndGet(busy, Math::max);
         Matcher page = PAGE.matcher(exchange.getRequestURI().getPath());

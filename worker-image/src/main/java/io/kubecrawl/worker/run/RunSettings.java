@@ -26,11 +26,13 @@ import io.kubecrawl.worker.Connection;
  * @param logCloseTimeout how long an exiting agent tries to deliver its last log lines
  * @param discovered where the requests the spider yields go: to the frontier with the batch's items, or nowhere but
  *     the spider's own process
+ * @param minHostDelay the least time between the starts of two requests of the spider to one host, passed to it as
+ *     {@code KUBECRAWL_MIN_HOST_DELAY_MILLIS}; zero leaves the spider's own setting
  */
 public record RunSettings(Connection connection, Path workdir, List<String> spiderCommand, Path scratch,
         boolean scrapy, Path pythonPath, Duration maxWait, Duration retryDelay, Duration retryMaxDelay,
         Duration stopGrace, Duration callTimeout, Duration logFlushInterval, Duration logCloseTimeout,
-        DiscoveryMode discovered) {
+        DiscoveryMode discovered, Duration minHostDelay) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -40,6 +42,17 @@ public record RunSettings(Connection connection, Path workdir, List<String> spid
             throw new IllegalArgumentException("the spider command is empty");
         }
         Objects.requireNonNull(discovered, "discovered");
+        if (minHostDelay.isNegative()) {
+            throw new IllegalArgumentException("the minimum host delay is negative: " + minHostDelay);
+        }
+    }
+
+    /** Settings without a minimum host delay: the spider's own download delay applies. */
+    public RunSettings(Connection connection, Path workdir, List<String> spiderCommand, Path scratch, boolean scrapy,
+            Path pythonPath, Duration maxWait, Duration retryDelay, Duration retryMaxDelay, Duration stopGrace,
+            Duration callTimeout, Duration logFlushInterval, Duration logCloseTimeout, DiscoveryMode discovered) {
+        this(connection, workdir, spiderCommand, scratch, scrapy, pythonPath, maxWait, retryDelay, retryMaxDelay,
+                stopGrace, callTimeout, logFlushInterval, logCloseTimeout, discovered, Duration.ZERO);
     }
 
     /** Whether the spider's discovered requests go to the frontier: the agent names a file for them and sends it. */

@@ -69,6 +69,8 @@ public final class SpiderEnvironment {
         environment.put(ITEMS_FILE_ENV, itemsFile.toAbsolutePath().toString());
         // The mode the agent settled on, whatever the pod said: the spider and the agent must agree on it.
         environment.put(DiscoveryMode.ENV, settings.discovered().value());
+        // The agent's value, whatever the container's was: 0 says "the spider's own delay" as plainly as unset would.
+        environment.put(WorkerEnvironment.MIN_HOST_DELAY_MILLIS, Long.toString(settings.minHostDelay().toMillis()));
         if (settings.discoversForFrontier()) {
             environment.put(DISCOVERED_FILE_ENV, discoveredFile.toAbsolutePath().toString());
         } else {

@@ -39,6 +39,24 @@ class SpiderEnvironmentTest {
                 "KUBECRAWL_BATCH_FILE", REQUESTS.toString(),
                 "KUBECRAWL_ITEMS_FILE", ITEMS.toString()));
         assertThat(environment).doesNotContainKeys("SCRAPY_SETTINGS_MODULE", "PYTHONPATH");
+        assertThat(environment).as("no minimum host delay: the spider's own")
+                .containsEntry("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "0");
+    }
+
+    @Test
+    void theSpiderGetsTheAgentsMinimumHostDelayWhateverTheContainerSaid() {
+        Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
+                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
+        List<String> command = List.of("scrapy", "crawl", "quotes");
+        RunSettings settings = new RunSettings(connection, Path.of("/workspace"), command, Path.of("/tmp/kubecrawl"),
+                true, Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10), Duration.ofMillis(500),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(200),
+                Duration.ofSeconds(5), DiscoveryMode.LOCAL, Duration.ofMillis(250));
+
+        Map<String, String> environment = SpiderEnvironment.of(Map.of("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "5"),
+                settings, BATCH, REQUESTS, ITEMS, DISCOVERED);
+
+        assertThat(environment).containsEntry("KUBECRAWL_MIN_HOST_DELAY_MILLIS", "250");
     }
 
     @Test
