@@ -9,13 +9,18 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +38,6 @@ class ServingCertificateKeeperTest {
     static final Duration RENEW_BEFORE = Duration.ofDays(30);
 
     KubernetesClient client;
-    KubernetesMockServer server;
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
 
@@ -84,6 +88,37 @@ class ServingCertificateKeeperTest {
         assertThat(third.leaf()).isEqualTo(first.leaf());
         assertThat(secret().getMetadata().getResourceVersion()).as("the Secret was not written again")
                 .isEqualTo(version);
+    }
+
+    @Test
+    void concurrentStartsAgreeOnOneCertificate() throws Exception {
+        int starts = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(starts);
+        CountDownLatch ready = new CountDownLatch(starts);
+        try {
+            List<Future<ServingCertificate>> served = new ArrayList<>();
+            for (int i = 0; i < starts; i++) {
+                ServingCertificateKeeper keeper = keeper();
+                served.add(pool.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return keeper.refresh();
+                }));
+            }
+            X509Certificate stored = certificate(secretAfter(served), "tls.crt");
+            for (Future<ServingCertificate> each : served) {
+                assertThat(each.get(30, TimeUnit.SECONDS).leaf()).as("what each start serves").isEqualTo(stored);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Secret secretAfter(List<Future<ServingCertificate>> refreshes) throws Exception {
+        for (Future<ServingCertificate> refresh : refreshes) {
+            refresh.get(30, TimeUnit.SECONDS);
+        }
+        return secret();
     }
 
     @Test
