@@ -93,3 +93,17 @@ Address (host:port) of the operator's gRPC Service, dialled by the worker pods.
 {{- define "kubecrawl.grpcAddress" -}}
 {{- printf "%s.%s.svc:%d" (include "kubecrawl.fullname" .) .Release.Namespace (.Values.service.grpcPort | int) }}
 {{- end }}
+
+{{/*
+Name of the Secret holding the gRPC serving certificate (kubernetes.io/tls layout, with ca.crt).
+*/}}
+{{- define "kubecrawl.grpcTlsSecretName" -}}
+{{- default (printf "%s-grpc-tls" (include "kubecrawl.fullname" .) | trunc 63 | trimSuffix "-") .Values.tls.secretName }}
+{{- end }}
+
+{{/*
+Whether the operator issues the gRPC certificate itself (TLS on, cert-manager off).
+*/}}
+{{- define "kubecrawl.operatorIssuesGrpcCertificate" -}}
+{{- if and (not .Values.grpc.plaintext) (not .Values.tls.certManager.enabled) }}true{{- end }}
+{{- end }}

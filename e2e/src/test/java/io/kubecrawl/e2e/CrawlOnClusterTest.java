@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -91,6 +93,7 @@ class CrawlOnClusterTest {
             assertThat(owner.getName()).isEqualTo(CRAWLJOB);
         });
         assertThat(workers.getSpec().getParallelism()).isEqualTo(1);
+        assertWorkersTrustTheOperatorsGrpcCa(workers);
         assumeKstatus();
         assertThat(Kstatus.of(cluster().kubeConfig(), "CrawlJob", NAMESPACE, CRAWLJOB).status())
                 .as("kstatus of the running job").isEqualTo("InProgress");
@@ -298,6 +301,26 @@ class CrawlOnClusterTest {
                     .noneMatch(secret -> secret.getMetadata().getOwnerReferences().stream()
                             .anyMatch(owner -> owner.getUid().equals(uid)));
         });
+    }
+
+    /**
+     * gRPC is TLS by default: the operator made its CA and serving certificate into its Secret, the job's Secret
+     * carries that CA, and the worker pods read it from there (and are running, so they verified the operator with it).
+     */
+    private static void assertWorkersTrustTheOperatorsGrpcCa(Job workers) {
+        Secret serving = client().secrets().inNamespace(KubecrawlChart.NAMESPACE)
+                .withName(KubecrawlChart.RELEASE + "-grpc-tls").get();
+        assertThat(serving).as("the operator's gRPC certificate Secret").isNotNull();
+        assertThat(serving.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(serving.getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
+        Secret token = client().secrets().inNamespace(NAMESPACE).withName(CRAWLJOB + "-worker-token").get();
+        assertThat(token.getData()).as("the job's Secret").containsEntry("ca.crt", serving.getData().get("ca.crt"));
+        List<EnvVar> env = workers.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(env).anySatisfy(variable -> {
+            assertThat(variable.getName()).isEqualTo("KUBECRAWL_OPERATOR_CA");
+            assertThat(variable.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ca.crt");
+        });
+        assertThat(env).noneMatch(variable -> variable.getName().equals("KUBECRAWL_OPERATOR_PLAINTEXT"));
     }
 
     private static void assumeKstatus() {

@@ -29,6 +29,11 @@ class KubecrawlChartTest {
                 .contains("imagePullPolicy: Never")
                 .containsPattern("name: KUBECRAWL_WORKER_IMAGE\\s+value: \"" + LocalImages.WORKER + "\"");
         assertThat(manifests).as("off by default").doesNotContain("kind: ServiceMonitor", "grafana_dashboard");
+        assertThat(manifests).as("gRPC over TLS, the operator its own issuer, by default")
+                .containsPattern("name: KUBECRAWL_GRPC_PLAINTEXT\\s+value: \"false\"")
+                .containsPattern("name: KUBECRAWL_GRPC_TLS_GENERATE\\s+value: \"true\"")
+                .contains("kind: Role\n", "resourceNames: [\"kubecrawl-grpc-tls\"]")
+                .doesNotContain("cert-manager.io");
     }
 
     @Test

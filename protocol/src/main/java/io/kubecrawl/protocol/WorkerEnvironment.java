@@ -31,8 +31,24 @@ public final class WorkerEnvironment {
      */
     public static final String MIN_HOST_DELAY_MILLIS = "KUBECRAWL_MIN_HOST_DELAY_MILLIS";
 
+    /**
+     * The certificate authority (PEM) the worker trusts for the operator's gRPC endpoint, from the job's Secret (key
+     * {@link #CA_KEY}). The worker dials TLS and refuses a server whose certificate this CA did not sign or that does
+     * not name the host of {@link #OPERATOR_ADDRESS}.
+     */
+    public static final String OPERATOR_CA = "KUBECRAWL_OPERATOR_CA";
+    /** A file holding that CA (PEM), read instead of {@link #OPERATOR_CA} when set. */
+    public static final String OPERATOR_CA_FILE = "KUBECRAWL_OPERATOR_CA_FILE";
+    /**
+     * {@code true}: dial the operator in plaintext. Set only when the chart asks for a plaintext gRPC endpoint
+     * ({@code grpc.plaintext}); without it and without a CA the worker refuses to start.
+     */
+    public static final String OPERATOR_PLAINTEXT = "KUBECRAWL_OPERATOR_PLAINTEXT";
+
     /** Key of the worker token in the job's Secret. */
     public static final String TOKEN_KEY = "token";
+    /** Key of the operator's CA (PEM) in the job's Secret, the key cert-manager and kubernetes.io/tls use too. */
+    public static final String CA_KEY = "ca.crt";
 
     private WorkerEnvironment() {
     }

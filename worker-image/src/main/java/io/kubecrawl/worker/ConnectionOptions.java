@@ -1,6 +1,9 @@
 package io.kubecrawl.worker;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import io.kubecrawl.protocol.CrawlJobName;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * The options sync and run share: where the operator is and which job and worker this is. Each falls back to an
  * environment variable, which is how the worker Job's pod template sets them. The token has no option of its own:
- * see {@link TokenSource}.
+ * see {@link TokenSource}. The operator is dialled over TLS, trusting the CA the job's Secret carries; plaintext only
+ * with {@code --plaintext}.
  */
 public final class ConnectionOptions {
 
@@ -44,6 +48,21 @@ public final class ConnectionOptions {
                     "Without it the token is read from the environment variable " + WorkerEnvironment.TOKEN
                             + "; it is never taken from the command line."})
     private String tokenFile;
+
+    @Option(names = "--operator-ca-file", paramLabel = "<file>",
+            defaultValue = "${env:" + WorkerEnvironment.OPERATOR_CA_FILE + "}",
+            description = {"PEM file of the CA that signed the operator's gRPC certificate. Env: "
+                    + WorkerEnvironment.OPERATOR_CA_FILE + ".",
+                    "Without it the CA is read from the environment variable " + WorkerEnvironment.OPERATOR_CA
+                            + " (the job's Secret, key " + WorkerEnvironment.CA_KEY + ")."})
+    private String caFile;
+
+    @Option(names = "--plaintext", paramLabel = "<true|false>", arity = "0..1", fallbackValue = "true",
+            defaultValue = "${env:" + WorkerEnvironment.OPERATOR_PLAINTEXT + ":-false}",
+            description = {"Dial the operator without TLS: only for an operator installed with grpc.plaintext=true. "
+                    + "Env: " + WorkerEnvironment.OPERATOR_PLAINTEXT + ".",
+                    "The worker token then crosses the network in the clear."})
+    private boolean plaintext;
 
     /**
      * Checks every value and reads the token once, so that a pod with a bad template fails at start with a usage
@@ -81,6 +100,46 @@ public final class ConnectionOptions {
         } catch (IOException unreadable) {
             throw UsageErrors.invalid(command, "--token-file", tokenFile, "cannot read the token: " + unreadable);
         }
-        return new Connection(operator, validNamespace, validJob, validWorker, token);
+        return new Connection(operator, validNamespace, validJob, validWorker, token, trust(environment));
+    }
+
+    /** TLS with the configured CA, or plaintext when asked for; neither, or both, is a usage error. */
+    private OperatorTrust trust(Map<String, String> environment) {
+        boolean caFileGiven = caFile != null && !caFile.isBlank();
+        String caText = environment.get(WorkerEnvironment.OPERATOR_CA);
+        boolean caTextGiven = caText != null && !caText.isBlank();
+        if (plaintext) {
+            if (caFileGiven || caTextGiven) {
+                throw new ParameterException(command.commandLine(), "'--plaintext' and a CA ("
+                        + (caFileGiven ? "'--operator-ca-file'" : "environment variable " + WorkerEnvironment.OPERATOR_CA)
+                        + ") exclude each other: the operator serves either TLS or plaintext");
+            }
+            return OperatorTrust.plaintext();
+        }
+        if (caFileGiven) {
+            String pem;
+            try {
+                pem = Files.readString(Path.of(caFile), StandardCharsets.US_ASCII);
+            } catch (IOException unreadable) {
+                throw UsageErrors.invalid(command, "--operator-ca-file", caFile, "cannot read the CA: " + unreadable);
+            }
+            try {
+                return OperatorTrust.certificateAuthority("CA file " + caFile, pem);
+            } catch (IllegalArgumentException malformed) {
+                throw UsageErrors.invalid(command, "--operator-ca-file", caFile, malformed.getMessage());
+            }
+        }
+        if (caTextGiven) {
+            try {
+                return OperatorTrust.certificateAuthority("environment variable " + WorkerEnvironment.OPERATOR_CA,
+                        caText);
+            } catch (IllegalArgumentException malformed) {
+                throw new ParameterException(command.commandLine(), "Invalid value of the environment variable "
+                        + WorkerEnvironment.OPERATOR_CA + ": " + malformed.getMessage());
+            }
+        }
+        throw new ParameterException(command.commandLine(), "Missing the operator's CA: pass "
+                + "'--operator-ca-file=<file>' or set the environment variable " + WorkerEnvironment.OPERATOR_CA
+                + " (or '--plaintext' for an operator that serves plaintext)");
     }
 }

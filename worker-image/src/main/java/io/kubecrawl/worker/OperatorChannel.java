@@ -1,9 +1,13 @@
 package io.kubecrawl.worker;
 
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SSLException;
+
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
@@ -11,9 +15,9 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * How the agent's clients reach the operator: a channel to {@code connection.operator()}, plaintext HTTP/2 inside the
- * cluster network, with the worker's credentials on every call, on an event loop of its own that {@link #close()}
- * stops. gRPC's shared event loop outlives a closed channel by a second, and the JVM's exit waits up to 300 ms for a
+ * How the agent's clients reach the operator: a channel to {@code connection.operator()}, TLS verified against the
+ * operator's CA (or plaintext HTTP/2 when the pod template asks for it), with the worker's credentials on every call,
+ * on an event loop of its own that {@link #close()} stops. gRPC's shared event loop outlives a closed channel by a second, and the JVM's exit waits up to 300 ms for a
  * thread that sits in native code, as an idle event loop does in epoll_wait: a short-lived sync would pay that on
  * every run. The loop is Java's NIO: one connection needs no native transport, whose library would be unpacked to
  * disk on every start.
@@ -38,10 +42,9 @@ public final class OperatorChannel implements AutoCloseable {
     public static OperatorChannel open(Connection connection, UnaryOperator<NettyChannelBuilder> options) {
         EventLoopGroup eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("kubecrawl-grpc", true));
         try {
-            ManagedChannel channel = options.apply(NettyChannelBuilder.forTarget(connection.operator().toString())
+            ManagedChannel channel = options.apply(secured(NettyChannelBuilder.forTarget(connection.operator().toString())
                     .eventLoopGroup(eventLoop)
-                    .channelType(NioSocketChannel.class)
-                    .usePlaintext()
+                    .channelType(NioSocketChannel.class), connection.trust())
                     .directExecutor()
                     .userAgent("kubecrawl-worker")
                     .intercept(new WorkerCredentialsInterceptor(connection)))
@@ -51,6 +54,24 @@ public final class OperatorChannel implements AutoCloseable {
             eventLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw failure;
         }
+    }
+
+    /**
+     * TLS that trusts only the given CA and checks that the certificate names the host dialled (grpc-java's default
+     * with an SSL context), or plaintext.
+     */
+    private static NettyChannelBuilder secured(NettyChannelBuilder builder, OperatorTrust trust) {
+        if (trust instanceof OperatorTrust.CertificateAuthority authority) {
+            try {
+                return builder.sslContext(GrpcSslContexts.forClient()
+                        .trustManager(authority.certificates().toArray(X509Certificate[]::new))
+                        .build());
+            } catch (SSLException unusable) {
+                throw new IllegalStateException("cannot set up TLS with the " + authority + ": "
+                        + unusable.getMessage(), unusable);
+            }
+        }
+        return builder.usePlaintext();
     }
 
     public ManagedChannel channel() {

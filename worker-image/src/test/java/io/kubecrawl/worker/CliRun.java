@@ -19,6 +19,8 @@ record CliRun(int exitCode, String out, String err) {
         environment.put("KUBECRAWL_WORKER", "quotes-1-workers-x7k2p");
         environment.put("KUBECRAWL_TOKEN", "t0ken-from-secret");
         environment.put("KUBECRAWL_BUNDLE_DIGEST", "sha256:" + "ab".repeat(32));
+        // The tests' servers are plaintext; the TLS tests remove this and give a CA instead.
+        environment.put("KUBECRAWL_OPERATOR_PLAINTEXT", "true");
         return environment;
     }
 

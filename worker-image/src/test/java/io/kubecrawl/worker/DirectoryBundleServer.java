@@ -30,6 +30,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -77,6 +78,8 @@ public final class DirectoryBundleServer implements AutoCloseable {
     private volatile boolean anyDigest;
     private volatile Server server;
     private volatile int port;
+    /** Set by {@link #serveTls}: the server speaks TLS with this context, as the operator does by default. */
+    private volatile SslContext tls;
 
     private final AtomicInteger manifestCalls = new AtomicInteger();
     private final AtomicInteger readFileCalls = new AtomicInteger();
@@ -113,6 +116,15 @@ public final class DirectoryBundleServer implements AutoCloseable {
         DirectoryBundleServer bundleServer = new DirectoryBundleServer(job, token, chunkSize);
         bundleServer.serveDirectory(directory);
         bundleServer.start(port);
+        return bundleServer;
+    }
+
+    /** As {@link #serve(Path)}, over TLS with {@code tls} (a server context holding its certificate and key). */
+    public static DirectoryBundleServer serveTls(Path directory, SslContext tls) throws IOException {
+        DirectoryBundleServer bundleServer = new DirectoryBundleServer(JOB, TOKEN, DEFAULT_CHUNK_SIZE);
+        bundleServer.tls = tls;
+        bundleServer.serveDirectory(directory);
+        bundleServer.start(0);
         return bundleServer;
     }
 
@@ -236,8 +248,12 @@ public final class DirectoryBundleServer implements AutoCloseable {
 
     private void start(int requestedPort) throws IOException {
         ServerInterceptor credentials = new CredentialsCheck();
-        Server started = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        requestedPort))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), requestedPort));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        Server started = builder
                 .addService(ServerInterceptors.intercept(new Service(), credentials))
                 .directExecutor()
                 .build()

@@ -29,7 +29,7 @@ class OperatorChannelTest {
         try (DirectoryBundleServer server = DirectoryBundleServer.serve(tmp.resolve("source"))) {
             Connection connection = new Connection(OperatorAddress.parse(server.address()), "crawls", "quotes-1",
                     "worker-0", TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN,
-                            DirectoryBundleServer.TOKEN)).orElseThrow());
+                            DirectoryBundleServer.TOKEN)).orElseThrow(), OperatorTrust.plaintext());
             List<Thread> before = eventLoopThreads(); // a loop another test's channel may still be ending
             OperatorChannel channel = OperatorChannel.open(connection, builder -> builder);
 

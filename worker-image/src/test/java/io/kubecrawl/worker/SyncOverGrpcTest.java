@@ -763,7 +763,7 @@ class SyncOverGrpcTest {
             throws SyncFailedException, InterruptedException {
         Connection connection = new Connection(OperatorAddress.parse(server.address()), "crawls", "quotes-1",
                 "worker-0", TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN,
-                        DirectoryBundleServer.TOKEN)).orElseThrow());
+                        DirectoryBundleServer.TOKEN)).orElseThrow(), OperatorTrust.plaintext());
         SyncSettings settings = SyncSettings.defaults(new BundleDigest(server.digest()), target, 4, 8);
         try (BundleClient client = BundleClient.connect(connection, settings)) {
             return new BundleSyncer(client, settings, new PrintWriter(new StringWriter()), PREFIX).sync();

@@ -44,7 +44,7 @@ class TokenSourceTest {
 
         assertThat(source.read()).isEqualTo(TOKEN);
         assertThat(source.toString()).doesNotContain(TOKEN);
-        assertThat(new Connection(new OperatorAddress("op", 9090), "ns", "job", "worker", source).toString())
+        assertThat(new Connection(new OperatorAddress("op", 9090), "ns", "job", "worker", source, OperatorTrust.plaintext()).toString())
                 .doesNotContain(TOKEN);
     }
 

@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -14,6 +15,8 @@ public interface OperatorSettings {
     Worker worker();
 
     Operator operator();
+
+    Grpc grpc();
 
     /** Where bundles, items and logs live: the operator's persistent volume. */
     String dataDir();
@@ -72,6 +75,57 @@ public interface OperatorSettings {
         /** host:port of the operator's gRPC endpoint as worker pods reach it (the chart's Service). */
         @WithName("grpc-address")
         String grpcAddress();
+    }
+
+    /** The transport of the gRPC endpoint the workers dial. */
+    interface Grpc {
+        /**
+         * Serve gRPC in plaintext, and tell the workers so (KUBECRAWL_OPERATOR_PLAINTEXT). Off by default: worker
+         * tokens then cross the network in the clear. The chart sets it only from {@code grpc.plaintext}.
+         */
+        @WithDefault("false")
+        boolean plaintext();
+
+        Tls tls();
+
+        interface Tls {
+            /** The Secret (kubernetes.io/tls layout) holding the serving certificate, its key and the CA. */
+            @WithDefault("kubecrawl-grpc-tls")
+            String secret();
+
+            /** The Secret's namespace: the operator's own. Unset: the Kubernetes client's namespace. */
+            Optional<String> namespace();
+
+            /**
+             * The operator makes the CA and the serving certificate itself and renews them. False when another issuer
+             * (cert-manager, the chart's {@code tls.certManager.enabled}) writes the Secret: the operator only reads
+             * it.
+             */
+            @WithDefault("true")
+            boolean generate();
+
+            /**
+             * Names the serving certificate carries besides those of the Service in grpc-address (DNS names or IPv4
+             * addresses).
+             */
+            Optional<List<String>> extraNames();
+
+            /** How long a serving certificate the operator makes is valid. */
+            @WithDefault("2160h")
+            Duration validity();
+
+            /** How long the CA the operator makes is valid. */
+            @WithDefault("87600h")
+            Duration caValidity();
+
+            /** A certificate (or CA) valid for less than this is renewed. */
+            @WithDefault("720h")
+            Duration renewBefore();
+
+            /** How often the Secret is read again: to renew, or to pick up what another issuer renewed. */
+            @WithDefault("1h")
+            Duration checkInterval();
+        }
     }
 
     interface Bundles {

@@ -12,6 +12,8 @@ public class CrawlJobDeciderProducer {
     @ApplicationScoped
     CrawlJobDecider crawlJobDecider(OperatorSettings settings) {
         return new CrawlJobDecider(new WorkerJobFactory(settings.worker().image(), settings.operator().grpcAddress(),
-                settings.worker().backoffLimit()), settings.frontier().retryAfter());
+                settings.worker().backoffLimit(),
+                settings.grpc().plaintext() ? WorkerTransport.PLAINTEXT : WorkerTransport.TLS),
+                settings.frontier().retryAfter());
     }
 }

@@ -28,6 +28,7 @@ import io.kubecrawl.operator.items.ItemStore;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.metrics.JobMetrics;
 import io.kubecrawl.operator.status.StatusRecorder;
+import io.kubecrawl.operator.tls.ServingCertificateKeeper;
 import io.kubecrawl.protocol.CrawlJobName;
 import org.jboss.logging.Logger;
 
@@ -52,10 +53,12 @@ public class CrawlJobPlanExecutor {
     private final KillPoints killPoints;
     private final DiscoveredRequestStore discovered;
     private final JobMetrics metrics;
+    private final ServingCertificateKeeper servingCertificate;
 
     public CrawlJobPlanExecutor(StatusRecorder statusRecorder, EventRecorder eventRecorder,
             FrontierRegistry frontiers, ItemStore items, LogStore logs, KillPoints killPoints,
-            DiscoveredRequestStore discovered, JobMetrics metrics) {
+            DiscoveredRequestStore discovered, JobMetrics metrics, ServingCertificateKeeper servingCertificate) {
+        this.servingCertificate = servingCertificate;
         this.discovered = discovered;
         this.metrics = metrics;
         this.statusRecorder = statusRecorder;
@@ -87,7 +90,8 @@ public class CrawlJobPlanExecutor {
         } else if (step instanceof CrawlJobStep.ExpireLeases expire) {
             frontier(name).ifPresent(f -> f.expireLeases(expire.now()));
         } else if (step instanceof CrawlJobStep.CreateWorkerToken) {
-            createIfAbsent(client, WorkerTokenSecretFactory.build(crawlJob, newToken()));
+            createIfAbsent(client, WorkerTokenSecretFactory.build(crawlJob, newToken(),
+                    servingCertificate.plaintext() ? null : servingCertificate.workerTrustPem()));
             killPoints.reach(KillPoint.TOKEN_CREATED, "CrawlJob " + name);
         } else if (step instanceof CrawlJobStep.CreateWorkerJob create) {
             createIfAbsent(client, create.job());

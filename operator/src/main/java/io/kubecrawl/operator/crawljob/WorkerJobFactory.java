@@ -46,11 +46,13 @@ public class WorkerJobFactory {
     private final String workerImage;
     private final String operatorAddress;
     private final int backoffLimit;
+    private final WorkerTransport transport;
 
-    public WorkerJobFactory(String workerImage, String operatorAddress, int backoffLimit) {
+    public WorkerJobFactory(String workerImage, String operatorAddress, int backoffLimit, WorkerTransport transport) {
         this.workerImage = workerImage;
         this.operatorAddress = operatorAddress;
         this.backoffLimit = backoffLimit;
+        this.transport = transport;
     }
 
     public Job build(CrawlJob crawlJob, Spider spider, String bundleDigest) {
@@ -146,8 +148,16 @@ public class WorkerJobFactory {
     }
 
     private List<EnvVar> agentEnvironment(CrawlJob crawlJob, String bundleDigest) {
+        String tokenSecret = ChildNames.workerToken(crawlJob.getMetadata().getName());
+        EnvVar trust = transport == WorkerTransport.PLAINTEXT ? env(WorkerEnvironment.OPERATOR_PLAINTEXT, "true")
+                : new EnvVarBuilder().withName(WorkerEnvironment.OPERATOR_CA)
+                        .withNewValueFrom().withNewSecretKeyRef()
+                        .withName(tokenSecret)
+                        .withKey(WorkerEnvironment.CA_KEY)
+                        .endSecretKeyRef().endValueFrom().build();
         return List.of(
                 env(WorkerEnvironment.OPERATOR_ADDRESS, operatorAddress),
+                trust,
                 env(WorkerEnvironment.NAMESPACE, crawlJob.getMetadata().getNamespace()),
                 env(WorkerEnvironment.JOB, crawlJob.getMetadata().getName()),
                 new EnvVarBuilder().withName(WorkerEnvironment.WORKER)
@@ -155,7 +165,7 @@ public class WorkerJobFactory {
                         .endValueFrom().build(),
                 new EnvVarBuilder().withName(WorkerEnvironment.TOKEN)
                         .withNewValueFrom().withNewSecretKeyRef()
-                        .withName(ChildNames.workerToken(crawlJob.getMetadata().getName()))
+                        .withName(tokenSecret)
                         .withKey(WorkerEnvironment.TOKEN_KEY)
                         .endSecretKeyRef().endValueFrom().build(),
                 env(WorkerEnvironment.BUNDLE_DIGEST, bundleDigest),

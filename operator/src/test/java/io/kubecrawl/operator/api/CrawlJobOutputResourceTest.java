@@ -18,7 +18,8 @@ import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.operator.tls.ServingCertificateKeeper;
+import io.kubecrawl.operator.testing.OperatorChannels;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.operator.logs.LogStore;
 import io.kubecrawl.operator.testing.ClusterIdentities;
@@ -56,6 +57,9 @@ class CrawlJobOutputResourceTest {
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
 
+    @Inject
+    ServingCertificateKeeper servingCertificate;
+
     MockCluster cluster;
     ManagedChannel channel;
     final HttpClient http = HttpClient.newHttpClient();
@@ -64,7 +68,7 @@ class CrawlJobOutputResourceTest {
     void setUp() {
         cluster = new MockCluster(client, server.getKubernetesMockServer());
         ClusterIdentities.install(server.getKubernetesMockServer());
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        channel = OperatorChannels.tls(servingCertificate, grpcPort);
     }
 
     @AfterEach

@@ -39,6 +39,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**
  * Renders the chart with {@code helm template} and checks the typed objects: with the chart's defaults, with
@@ -76,6 +78,8 @@ class ChartTemplateTest {
                 "PersistentVolumeClaim/kubecrawl-data",
                 "ClusterRole/kubecrawl",
                 "ClusterRoleBinding/kubecrawl",
+                "Role/kubecrawl-grpc-tls",
+                "RoleBinding/kubecrawl-grpc-tls",
                 "Service/kubecrawl",
                 "Deployment/kubecrawl");
     }
@@ -135,6 +139,10 @@ class ChartTemplateTest {
         assertThat(env(operatorContainer(defaults))).containsExactly(
                 entry("KUBECRAWL_WORKER_IMAGE", "kubecrawl/kubecrawl-worker:" + appVersion),
                 entry("KUBECRAWL_OPERATOR_GRPC_ADDRESS", "kubecrawl.kubecrawl-system.svc:9090"),
+                entry("KUBECRAWL_GRPC_PLAINTEXT", "false"),
+                entry("KUBECRAWL_GRPC_TLS_SECRET", "kubecrawl-grpc-tls"),
+                entry("KUBECRAWL_GRPC_TLS_NAMESPACE", RenderedChart.DEFAULT_NAMESPACE),
+                entry("KUBECRAWL_GRPC_TLS_GENERATE", "true"),
                 entry("KUBECRAWL_DATA_DIR", DATA_DIR),
                 entry("KUBECRAWL_UPLOAD_MAX_BYTES", "536870912"),
                 entry("QUARKUS_LOG_LEVEL", "INFO"));
@@ -250,6 +258,88 @@ class ChartTemplateTest {
         });
     }
 
+    // ---------------------------------------------------------------- gRPC TLS
+
+    @Test
+    void byDefaultTheOperatorMayUpdateOnlyItsOwnGrpcCertificateSecret() {
+        Role role = defaults.get(Role.class, "kubecrawl-grpc-tls");
+        assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.DEFAULT_NAMESPACE);
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            assertThat(rule.getResources()).containsExactly("secrets");
+            assertThat(rule.getResourceNames()).containsExactly("kubecrawl-grpc-tls");
+            assertThat(rule.getVerbs()).containsExactly("update");
+        });
+        RoleBinding binding = defaults.get(RoleBinding.class, "kubecrawl-grpc-tls");
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo("kubecrawl-grpc-tls");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+            assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+            assertThat(subject.getName()).isEqualTo(podSpec(defaults).getServiceAccountName());
+            assertThat(subject.getNamespace()).isEqualTo(RenderedChart.DEFAULT_NAMESPACE);
+        });
+        assertThat(defaults.all(GenericKubernetesResource.class)).as("no cert-manager objects by default").isEmpty();
+    }
+
+    @Test
+    void certManagerIssuesTheServingCertificateForEveryServiceNameIntoTheOperatorsSecret() {
+        RenderedChart chart = RenderedChart.builder().set("tls.certManager.enabled", true).render();
+
+        assertThat(env(operatorContainer(chart))).contains(entry("KUBECRAWL_GRPC_PLAINTEXT", "false"),
+                entry("KUBECRAWL_GRPC_TLS_SECRET", "kubecrawl-grpc-tls"), entry("KUBECRAWL_GRPC_TLS_GENERATE", "false"));
+        assertThat(chart.find(Role.class, "kubecrawl-grpc-tls")).as("the operator writes no certificate").isEmpty();
+        assertThat(chart.ids()).contains("Issuer/kubecrawl-selfsigned", "Certificate/kubecrawl-grpc-ca",
+                "Issuer/kubecrawl-grpc-ca", "Certificate/kubecrawl-grpc");
+        GenericKubernetesResource certificate = certManagerObject(chart, "Certificate", "kubecrawl-grpc");
+        assertThat(certificate.getApiVersion()).isEqualTo("cert-manager.io/v1");
+        Map<String, Object> spec = certificate.get("spec");
+        assertThat(spec).containsEntry("secretName", "kubecrawl-grpc-tls")
+                .containsEntry("duration", "2160h").containsEntry("renewBefore", "720h");
+        assertThat(spec.get("dnsNames")).asList().containsExactlyInAnyOrder("kubecrawl.kubecrawl-system.svc",
+                "kubecrawl.kubecrawl-system.svc.cluster.local", "kubecrawl.kubecrawl-system", "kubecrawl");
+        assertThat(spec.get("dnsNames")).asList().as("the host the workers dial")
+                .contains(env(operatorContainer(chart)).get("KUBECRAWL_OPERATOR_GRPC_ADDRESS").split(":")[0]);
+        assertThat(spec.get("issuerRef")).isEqualTo(Map.of("name", "kubecrawl-grpc-ca", "kind", "Issuer",
+                "group", "cert-manager.io"));
+        GenericKubernetesResource ca = certManagerObject(chart, "Certificate", "kubecrawl-grpc-ca");
+        assertThat(ca.<Boolean>get("spec", "isCA")).isTrue();
+        assertThat(ca.<String>get("spec", "privateKey", "rotationPolicy")).as("workers of running jobs keep verifying")
+                .isEqualTo("Never");
+        assertThat(certManagerObject(chart, "Issuer", "kubecrawl-grpc-ca").<String>get("spec", "ca", "secretName"))
+                .isEqualTo("kubecrawl-grpc-ca");
+    }
+
+    private static GenericKubernetesResource certManagerObject(RenderedChart chart, String kind, String name) {
+        return chart.all(GenericKubernetesResource.class).stream()
+                .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("No " + kind + " " + name + " among " + chart.ids()));
+    }
+
+    @Test
+    void certManagerUsesAGivenIssuerAndCreatesNoneOfItsOwn() {
+        RenderedChart chart = RenderedChart.builder().set("tls.certManager.enabled", true)
+                .set("tls.certManager.issuerRef.name", "platform-ca").set("tls.certManager.issuerRef.kind", "ClusterIssuer")
+                .set("tls.secretName", "grpc-cert").render();
+
+        assertThat(chart.all(GenericKubernetesResource.class)).extracting(HasMetadata::getMetadata)
+                .extracting(m -> m.getName()).containsExactly("kubecrawl-grpc");
+        GenericKubernetesResource certificate = certManagerObject(chart, "Certificate", "kubecrawl-grpc");
+        assertThat(certificate.<Object>get("spec", "issuerRef")).isEqualTo(Map.of("name", "platform-ca",
+                "kind", "ClusterIssuer", "group", "cert-manager.io"));
+        assertThat(certificate.<String>get("spec", "secretName")).isEqualTo("grpc-cert");
+        assertThat(env(operatorContainer(chart))).containsEntry("KUBECRAWL_GRPC_TLS_SECRET", "grpc-cert");
+    }
+
+    @Test
+    void plaintextIsOnlyWhatTheChartAsksForAndThenNoCertificateIsMade() {
+        RenderedChart chart = RenderedChart.builder().set("grpc.plaintext", true)
+                .set("tls.certManager.enabled", true).render();
+
+        assertThat(env(operatorContainer(chart))).containsEntry("KUBECRAWL_GRPC_PLAINTEXT", "true");
+        assertThat(chart.all(GenericKubernetesResource.class)).isEmpty();
+        assertThat(chart.find(Role.class, "kubecrawl-grpc-tls")).isEmpty();
+    }
+
     // ---------------------------------------------------------------- every value changed
 
     @Test
@@ -324,6 +414,10 @@ class ChartTemplateTest {
         assertThat(env(operator)).containsExactly(
                 entry("KUBECRAWL_WORKER_IMAGE", "registry.example.test/platform/kubecrawl-worker:4.5.6"),
                 entry("KUBECRAWL_OPERATOR_GRPC_ADDRESS", "kc-operator.crawl-platform.svc:19090"),
+                entry("KUBECRAWL_GRPC_PLAINTEXT", "true"),
+                entry("KUBECRAWL_GRPC_TLS_SECRET", "kc-grpc-certificate"),
+                entry("KUBECRAWL_GRPC_TLS_NAMESPACE", "crawl-platform"),
+                entry("KUBECRAWL_GRPC_TLS_GENERATE", "false"),
                 entry("KUBECRAWL_DATA_DIR", DATA_DIR),
                 entry("KUBECRAWL_UPLOAD_MAX_BYTES", "2147483648"),
                 entry("QUARKUS_LOG_LEVEL", "DEBUG"),

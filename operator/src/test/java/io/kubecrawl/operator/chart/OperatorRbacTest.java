@@ -28,7 +28,8 @@ import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.UploadSource;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.operator.tls.ServingCertificateKeeper;
+import io.kubecrawl.operator.testing.OperatorChannels;
 import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
 import io.kubecrawl.operator.upload.TestArchives;
@@ -66,6 +67,9 @@ class OperatorRbacTest {
 
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
+
+    @Inject
+    ServingCertificateKeeper servingCertificate;
 
     @TestHTTPResource("/")
     URL api;
@@ -114,7 +118,7 @@ class OperatorRbacTest {
         // A worker syncs the bundle and drains the frontier over gRPC, as the agent does.
         String token = WorkerClient.token(cluster.awaitSecret("crawl-worker-token"));
         CrawlJobName job = new CrawlJobName(cluster.namespace(), "crawl");
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        ManagedChannel channel = OperatorChannels.tls(servingCertificate, grpcPort);
         try {
             BundleServiceGrpc.newBlockingStub(channel).withCallCredentials(new WorkerCredentials(job, token))
                     .withDeadlineAfter(10, TimeUnit.SECONDS).getManifest(GetManifestRequest.getDefaultInstance());

@@ -35,7 +35,7 @@ class CrawlJobDeciderTest {
     private static final String DIGEST = "sha256:" + "a".repeat(64);
 
     private final CrawlJobDecider decider = new CrawlJobDecider(
-            new WorkerJobFactory("worker:1", "operator.test:9090", 10), RETRY_AFTER);
+            new WorkerJobFactory("worker:1", "operator.test:9090", 10, WorkerTransport.TLS), RETRY_AFTER);
 
     @Test
     void missingSpiderKeepsTheJobPendingAndWarns() {

@@ -3,6 +3,8 @@ package io.kubecrawl.operator.crawljob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +25,7 @@ import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.Spider;
 import io.kubecrawl.operator.status.StatusRecorder;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.tls.ServingCertificateKeeper;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,6 +50,9 @@ class CrawlJobReconcilerTest {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    ServingCertificateKeeper servingCertificate;
 
     MockCluster cluster;
 
@@ -157,12 +163,19 @@ class CrawlJobReconcilerTest {
             assertThat(env.get("KUBECRAWL_TOKEN").getValue()).isNull();
             assertThat(env.get("KUBECRAWL_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo(TOKEN_SECRET);
             assertThat(env.get("KUBECRAWL_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+            // gRPC is TLS: the CA comes from the same Secret, and nothing tells the worker to dial plaintext.
+            assertThat(env.get("KUBECRAWL_OPERATOR_CA").getValueFrom().getSecretKeyRef().getName())
+                    .isEqualTo(TOKEN_SECRET);
+            assertThat(env.get("KUBECRAWL_OPERATOR_CA").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ca.crt");
+            assertThat(env).doesNotContainKey("KUBECRAWL_OPERATOR_PLAINTEXT");
         }
 
         Secret token = client.secrets().inNamespace(cluster.namespace()).withName(TOKEN_SECRET).get();
         assertOwnedBy(token.getMetadata().getOwnerReferences(), crawlJob);
         assertThat(token.getMetadata().getAnnotations()).containsKey("kubecrawl.io/generation");
         assertThat(WorkerClient.token(token)).hasSizeGreaterThanOrEqualTo(43);
+        assertThat(new String(Base64.getDecoder().decode(token.getData().get("ca.crt")), StandardCharsets.US_ASCII))
+                .as("the CA of the operator's gRPC certificate").isEqualTo(servingCertificate.workerTrustPem());
     }
 
     @Test

@@ -48,7 +48,8 @@ final class RecoveryExamples {
     }
 
     static CrawlJobDecider decider() {
-        return new CrawlJobDecider(new WorkerJobFactory("worker:1", "operator.test:9090", 10), RETRY_AFTER);
+        return new CrawlJobDecider(new WorkerJobFactory("worker:1", "operator.test:9090", 10, WorkerTransport.TLS),
+                RETRY_AFTER);
     }
 
     /** The job as a status of {@code phase} recorded it: {@code done} of its 2 batches done, its bundle pinned. */

@@ -292,7 +292,7 @@ class BundleServiceOnLoopbackTest {
         status.setBundleDigest(digest);
         crawlJob.setStatus(status);
         CrawlJob created = client.resource(crawlJob).create();
-        client.resource(WorkerTokenSecretFactory.build(created, TOKEN + "-" + name)).create();
+        client.resource(WorkerTokenSecretFactory.build(created, TOKEN + "-" + name, null)).create();
     }
 
     private WorkerCredentials credentials(String job) {

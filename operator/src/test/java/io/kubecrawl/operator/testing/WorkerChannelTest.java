@@ -6,7 +6,7 @@ import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.kubecrawl.operator.tls.ServingCertificateKeeper;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 
 /**
  * A Quarkus test of the operator on the mock API server that talks to it as a worker pod does: each test gets a
- * {@link MockCluster} in a namespace of its own and a plaintext gRPC channel to the operator's test port. Subclasses
- * carry {@code @QuarkusTest} and {@code @WithKubernetesTestServer(crud = true)}.
+ * {@link MockCluster} in a namespace of its own and a TLS gRPC channel to the operator's test port, trusting its CA.
+ * Subclasses carry {@code @QuarkusTest} and {@code @WithKubernetesTestServer(crud = true)}.
  */
 public abstract class WorkerChannelTest {
 
@@ -29,13 +29,16 @@ public abstract class WorkerChannelTest {
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     protected int grpcPort;
 
+    @Inject
+    ServingCertificateKeeper servingCertificate;
+
     protected MockCluster cluster;
     protected ManagedChannel channel;
 
     @BeforeEach
     void openClusterAndChannel() {
         cluster = new MockCluster(client, server.getKubernetesMockServer());
-        channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        channel = OperatorChannels.tls(servingCertificate, grpcPort);
     }
 
     @AfterEach

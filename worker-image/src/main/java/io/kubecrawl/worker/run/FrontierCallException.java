@@ -1,9 +1,11 @@
 package io.kubecrawl.worker.run;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.grpc.Status;
 import io.kubecrawl.worker.OneLine;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 
 /**
  * A call to the operator's FrontierService that did not succeed and will not be retried: it was refused
@@ -20,6 +22,10 @@ public final class FrontierCallException extends Exception {
 
     static FrontierCallException refused(String call, Throwable failure) {
         Status status = Status.fromThrowable(failure);
+        Optional<String> untrusted = UntrustedOperatorCertificate.reason(failure);
+        if (untrusted.isPresent()) {
+            return new FrontierCallException(call + " failed: " + untrusted.get(), status.getCode(), failure);
+        }
         return new FrontierCallException("the operator refused " + call + ": " + describe(status), status.getCode(),
                 failure);
     }

@@ -18,6 +18,7 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.protocol.RetryableCodes;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
@@ -190,7 +191,8 @@ public final class FrontierClient implements AutoCloseable {
 
     static boolean isTransient(Throwable failure) {
         return (failure instanceof StatusRuntimeException || failure instanceof StatusException)
-                && RetryableCodes.isRetryable(Status.fromThrowable(failure));
+                && RetryableCodes.isRetryable(Status.fromThrowable(failure))
+                && !UntrustedOperatorCertificate.isUntrusted(failure);
     }
 
     private <T> T retrying(String call, CheckedSupplier<T> attempt)

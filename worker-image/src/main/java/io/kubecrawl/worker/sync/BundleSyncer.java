@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import io.grpc.StatusRuntimeException;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.Manifest;
@@ -124,6 +125,10 @@ public final class BundleSyncer {
             return Failsafe.with(Failures.<Manifest>retryPolicy(settings, client::resetConnectBackoff))
                     .get(client::getManifest);
         } catch (StatusRuntimeException failure) {
+            if (UntrustedOperatorCertificate.isUntrusted(failure)) {
+                throw new SyncFailedException("cannot fetch the manifest of bundle " + settings.bundle() + ": "
+                        + Failures.describe(failure), failure);
+            }
             if (Failures.isTransient(failure)) {
                 throw new SyncFailedException("cannot fetch the manifest of bundle " + settings.bundle() + " in "
                         + settings.maxAttempts() + " attempts: " + Failures.describe(failure), failure);

@@ -2,6 +2,7 @@ package io.kubecrawl.worker.sync;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
@@ -9,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.kubecrawl.protocol.RetryableCodes;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 
 /**
  * Which failures another attempt may cure, and the retry policy built on that: exponential backoff with jitter, a
@@ -24,6 +26,9 @@ final class Failures {
     static boolean isTransient(Throwable failure) {
         if (failure instanceof TransientFailure) {
             return true;
+        }
+        if (UntrustedOperatorCertificate.isUntrusted(failure)) {
+            return false;
         }
         if (failure instanceof StatusRuntimeException || failure instanceof StatusException) {
             // A sync only reads, and resumes where a cut stream stopped: a cut is worth another attempt too.
@@ -59,6 +64,10 @@ final class Failures {
 
     /** A gRPC failure in one line: its code and description, as the user needs to read them. */
     static String describe(Throwable failure) {
+        Optional<String> untrusted = UntrustedOperatorCertificate.reason(failure);
+        if (untrusted.isPresent()) {
+            return untrusted.get();
+        }
         if (failure instanceof StatusRuntimeException || failure instanceof StatusException) {
             Status status = Status.fromThrowable(failure);
             return status.getDescription() == null ? status.getCode().name()

@@ -29,6 +29,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.protocol.CrawlJobName;
 import io.kubecrawl.protocol.WorkerCredentials;
@@ -103,7 +104,16 @@ final class FakeFrontier implements AutoCloseable {
     private final Server server;
 
     private FakeFrontier(int port) throws IOException {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+        this(port, null);
+    }
+
+    private FakeFrontier(int port, SslContext tls) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), port));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        server = builder
                 .addService(ServerInterceptors.intercept(new Service(), new Credentials()))
                 .build()
                 .start();
@@ -112,6 +122,15 @@ final class FakeFrontier implements AutoCloseable {
     /** On a free loopback port. */
     static FakeFrontier start() throws IOException {
         return new FakeFrontier(0);
+    }
+
+    /** On a free loopback port, over TLS with {@code tls}, as the operator serves by default. */
+    static FakeFrontier startTls(SslContext tls) throws IOException {
+        return new FakeFrontier(0, tls);
+    }
+
+    int port() {
+        return server.getPort();
     }
 
     /** On this loopback port (an agent was told it before the server was up). */

@@ -37,6 +37,8 @@ final class InProcessAgent {
         environment.put("KUBECRAWL_JOB", FakeFrontier.JOB.name());
         environment.put("KUBECRAWL_WORKER", WORKER);
         environment.put("KUBECRAWL_TOKEN", FakeFrontier.TOKEN);
+        // FakeFrontier serves plaintext, as an operator installed with grpc.plaintext=true does.
+        environment.put("KUBECRAWL_OPERATOR_PLAINTEXT", "true");
         return environment;
     }
 

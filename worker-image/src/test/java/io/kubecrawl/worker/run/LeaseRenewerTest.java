@@ -17,6 +17,7 @@ import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.OperatorAddress;
 import io.kubecrawl.worker.TokenSource;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class LeaseRenewerTest {
 
     private static AgentLog log(StringWriter err) {
         Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
-                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
+                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow(), OperatorTrust.plaintext());
         RunSettings settings = new RunSettings(connection, Path.of("/workspace"), List.of("spider"),
                 Path.of("/tmp/kubecrawl"), false, Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10),
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),

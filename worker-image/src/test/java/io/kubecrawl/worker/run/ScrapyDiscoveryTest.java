@@ -20,6 +20,7 @@ import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.CompleteBatchPart;
 import io.kubecrawl.protocol.v1.DiscoveredRequest;
 import io.kubecrawl.worker.Connection;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.ExitCodes;
 import io.kubecrawl.worker.OperatorAddress;
 import io.kubecrawl.worker.TokenSource;
@@ -221,7 +222,7 @@ class ScrapyDiscoveryTest {
         List<String> command = List.of(QuotesSite.SCRAPY.toString(), "crawl", "links");
         RunSettings settings = new RunSettings(
                 new Connection(OperatorAddress.parse("127.0.0.1:1"), "crawls", "links-1", "worker-1",
-                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow()),
+                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow(), OperatorTrust.plaintext()),
                 project, command, temp, true, Path.of("src/main/python").toAbsolutePath(),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.FRONTIER);

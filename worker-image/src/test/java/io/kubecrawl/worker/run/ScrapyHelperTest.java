@@ -16,6 +16,7 @@ import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.OperatorAddress;
 import io.kubecrawl.worker.TokenSource;
 import org.junit.jupiter.api.AfterEach;
@@ -95,7 +96,7 @@ class ScrapyHelperTest {
         List<String> command = List.of(QuotesSite.SCRAPY.toString(), "crawl", "quotes");
         RunSettings settings = new RunSettings(
                 new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1", "worker-1",
-                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow()),
+                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow(), OperatorTrust.plaintext()),
                 project, command, temp, RunSettings.looksLikeScrapy(command), HELPER.toAbsolutePath(),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.LOCAL);

@@ -11,6 +11,7 @@ import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.OperatorAddress;
 import io.kubecrawl.worker.TokenSource;
 import org.junit.jupiter.api.Test;
@@ -121,7 +122,7 @@ class SpiderEnvironmentTest {
 
     private static RunSettings settings(List<String> command, DiscoveryMode discovered) {
         Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
-                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
+                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow(), OperatorTrust.plaintext());
         return new RunSettings(connection, Path.of("/workspace"), command, Path.of("/tmp/kubecrawl"),
                 RunSettings.looksLikeScrapy(command), Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10),
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30),
