@@ -18,7 +18,6 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kubecrawl.protocol.RetryableCodes;
-import io.kubecrawl.worker.UntrustedOperatorCertificate;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.protocol.v1.BatchReport;
@@ -32,6 +31,7 @@ import io.kubecrawl.protocol.v1.LogLines;
 import io.kubecrawl.protocol.v1.LogsReceipt;
 import io.kubecrawl.protocol.v1.RenewRequest;
 import io.kubecrawl.worker.OperatorChannel;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 
 /**
  * The operator's FrontierService as the agent uses it: one channel, the worker credentials on every call, a deadline

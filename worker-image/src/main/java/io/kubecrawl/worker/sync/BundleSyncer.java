@@ -24,10 +24,10 @@ import java.util.stream.Collectors;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import io.grpc.StatusRuntimeException;
-import io.kubecrawl.worker.UntrustedOperatorCertificate;
 import io.kubecrawl.protocol.bundle.BundleFile;
 import io.kubecrawl.protocol.bundle.BundleManifest;
 import io.kubecrawl.protocol.v1.Manifest;
+import io.kubecrawl.worker.UntrustedOperatorCertificate;
 
 /**
  * One sync of a bundle into a target directory, start to end. A target whose completion marker names the pinned

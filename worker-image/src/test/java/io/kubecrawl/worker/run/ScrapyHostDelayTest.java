@@ -17,6 +17,7 @@ import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
 import io.kubecrawl.worker.OperatorAddress;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.TokenSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,7 +173,8 @@ class ScrapyHostDelayTest {
         command.addAll(arguments);
         RunSettings settings = new RunSettings(
                 new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "pages-1", "worker-1",
-                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow()),
+                        TokenSource.configured(null, Map.of(WorkerEnvironment.TOKEN, "t")).orElseThrow(),
+                        OperatorTrust.plaintext()),
                 project, command, temp, true, Path.of("src/main/python").toAbsolutePath(), Duration.ofSeconds(1),
                 Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofMillis(1), Duration.ofSeconds(1), DiscoveryMode.LOCAL, minHostDelay);

@@ -11,8 +11,8 @@ import io.kubecrawl.protocol.DiscoveryMode;
 import io.kubecrawl.protocol.v1.Batch;
 import io.kubecrawl.protocol.v1.BatchRef;
 import io.kubecrawl.worker.Connection;
-import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.OperatorAddress;
+import io.kubecrawl.worker.OperatorTrust;
 import io.kubecrawl.worker.TokenSource;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +47,8 @@ class SpiderEnvironmentTest {
     @Test
     void theSpiderGetsTheAgentsMinimumHostDelayWhateverTheContainerSaid() {
         Connection connection = new Connection(OperatorAddress.parse("127.0.0.1:9090"), "crawls", "quotes-1",
-                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow());
+                "quotes-1-workers-x7k2p", TokenSource.configured(null, Map.of("KUBECRAWL_TOKEN", "t")).orElseThrow(),
+                OperatorTrust.plaintext());
         List<String> command = List.of("scrapy", "crawl", "quotes");
         RunSettings settings = new RunSettings(connection, Path.of("/workspace"), command, Path.of("/tmp/kubecrawl"),
                 true, Path.of("/opt/kubecrawl/python"), Duration.ofMinutes(10), Duration.ofMillis(500),
