@@ -97,6 +97,11 @@ kubectl -n kubecrawl-system create serviceaccount kubecrawl > /dev/null
 # The chart's ClusterRole, unchanged but for its templated name and labels, bound to that ServiceAccount.
 sed -e '/{{-/d' -e '/^  labels:$/d' -e 's/{{ include "kubecrawl.fullname" . }}/kubecrawl/' \
   "$repo/helm/kubecrawl/templates/clusterrole.yaml" | kubectl apply -f - > /dev/null
+# The chart's Role: the operator may update its own gRPC certificate Secret (it creates it under the ClusterRole).
+kubectl -n kubecrawl-system create role kubecrawl-grpc-tls --verb=update --resource=secrets \
+  --resource-name=kubecrawl-grpc-tls > /dev/null
+kubectl -n kubecrawl-system create rolebinding kubecrawl-grpc-tls --role=kubecrawl-grpc-tls \
+  --serviceaccount=kubecrawl-system:kubecrawl > /dev/null
 kubectl create clusterrolebinding kubecrawl --clusterrole=kubecrawl --serviceaccount=kubecrawl-system:kubecrawl > /dev/null
 kubectl wait --for condition=Established crd --all --timeout=60s > /dev/null
 # What the kubelet would project into the operator pod.
@@ -166,6 +171,8 @@ kubectl -n "$namespace" get job quotes-workers -o json > "$dir/job.json"
 pod=quotes-workers-podman
 # One file per container: NAME=VALUE lines of its environment (fieldRef metadata.name is the pod's name, a
 # secretKeyRef is read from the Secret), then its command and arguments, one per line, and its working directory.
+# An env file holds one line a variable, so the operator's CA (PEM, several lines) goes into a file the containers
+# mount, named by KUBECRAWL_OPERATOR_CA_FILE, the worker's other way to be given it.
 python3 - "$dir" "$pod" "$namespace" "$bin/kubectl" <<'PY'
 import base64, json, subprocess, sys
 out, pod, namespace, kubectl = sys.argv[1:]
@@ -183,6 +190,11 @@ def env_of(container):
             data = subprocess.check_output([kubectl, "-n", namespace, "get", "secret", ref["name"], "-o",
                                              "jsonpath={.data." + ref["key"] + "}"], text=True)
             value = base64.b64decode(data).decode()
+        if var["name"] == "KUBECRAWL_OPERATOR_CA":
+            with open(out + "/operator-ca.crt", "w") as ca:
+                ca.write(value)
+            lines.append("KUBECRAWL_OPERATOR_CA_FILE=/etc/kubecrawl/operator-ca.crt")
+            continue
         lines.append(var["name"] + "=" + value)
     return lines
 for container in spec["initContainers"] + spec["containers"]:
@@ -210,6 +222,7 @@ worker() {
   workdir="$(cat "$dir/$name.workdir")"
   podman run --rm --name "kubecrawl-worker-$name" --user 1000:1000 --group-add 1000 "${restricted[@]}" \
     -v "$dir/workspace:/workspace:rw" --env-file "$dir/$name.env" ${workdir:+--workdir "$workdir"} "$@" \
+    $([ -f "$dir/operator-ca.crt" ] && echo "-v $dir/operator-ca.crt:/etc/kubecrawl/operator-ca.crt:ro") \
     --entrypoint "${args[0]}" "$WORKER_IMAGE" "${args[@]:1}"
 }
 log "the worker image under the pod's security context: its process status and a write to its root"

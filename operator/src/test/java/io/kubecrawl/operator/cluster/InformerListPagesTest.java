@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -33,6 +34,8 @@ class InformerListPagesTest {
     public static class OwnApiServer implements QuarkusTestProfile {
     }
 
+    private static final Pattern NAMED_OBJECT = Pattern.compile("/apis?/.*/namespaces/[^/]+/[^/]+/[^/?]+");
+
     @KubernetesTestServer
     KubernetesServer server;
 
@@ -44,8 +47,9 @@ class InformerListPagesTest {
         List<String> lists = new ArrayList<>();
         for (RecordedRequest request : new MockCluster(client, server.getKubernetesMockServer()).drainRequests()) {
             String path = request.getPath();
+            // A GET of one named object (the gRPC certificate's Secret, read at start) is not a list.
             if ("GET".equals(request.getMethod()) && !path.contains("watch=true")
-                    && !MockCluster.TEST_USER_AGENT.equals(request.getHeader("User-Agent"))) {
+                    && !NAMED_OBJECT.matcher(path).matches() && !MockCluster.TEST_USER_AGENT.equals(request.getHeader("User-Agent"))) {
                 lists.add(path);
             }
         }
