@@ -62,6 +62,8 @@ class Run:
     items_missing: int = 0
     items_duplicated: int = 0
     note: str = ""
+    # Whose CPU redis_cpu is: redis-server's for scrapy-redis, the operator's JVM for Kubecrawl.
+    frontier_name: str = "redis"
 
 
 def start_site(work, name, pages, latency_ms):
@@ -220,27 +222,58 @@ def run_scrapy_redis(work, pages, latency_ms, processes, kill_one_at=None):
     return run
 
 
-def run_kubecrawl(work, pages, latency_ms, workers):
-    """The Kubecrawl rows, 1 and 4 workers: NOT WIRED YET. Returns a Run like the others, or None.
+def run_kubecrawl(work, pages, latency_ms, workers, kill_one_at=None):
+    """Kubecrawl with WORKERS worker processes: LinkGraphBenchmark (operator test sources) runs one CrawlJob over this
+    run's site on the operator and the fabric8 mock API server in one JVM, through Maven's test phase of the operator
+    module (the reactor resolves the sibling modules, so nothing is installed), with worker pods played by LocalKubelet
+    as local processes: the agent (a JVM) and its Scrapy process each, running crawl.py's spider from
+    kubecrawl-project with spec.frontier.discovered Frontier, Host partitioning. With KILL_ONE_AT the second pod's
+    processes are SIGKILLed at that share of the pages, as run_scrapy_redis does; the kubelet then starts a new pod, as
+    a Job controller would.
 
-    What wiring it needs:
-    - a site: start_site(work, f"kubecrawl-{workers}w-{latency_ms}ms", pages, latency_ms) as the other runs do; its
-      directory has seeds.txt and site.json (port, hosts, statsUrl), and stop_site() returns the figures;
-    - a CrawlJob of WORKERS workers whose seeds are seeds.txt and whose Spider bundle is crawl.py's LinkGraphSpider
-      run through the kubecrawl_scrapy helper (worker-image/src/main/python) with KUBECRAWL_DISCOVERED=Frontier, so
-      that the links it follows go to the operator's frontier instead of the process's own scheduler, and with
-      Partitioning Host (per-host politeness is what the site's maxConcurrencyByHost checks); CrawlBenchmark
-      (operator test sources) shows how to run one on the mock API server with LocalKubelet's worker processes, and
-      could take the site's directory as a system property instead of starting a LoopbackQuotesSite;
-    - the job's items written as JSON lines {"url": ..., "text": ...} into the site's directory as items-*.jsonl
-      (count_items reads every such file), e.g. from the job's outputs after it Succeeded;
-    - the CPU seconds of the worker processes (their Scrapy and agent processes; LocalKubelet starts them), and those
-      of the operator separately, as redis_cpu is for scrapy-redis (the frontier is part of the cost);
-    - the fault case: SIGKILL one worker's processes at 40% of the pages, as run_scrapy_redis(kill_one_at=0.4) does;
-      the operator should re-lease the lost batch, so pages never fetched should be 0 there, unlike scrapy-redis.
-    """
-    print(f"kubecrawl, {workers} worker(s), {latency_ms} ms: not wired yet (see run_kubecrawl in {Path(__file__).name})")
-    return None
+    The run's clock starts when the CrawlJob is created (Maven and Quarkus starting before it are not counted, as
+    Python's start is for the other rows: those count from the crawlers' launch). The CPU of the operator's JVM (the
+    mock API server included) goes where redis-server's goes for scrapy-redis: it is the frontier's cost."""
+    name = f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else "")
+    site = start_site(work, name, pages, latency_ms)
+    label = f"kubecrawl, {workers} worker{'s' if workers > 1 else ''}"
+    run = Run(label + (", one SIGKILLed" if kill_one_at else ""), latency_ms, 0.0, frontier_name="operator")
+    result_file = site.directory / "kubecrawl-result.json"
+    try:
+        command = [str(REPOSITORY / "mvnw"), "-B", "-pl", "crds,protocol,operator", "test",
+                   "-Dtest=LinkGraphBenchmark", "-Dsurefire.failIfNoSpecifiedTests=false",
+                   f"-Dlinkgraph.site-dir={site.directory}", f"-Dlinkgraph.workers={workers}",
+                   f"-Dlinkgraph.pages={pages}"]
+        if kill_one_at:
+            command.append(f"-Dlinkgraph.kill-at={kill_one_at}")
+        # KUBECRAWL_BENCH_ARGS: more -Dlinkgraph.* settings (batch-size, lease-seconds, max-leases-per-slot, ...).
+        command += os.environ.get("KUBECRAWL_BENCH_ARGS", "").split()
+        with open(site.directory / "maven.log", "w") as log:
+            maven = subprocess.run(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, timeout=3600)
+        if not result_file.exists():
+            raise RuntimeError(f"LinkGraphBenchmark wrote no result (Maven exited {maven.returncode}); see "
+                               f"{site.directory / 'maven.log'}")
+        result = json.loads(result_file.read_text())
+    finally:
+        run.stats = stop_site(site)
+    run.launched = result["launched"]
+    run.crawler_cpu = result.get("crawlerCpu", 0.0)
+    run.redis_cpu = result.get("operatorCpu")
+    run.note = result.get("note", "")
+    if result.get("phase") != "Succeeded":
+        run.note += f" job {result.get('phase', 'did not finish')} (Maven exited {maven.returncode}; see " \
+                    f"{site.directory / 'maven.log'})"
+    status = result.get("status", {})
+    batches = status.get("batches", {})
+    settings = result.get("settings", {})
+    run.note += (f" [batches {batches.get('done')} done, {batches.get('failed')} failed, {result.get('leasesReissued')}"
+                 f" leased again; batches leased at once: mean {result.get('meanBatchesLeased', 0):.1f}, max "
+                 f"{result.get('maxBatchesLeased')}; batchSize {settings.get('batchSize')}, maxBatchesPerWorker "
+                 f"{settings.get('maxBatchesPerWorker')}, maxLeasesPerSlot {settings.get('maxLeasesPerSlot')}, "
+                 f"leaseSeconds {settings.get('leaseSeconds')}]")
+    run.ended = run.stats["lastAnswerMillis"] / 1000
+    count_items(run, site)
+    return run
 
 
 def print_row(run, pages):
@@ -253,7 +286,7 @@ def print_row(run, pages):
           f"{stats['pagesFetched'] / wall:7.1f} pages/s ({stats['pagesFetched'] / window:7.1f} from the first request); "
           f"duplicate fetches {stats['duplicateFetches']}, never fetched {stats['neverFetched']}, items missing "
           f"{run.items_missing} of {2 * pages} (written twice {run.items_duplicated}), crawler CPU "
-          f"{run.crawler_cpu:.1f} s, redis CPU {redis_cpu} s, max per-host concurrency "
+          f"{run.crawler_cpu:.1f} s, {run.frontier_name} CPU {redis_cpu} s, max per-host concurrency "
           f"{max(concurrency.values())} {list(concurrency.values())}" + (f"; {run.note.strip()}" if run.note else ""),
           flush=True)
 
@@ -267,18 +300,27 @@ def main():
           flush=True)
     print("pages/s: pages the site served from launching the crawler processes to its last answer (in brackets: "
           "from its first request); duplicate fetches and pages never fetched: the site's counts; items missing: "
-          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (and of redis-server); "
+          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (Kubecrawl: the worker "
+          "pods' agents and Scrapy processes) and of the frontier (redis-server; Kubecrawl: the operator's JVM with "
+          "the mock API server); "
           "max per-host concurrency: the most requests one host had in progress at once, then each host's", flush=True)
+    # KINDS: which crawlers to run (default all three); e.g. KINDS=kubecrawl for the Kubecrawl rows alone.
+    kinds = os.environ.get("KINDS", "plain redis kubecrawl").split()
     for latency_ms in latencies:
-        print_row(run_plain_scrapy(work, pages, latency_ms), pages)
-        for processes in (1, 4):
-            print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
-        for workers in (1, 4):
-            run = run_kubecrawl(work, pages, latency_ms, workers)
-            if run is not None:
-                print_row(run, pages)
+        if "plain" in kinds:
+            print_row(run_plain_scrapy(work, pages, latency_ms), pages)
+        if "redis" in kinds:
+            for processes in (1, 4):
+                print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
+        if "kubecrawl" in kinds:
+            for workers in (1, 4):
+                print_row(run_kubecrawl(work, pages, latency_ms, workers), pages)
     # The fault case at 100 ms only: with a site that answers at once the crawl would be over before the kill.
-    print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
+    if os.environ.get("FAULT", "1") == "1":
+        if "redis" in kinds:
+            print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
+        if "kubecrawl" in kinds:
+            print_row(run_kubecrawl(work, pages, 100, 4, kill_one_at=0.4), pages)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
 
 
