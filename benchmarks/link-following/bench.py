@@ -222,58 +222,71 @@ def run_scrapy_redis(work, pages, latency_ms, processes, kill_one_at=None):
     return run
 
 
-def run_kubecrawl(work, pages, latency_ms, workers, kill_one_at=None):
-    """Kubecrawl with WORKERS worker processes: LinkGraphBenchmark (operator test sources) runs one CrawlJob over this
-    run's site on the operator and the fabric8 mock API server in one JVM, through Maven's test phase of the operator
-    module (the reactor resolves the sibling modules, so nothing is installed), with worker pods played by LocalKubelet
-    as local processes: the agent (a JVM) and its Scrapy process each, running crawl.py's spider from
-    kubecrawl-project with spec.frontier.discovered Frontier, Host partitioning. With KILL_ONE_AT the second pod's
-    processes are SIGKILLed at that share of the pages, as run_scrapy_redis does; the kubelet then starts a new pod, as
-    a Job controller would.
+def run_kubecrawl(work, pages, runs):
+    """The Kubecrawl rows, RUNS a list of (workers, latency_ms, kill_one_at or None), all in one Maven run.
 
-    The run's clock starts when the CrawlJob is created (Maven and Quarkus starting before it are not counted, as
-    Python's start is for the other rows: those count from the crawlers' launch). The CPU of the operator's JVM (the
-    mock API server included) goes where redis-server's goes for scrapy-redis: it is the frontier's cost."""
-    name = f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else "")
-    site = start_site(work, name, pages, latency_ms)
-    label = f"kubecrawl, {workers} worker{'s' if workers > 1 else ''}"
-    run = Run(label + (", one SIGKILLed" if kill_one_at else ""), latency_ms, 0.0, frontier_name="operator")
-    result_file = site.directory / "kubecrawl-result.json"
-    try:
-        command = [str(REPOSITORY / "mvnw"), "-B", "-pl", "crds,protocol,operator", "test",
-                   "-Dtest=LinkGraphBenchmark", "-Dsurefire.failIfNoSpecifiedTests=false",
-                   f"-Dlinkgraph.site-dir={site.directory}", f"-Dlinkgraph.workers={workers}",
-                   f"-Dlinkgraph.pages={pages}"]
-        if kill_one_at:
-            command.append(f"-Dlinkgraph.kill-at={kill_one_at}")
-        # KUBECRAWL_BENCH_ARGS: more -Dlinkgraph.* settings (batch-size, lease-seconds, max-leases-per-slot, ...).
-        command += os.environ.get("KUBECRAWL_BENCH_ARGS", "").split()
-        with open(site.directory / "maven.log", "w") as log:
-            maven = subprocess.run(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, timeout=3600)
-        if not result_file.exists():
-            raise RuntimeError(f"LinkGraphBenchmark wrote no result (Maven exited {maven.returncode}); see "
-                               f"{site.directory / 'maven.log'}")
+    LinkGraphBenchmark (operator test sources) runs every one of them in one JVM, through Maven's test phase of the
+    operator module (the reactor resolves the sibling modules, so nothing is installed), so that Maven, the build
+    checks and Quarkus start once and not once a row. For each run it starts the site as start_site does (a process of
+    its own, in work/kubecrawl-{workers}w-{latency}ms[-kill]), creates one CrawlJob over it on the operator and the
+    fabric8 mock API server of that JVM, with worker pods played by LocalKubelet as local processes (the agent, a JVM,
+    and its Scrapy process each) running crawl.py's spider from kubecrawl-project with spec.frontier.discovered
+    Frontier and Host partitioning, and with KILL_ONE_AT SIGKILLs the second pod's processes at that share of the
+    pages, as run_scrapy_redis does (the kubelet then starts a new pod, as a Job controller would).
+
+    A row's clock starts when its CrawlJob is created, as the other rows' start when their crawler processes are
+    launched. The CPU of the operator's JVM (the mock API server included) goes where redis-server's goes for
+    scrapy-redis: it is the frontier's cost. Returns {(workers, latency_ms, kill_one_at): Run}."""
+    command = [str(REPOSITORY / "mvnw"), "-B", "-pl", "crds,protocol,operator", "test",
+               "-Dtest=LinkGraphBenchmark", "-Dsurefire.failIfNoSpecifiedTests=false",
+               f"-Dlinkgraph.work-dir={work}", f"-Dlinkgraph.pages={pages}",
+               "-Dlinkgraph.runs=" + ",".join(f"{w}:{l}" + (f":{k}" if k else "") for w, l, k in runs)]
+    # KUBECRAWL_BENCH_ARGS: more -Dlinkgraph.* settings (batch-size, lease-seconds, max-leases-per-slot, ...).
+    command += os.environ.get("KUBECRAWL_BENCH_ARGS", "").split()
+    log_path = work / "kubecrawl-maven.log"
+    print(f"kubecrawl: {len(runs)} runs in one Maven run ({log_path}) ...", flush=True)
+    with open(log_path, "w") as log:
+        maven = subprocess.run(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, timeout=4 * 3600)
+    rows = {}
+    for workers, latency_ms, kill_one_at in runs:
+        directory = work / (f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else ""))
+        label = f"kubecrawl, {workers} worker{'s' if workers > 1 else ''}"
+        run = Run(label + (", one SIGKILLed" if kill_one_at else ""), latency_ms, 0.0, frontier_name="operator")
+        result_file = directory / "kubecrawl-result.json"
+        if not (directory / "stats.json").exists() or not result_file.exists():
+            print(f"{run.name}, {latency_ms} ms: no figures (Maven exited {maven.returncode}; see {log_path})",
+                  flush=True)
+            continue
+        site = load_site(directory)
+        run.stats = json.loads((directory / "stats.json").read_text())
         result = json.loads(result_file.read_text())
-    finally:
-        run.stats = stop_site(site)
-    run.launched = result["launched"]
-    run.crawler_cpu = result.get("crawlerCpu", 0.0)
-    run.redis_cpu = result.get("operatorCpu")
-    run.note = result.get("note", "")
-    if result.get("phase") != "Succeeded":
-        run.note += f" job {result.get('phase', 'did not finish')} (Maven exited {maven.returncode}; see " \
-                    f"{site.directory / 'maven.log'})"
-    status = result.get("status", {})
-    batches = status.get("batches", {})
-    settings = result.get("settings", {})
-    run.note += (f" [batches {batches.get('done')} done, {batches.get('failed')} failed, {result.get('leasesReissued')}"
-                 f" leased again; batches leased at once: mean {result.get('meanBatchesLeased', 0):.1f}, max "
-                 f"{result.get('maxBatchesLeased')}; batchSize {settings.get('batchSize')}, maxBatchesPerWorker "
-                 f"{settings.get('maxBatchesPerWorker')}, maxLeasesPerSlot {settings.get('maxLeasesPerSlot')}, "
-                 f"leaseSeconds {settings.get('leaseSeconds')}]")
-    run.ended = run.stats["lastAnswerMillis"] / 1000
-    count_items(run, site)
-    return run
+        run.launched = result.get("launched", 0.0)
+        run.crawler_cpu = result.get("crawlerCpu", 0.0)
+        run.redis_cpu = result.get("operatorCpu")
+        run.note = result.get("note", "")
+        if result.get("phase") != "Succeeded":
+            run.note += f" job {result.get('phase', 'did not finish')}: {result.get('error', '')} (see {log_path})"
+        batches = result.get("status", {}).get("batches", {})
+        settings = result.get("settings", {})
+        run.note += (f" [batches {batches.get('done')} done, {batches.get('failed')} failed, "
+                     f"{result.get('leasesReissued')} leased again; batches leased at once: mean "
+                     f"{result.get('meanBatchesLeased', 0):.1f}, max {result.get('maxBatchesLeased')}; batchSize "
+                     f"{settings.get('batchSize')}, maxBatchesPerWorker {settings.get('maxBatchesPerWorker')}, "
+                     f"maxLeasesPerSlot {settings.get('maxLeasesPerSlot')}, leaseSeconds "
+                     f"{settings.get('leaseSeconds')}]")
+        run.ended = run.stats["lastAnswerMillis"] / 1000
+        count_items(run, site)
+        rows[(workers, latency_ms, kill_one_at)] = run
+    return rows
+
+
+def load_site(directory):
+    """A site another process started and stopped, from the files its main wrote."""
+    site_json = json.loads((directory / "site.json").read_text())
+    seeds = (directory / "seeds.txt").read_text().split()
+    expected = set((directory / "expected-items.txt").read_text().splitlines()) - {""}
+    return Site(directory, None, site_json["port"], site_json["statsUrl"], site_json["hosts"], site_json["pages"],
+                seeds, expected)
 
 
 def print_row(run, pages):
@@ -306,21 +319,30 @@ def main():
           "max per-host concurrency: the most requests one host had in progress at once, then each host's", flush=True)
     # KINDS: which crawlers to run (default all three); e.g. KINDS=kubecrawl for the Kubecrawl rows alone.
     kinds = os.environ.get("KINDS", "plain redis kubecrawl").split()
+    fault = os.environ.get("FAULT", "1") == "1"
+    kubecrawl = {}
+    if "kubecrawl" in kinds:
+        # First, in one Maven run; printed below in the table's order.
+        runs = [(workers, latency_ms, None) for latency_ms in latencies for workers in (1, 4)]
+        if fault:
+            runs.append((4, 100, 0.4))
+        kubecrawl = run_kubecrawl(work, pages, runs)
+        print(f"load average after the kubecrawl runs: {open('/proc/loadavg').read().split()[:3]}", flush=True)
     for latency_ms in latencies:
         if "plain" in kinds:
             print_row(run_plain_scrapy(work, pages, latency_ms), pages)
         if "redis" in kinds:
             for processes in (1, 4):
                 print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
-        if "kubecrawl" in kinds:
-            for workers in (1, 4):
-                print_row(run_kubecrawl(work, pages, latency_ms, workers), pages)
+        for workers in (1, 4):
+            if (workers, latency_ms, None) in kubecrawl:
+                print_row(kubecrawl[(workers, latency_ms, None)], pages)
     # The fault case at 100 ms only: with a site that answers at once the crawl would be over before the kill.
-    if os.environ.get("FAULT", "1") == "1":
+    if fault:
         if "redis" in kinds:
             print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
-        if "kubecrawl" in kinds:
-            print_row(run_kubecrawl(work, pages, 100, 4, kill_one_at=0.4), pages)
+        if (4, 100, 0.4) in kubecrawl:
+            print_row(kubecrawl[(4, 100, 0.4)], pages)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
 
 

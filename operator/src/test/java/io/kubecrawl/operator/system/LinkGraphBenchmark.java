@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
@@ -61,15 +62,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, not a test (surefire picks it up only by name; benchmarks/link-following/bench.py runs it): the Kubecrawl
- * rows of the link-following benchmark. One CrawlJob over a {@code LoopbackLinkGraphSite} that bench.py started (its
- * directory given as {@code -Dlinkgraph.site-dir}), its links followed through the job's frontier
- * ({@code spec.frontier.discovered: Frontier}, Host partitioning), with {@code -Dlinkgraph.workers} real worker
- * processes played by {@link LocalKubelet} on the operator and mock API server of this JVM. The Spider's bundle is
- * benchmarks/link-following/kubecrawl-project with crawl.py, so the workers run crawl.py's spider and settings.
+ * rows of the link-following benchmark, every one in this JVM, so that Maven and Quarkus start once
+ * ({@code -Dlinkgraph.runs}, e.g. {@code 1:0,4:100,4:100:0.4} for workers:latency ms[:kill share]). Each run starts a
+ * {@code LoopbackLinkGraphSite} process of its own, as bench.py does for the other crawlers, in
+ * {@code -Dlinkgraph.work-dir}/kubecrawl-{workers}w-{latency}ms[-kill], and crawls it with one CrawlJob in a namespace
+ * of its own, its links followed through the job's frontier ({@code spec.frontier.discovered: Frontier}, Host
+ * partitioning), by WORKERS real worker processes played by {@link LocalKubelet} on the operator and mock API server of
+ * this JVM (which the runs share). The Spider's bundle is benchmarks/link-following/kubecrawl-project with crawl.py,
+ * so the workers run crawl.py's spider and settings.
  *
- * <p>With {@code -Dlinkgraph.kill-at=0.4} the second worker pod's processes are SIGKILLed once the site has had that
- * share of {@code -Dlinkgraph.pages} fetches, as bench.py does to a scrapy-redis process (the kubelet then replaces
- * the pod, as a Job controller would).
+ * <p>With a kill share (0.4) the second worker pod's processes are SIGKILLed once the site has had that share of
+ * {@code -Dlinkgraph.pages} (the site's size) fetches, as bench.py does to a scrapy-redis process (the kubelet then
+ * replaces the pod, as a Job controller would).
  *
  * <p>It writes the job's items into the site's directory as {@code items-kubecrawl.jsonl}, for bench.py to count, and
  * {@code kubecrawl-result.json}: when the CrawlJob was created (epoch seconds), the CPU seconds of the worker
@@ -105,13 +109,60 @@ class LinkGraphBenchmark {
 
     @Test
     void crawl() throws Exception {
-        String siteDirProperty = System.getProperty("linkgraph.site-dir");
-        Assumptions.assumeTrue(siteDirProperty != null, "skipped: run by benchmarks/link-following/bench.py");
+        String workProperty = System.getProperty("linkgraph.work-dir");
+        Assumptions.assumeTrue(workProperty != null, "skipped: run by benchmarks/link-following/bench.py");
         Assumptions.assumeTrue(Files.isRegularFile(WORKER_JAR), "skipped: build the worker-image module first");
-        Path siteDir = Path.of(siteDirProperty);
-        int workers = Integer.getInteger("linkgraph.workers", 1);
+        Path work = Path.of(workProperty);
         int pages = Integer.getInteger("linkgraph.pages", 20000);
-        double killAt = Double.parseDouble(System.getProperty("linkgraph.kill-at", "0"));
+        Path classArchive = CrawlBenchmark.writeClassArchive();
+        ClusterIdentities.install(server.getKubernetesMockServer());
+        try {
+            // WORKERS:LATENCY_MS[:KILL_AT], comma-separated: every run in this one JVM, so that Maven and Quarkus
+            // start once. Each run has a site process of its own and a CrawlJob in a namespace of its own.
+            for (String run : System.getProperty("linkgraph.runs", "1:0").split(",")) {
+                String[] parts = run.strip().split(":");
+                int workers = Integer.parseInt(parts[0]);
+                int latencyMillis = Integer.parseInt(parts[1]);
+                double killAt = parts.length > 2 ? Double.parseDouble(parts[2]) : 0;
+                Path siteDir = work.resolve("kubecrawl-" + workers + "w-" + latencyMillis + "ms"
+                        + (killAt > 0 ? "-kill" : ""));
+                Process site = startSite(siteDir, pages, latencyMillis);
+                try {
+                    crawl(siteDir, site.pid(), workers, pages, killAt, classArchive);
+                } finally {
+                    // SIGTERM: the site's hook writes stats.json.
+                    site.destroy();
+                    if (!site.waitFor(60, TimeUnit.SECONDS)) {
+                        site.destroyForcibly();
+                    }
+                }
+            }
+        } finally {
+            PathUtils.deleteDirectory(classArchive.getParent());
+        }
+    }
+
+    /** The site as bench.py starts it for the other crawlers: a process of its own, from the test classes. */
+    private static Process startSite(Path dir, int pages, int latencyMillis) throws Exception {
+        Files.createDirectories(dir);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process site = new ProcessBuilder(java.toString(), "-cp", REPOSITORY.resolve("operator/target/test-classes")
+                .toString(), "io.kubecrawl.operator.testing.LoopbackLinkGraphSite", "--hosts", "4", "--pages",
+                Integer.toString(pages), "--latency-ms", Integer.toString(latencyMillis), "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("site.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(dir.resolve("site.json"))) {
+            if (!site.isAlive() || System.nanoTime() > deadline) {
+                site.destroyForcibly();
+                throw new AssertionError("the site did not start; see " + dir.resolve("site.log"));
+            }
+            Thread.sleep(100);
+        }
+        return site;
+    }
+
+    private void crawl(Path siteDir, long sitePid, int workers, int pages, double killAt, Path classArchive)
+            throws Exception {
         JsonNode site = JSON.readTree(siteDir.resolve("site.json").toFile());
         List<String> hosts = new ArrayList<>();
         site.get("hosts").forEach(host -> hosts.add(host.asText()));
@@ -119,14 +170,12 @@ class LinkGraphBenchmark {
                 .toList();
         URI stats = URI.create(site.get("statsUrl").asText());
 
-        Path classArchive = CrawlBenchmark.writeClassArchive();
         MockCluster cluster = new MockCluster(client, server.getKubernetesMockServer());
-        ClusterIdentities.install(server.getKubernetesMockServer());
         createSpider(cluster, hosts);
 
         Path pods = Files.createTempDirectory("kubecrawl-linkgraph");
         Map<String, Object> result = new LinkedHashMap<>();
-        CpuSampler sampler = new CpuSampler();
+        CpuSampler sampler = new CpuSampler(sitePid);
         try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
                 LocalKubelet.env("KUBECRAWL_PYTHON_PATH", REPOSITORY.resolve("worker-image/src/main/python")
                         .toString())).withClassArchive(classArchive)) {
@@ -212,6 +261,9 @@ class LinkGraphBenchmark {
                 result.put("diagnostics", diagnostics(kubelet));
             }
             writeItems(cluster, siteDir.resolve("items-kubecrawl.jsonl"));
+        } catch (Exception | AssertionError failed) {
+            // Into the result, for bench.py to show next to the run's figures; the next runs still run.
+            result.put("error", failed.toString());
         } finally {
             sampler.stop();
             Path out = siteDir.resolve("kubecrawl-result.json");
@@ -219,7 +271,6 @@ class LinkGraphBenchmark {
             JSON.writerWithDefaultPrettyPrinter().writeValue(part.toFile(), result);
             Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             PathUtils.deleteDirectory(pods);
-            PathUtils.deleteDirectory(classArchive.getParent());
         }
     }
 
@@ -320,9 +371,15 @@ class LinkGraphBenchmark {
      * that exits or is killed between two samples loses at most 100 ms of CPU time.
      */
     private static final class CpuSampler {
+        private final long excluded;
         private final Map<Long, Long> ticks = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean();
         private Thread thread;
+
+        /** @param excluded a child not to count, with its own children: the site's process */
+        CpuSampler(long excluded) {
+            this.excluded = excluded;
+        }
 
         void start() {
             running.set(true);
@@ -341,7 +398,8 @@ class LinkGraphBenchmark {
         }
 
         private void sample() {
-            ProcessHandle.current().descendants().forEach(process -> {
+            ProcessHandle.current().children().filter(child -> child.pid() != excluded)
+                    .flatMap(child -> Stream.concat(Stream.of(child), child.descendants())).forEach(process -> {
                 Optional<Long> used = ticksOf(process.pid());
                 used.ifPresent(t -> ticks.merge(process.pid(), t, Math::max));
             });
