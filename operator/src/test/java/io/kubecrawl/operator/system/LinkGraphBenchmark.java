@@ -87,7 +87,11 @@ class LinkGraphBenchmark {
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
     private static final Path WORKER_JAR = REPOSITORY.resolve("worker-image/target/kubecrawl-worker.jar");
     private static final Path BENCH = REPOSITORY.resolve("benchmarks/link-following");
-    private static final String JOB = "linkgraph";
+    /**
+     * The CrawlJob's and Spider's name, short: it begins the pods' names, which name the agent's session socket in the
+     * pod's /tmp, and a Unix socket's path has at most 107 bytes. Past that the agent runs one Scrapy process a batch.
+     */
+    private static final String JOB = "lg";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Linux's USER_HZ, the unit of utime and stime in /proc/PID/stat. */
     private static final double CLOCK_TICKS = 100.0;
@@ -173,7 +177,8 @@ class LinkGraphBenchmark {
         MockCluster cluster = new MockCluster(client, server.getKubernetesMockServer());
         createSpider(cluster, hosts);
 
-        Path pods = Files.createTempDirectory("kubecrawl-linkgraph");
+        // In /tmp itself, whatever TMPDIR says, for the same reason as the job's short name.
+        Path pods = Files.createTempDirectory(Path.of("/tmp"), "kc");
         Map<String, Object> result = new LinkedHashMap<>();
         CpuSampler sampler = new CpuSampler(sitePid);
         try (LocalKubelet kubelet = new LocalKubelet(cluster.client(), pods, WORKER_JAR, "localhost:" + grpcPort,
