@@ -240,7 +240,8 @@ def run_kubecrawl(work, pages, runs):
     command = [str(REPOSITORY / "mvnw"), "-B", "-pl", "crds,protocol,operator", "test",
                "-Dtest=LinkGraphBenchmark", "-Dsurefire.failIfNoSpecifiedTests=false",
                f"-Dlinkgraph.work-dir={work}", f"-Dlinkgraph.pages={pages}",
-               "-Dlinkgraph.runs=" + ",".join(f"{w}:{l}" + (f":{k}" if k else "") for w, l, k in runs)]
+               "-Dlinkgraph.runs=" + ",".join(f"{run[0]}:{run[1]}:{run[2] or ''}" + (f":{run[3]}" if len(run) > 3 else "")
+                                              for run in runs)]
     # KUBECRAWL_BENCH_ARGS: more -Dlinkgraph.* settings (batch-size, lease-seconds, max-leases-per-slot, ...).
     command += os.environ.get("KUBECRAWL_BENCH_ARGS", "").split()
     log_path = work / "kubecrawl-maven.log"
@@ -248,10 +249,14 @@ def run_kubecrawl(work, pages, runs):
     with open(log_path, "w") as log:
         maven = subprocess.run(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, timeout=4 * 3600)
     rows = {}
-    for workers, latency_ms, kill_one_at in runs:
-        directory = work / (f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else ""))
+    for spec in runs:
+        workers, latency_ms, kill_one_at = spec[:3]
+        leases = spec[3] if len(spec) > 3 else None
+        directory = work / (f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else "")
+                            + (f"-{leases}leases" if leases else ""))
         label = f"kubecrawl, {workers} worker{'s' if workers > 1 else ''}"
-        run = Run(label + (", one SIGKILLed" if kill_one_at else ""), latency_ms, 0.0, frontier_name="operator")
+        run = Run(label + (", one SIGKILLed" if kill_one_at else "") + (f", {leases} leases/slot" if leases else ""),
+                  latency_ms, 0.0, frontier_name="operator")
         result_file = directory / "kubecrawl-result.json"
         if not (directory / "stats.json").exists() or not result_file.exists():
             print(f"{run.name}, {latency_ms} ms: no figures (Maven exited {maven.returncode}; see {log_path})",
@@ -276,7 +281,7 @@ def run_kubecrawl(work, pages, runs):
                      f"{settings.get('leaseSeconds')}]")
         run.ended = run.stats["lastAnswerMillis"] / 1000
         count_items(run, site)
-        rows[(workers, latency_ms, kill_one_at)] = run
+        rows[tuple(spec)] = run
     return rows
 
 
@@ -326,6 +331,11 @@ def main():
         runs = [(workers, latency_ms, None) for latency_ms in latencies for workers in (1, 4)]
         if fault:
             runs.append((4, 100, 0.4))
+        # LEASES_PER_SLOT (e.g. 4): one more row, 4 workers at 100 ms with that many leases of one host's slot at
+        # once, as many Scrapy processes on one host as scrapy-redis's 4 processes have (8 requests each).
+        extra_leases = int(os.environ.get("LEASES_PER_SLOT", "0"))
+        if extra_leases and 100 in latencies:
+            runs.append((4, 100, None, extra_leases))
         kubecrawl = run_kubecrawl(work, pages, runs)
         print(f"load average after the kubecrawl runs: {open('/proc/loadavg').read().split()[:3]}", flush=True)
     for latency_ms in latencies:
@@ -334,9 +344,9 @@ def main():
         if "redis" in kinds:
             for processes in (1, 4):
                 print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
-        for workers in (1, 4):
-            if (workers, latency_ms, None) in kubecrawl:
-                print_row(kubecrawl[(workers, latency_ms, None)], pages)
+        for spec, run in kubecrawl.items():
+            if spec[1] == latency_ms and not spec[2]:
+                print_row(run, pages)
     # The fault case at 100 ms only: with a site that answers at once the crawl would be over before the kill.
     if fault:
         if "redis" in kinds:

@@ -63,7 +63,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Benchmark, not a test (surefire picks it up only by name; benchmarks/link-following/bench.py runs it): the Kubecrawl
  * rows of the link-following benchmark, every one in this JVM, so that Maven and Quarkus start once
- * ({@code -Dlinkgraph.runs}, e.g. {@code 1:0,4:100,4:100:0.4} for workers:latency ms[:kill share]). Each run starts a
+ * ({@code -Dlinkgraph.runs}, e.g. {@code 1:0,4:100,4:100:0.4,4:100::4} for workers:latency ms[:kill share[:max leases
+ * per slot]]). Each run starts a
  * {@code LoopbackLinkGraphSite} process of its own, as bench.py does for the other crawlers, in
  * {@code -Dlinkgraph.work-dir}/kubecrawl-{workers}w-{latency}ms[-kill], and crawls it with one CrawlJob in a namespace
  * of its own, its links followed through the job's frontier ({@code spec.frontier.discovered: Frontier}, Host
@@ -127,12 +128,14 @@ class LinkGraphBenchmark {
                 String[] parts = run.strip().split(":");
                 int workers = Integer.parseInt(parts[0]);
                 int latencyMillis = Integer.parseInt(parts[1]);
-                double killAt = parts.length > 2 ? Double.parseDouble(parts[2]) : 0;
+                double killAt = parts.length > 2 && !parts[2].isEmpty() ? Double.parseDouble(parts[2]) : 0;
+                int leasesPerSlot = parts.length > 3 ? Integer.parseInt(parts[3]) : Integer.getInteger(
+                        "linkgraph.max-leases-per-slot", FrontierSpec.DEFAULT_MAX_LEASES_PER_SLOT);
                 Path siteDir = work.resolve("kubecrawl-" + workers + "w-" + latencyMillis + "ms"
-                        + (killAt > 0 ? "-kill" : ""));
+                        + (killAt > 0 ? "-kill" : "") + (parts.length > 3 ? "-" + leasesPerSlot + "leases" : ""));
                 Process site = startSite(siteDir, pages, latencyMillis);
                 try {
-                    crawl(siteDir, site.pid(), workers, pages, killAt, classArchive);
+                    crawl(siteDir, site.pid(), workers, pages, killAt, leasesPerSlot, classArchive);
                 } finally {
                     // SIGTERM: the site's hook writes stats.json.
                     site.destroy();
@@ -165,7 +168,8 @@ class LinkGraphBenchmark {
         return site;
     }
 
-    private void crawl(Path siteDir, long sitePid, int workers, int pages, double killAt, Path classArchive)
+    private void crawl(Path siteDir, long sitePid, int workers, int pages, double killAt, int leasesPerSlot,
+            Path classArchive)
             throws Exception {
         JsonNode site = JSON.readTree(siteDir.resolve("site.json").toFile());
         List<String> hosts = new ArrayList<>();
@@ -198,8 +202,7 @@ class LinkGraphBenchmark {
             frontier.setBatchSize(Integer.getInteger("linkgraph.batch-size", FrontierSpec.DEFAULT_BATCH_SIZE));
             frontier.setMaxBatchesPerWorker(Integer.getInteger("linkgraph.max-batches-per-worker",
                     FrontierSpec.DEFAULT_MAX_BATCHES_PER_WORKER));
-            frontier.setMaxLeasesPerSlot(Integer.getInteger("linkgraph.max-leases-per-slot",
-                    FrontierSpec.DEFAULT_MAX_LEASES_PER_SLOT));
+            frontier.setMaxLeasesPerSlot(leasesPerSlot);
             // A lost worker's batches come back after a lease: the default (120 s) would stop one host of four for
             // two minutes in the fault case. The worker renews every third of it.
             frontier.setLeaseSeconds(Integer.getInteger("linkgraph.lease-seconds", 15));
