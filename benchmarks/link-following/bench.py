@@ -62,6 +62,8 @@ class Run:
     items_missing: int = 0
     items_duplicated: int = 0
     note: str = ""
+    # Whose CPU redis_cpu is: redis-server's for scrapy-redis, the operator's JVM for Kubecrawl.
+    frontier_name: str = "redis"
 
 
 def start_site(work, name, pages, latency_ms):
@@ -220,27 +222,76 @@ def run_scrapy_redis(work, pages, latency_ms, processes, kill_one_at=None):
     return run
 
 
-def run_kubecrawl(work, pages, latency_ms, workers):
-    """The Kubecrawl rows, 1 and 4 workers: NOT WIRED YET. Returns a Run like the others, or None.
+def run_kubecrawl(work, pages, runs):
+    """The Kubecrawl rows, RUNS a list of (workers, latency_ms, kill_one_at or None), all in one Maven run.
 
-    What wiring it needs:
-    - a site: start_site(work, f"kubecrawl-{workers}w-{latency_ms}ms", pages, latency_ms) as the other runs do; its
-      directory has seeds.txt and site.json (port, hosts, statsUrl), and stop_site() returns the figures;
-    - a CrawlJob of WORKERS workers whose seeds are seeds.txt and whose Spider bundle is crawl.py's LinkGraphSpider
-      run through the kubecrawl_scrapy helper (worker-image/src/main/python) with KUBECRAWL_DISCOVERED=Frontier, so
-      that the links it follows go to the operator's frontier instead of the process's own scheduler, and with
-      Partitioning Host (per-host politeness is what the site's maxConcurrencyByHost checks); CrawlBenchmark
-      (operator test sources) shows how to run one on the mock API server with LocalKubelet's worker processes, and
-      could take the site's directory as a system property instead of starting a LoopbackQuotesSite;
-    - the job's items written as JSON lines {"url": ..., "text": ...} into the site's directory as items-*.jsonl
-      (count_items reads every such file), e.g. from the job's outputs after it Succeeded;
-    - the CPU seconds of the worker processes (their Scrapy and agent processes; LocalKubelet starts them), and those
-      of the operator separately, as redis_cpu is for scrapy-redis (the frontier is part of the cost);
-    - the fault case: SIGKILL one worker's processes at 40% of the pages, as run_scrapy_redis(kill_one_at=0.4) does;
-      the operator should re-lease the lost batch, so pages never fetched should be 0 there, unlike scrapy-redis.
-    """
-    print(f"kubecrawl, {workers} worker(s), {latency_ms} ms: not wired yet (see run_kubecrawl in {Path(__file__).name})")
-    return None
+    LinkGraphBenchmark (operator test sources) runs every one of them in one JVM, through Maven's test phase of the
+    operator module (the reactor resolves the sibling modules, so nothing is installed), so that Maven, the build
+    checks and Quarkus start once and not once a row. For each run it starts the site as start_site does (a process of
+    its own, in work/kubecrawl-{workers}w-{latency}ms[-kill]), creates one CrawlJob over it on the operator and the
+    fabric8 mock API server of that JVM, with worker pods played by LocalKubelet as local processes (the agent, a JVM,
+    and its Scrapy process each) running crawl.py's spider from kubecrawl-project with spec.frontier.discovered
+    Frontier and Host partitioning, and with KILL_ONE_AT SIGKILLs the second pod's processes at that share of the
+    pages, as run_scrapy_redis does (the kubelet then starts a new pod, as a Job controller would).
+
+    A row's clock starts when its CrawlJob is created, as the other rows' start when their crawler processes are
+    launched. The CPU of the operator's JVM (the mock API server included) goes where redis-server's goes for
+    scrapy-redis: it is the frontier's cost. Returns {(workers, latency_ms, kill_one_at): Run}."""
+    command = [str(REPOSITORY / "mvnw"), "-B", "-pl", "crds,protocol,operator", "test",
+               "-Dtest=LinkGraphBenchmark", "-Dsurefire.failIfNoSpecifiedTests=false",
+               f"-Dlinkgraph.work-dir={work}", f"-Dlinkgraph.pages={pages}",
+               "-Dlinkgraph.runs=" + ",".join(f"{run[0]}:{run[1]}:{run[2] or ''}" + (f":{run[3]}" if len(run) > 3 else "")
+                                              for run in runs)]
+    # KUBECRAWL_BENCH_ARGS: more -Dlinkgraph.* settings (batch-size, lease-seconds, max-leases-per-slot, ...).
+    command += os.environ.get("KUBECRAWL_BENCH_ARGS", "").split()
+    log_path = work / "kubecrawl-maven.log"
+    print(f"kubecrawl: {len(runs)} runs in one Maven run ({log_path}) ...", flush=True)
+    with open(log_path, "w") as log:
+        maven = subprocess.run(command, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, timeout=4 * 3600)
+    rows = {}
+    for spec in runs:
+        workers, latency_ms, kill_one_at = spec[:3]
+        leases = spec[3] if len(spec) > 3 else None
+        directory = work / (f"kubecrawl-{workers}w-{latency_ms}ms" + ("-kill" if kill_one_at else "")
+                            + (f"-{leases}leases" if leases else ""))
+        label = f"kubecrawl, {workers} worker{'s' if workers > 1 else ''}"
+        run = Run(label + (", one SIGKILLed" if kill_one_at else "") + (f", {leases} leases/slot" if leases else ""),
+                  latency_ms, 0.0, frontier_name="operator")
+        result_file = directory / "kubecrawl-result.json"
+        if not (directory / "stats.json").exists() or not result_file.exists():
+            print(f"{run.name}, {latency_ms} ms: no figures (Maven exited {maven.returncode}; see {log_path})",
+                  flush=True)
+            continue
+        site = load_site(directory)
+        run.stats = json.loads((directory / "stats.json").read_text())
+        result = json.loads(result_file.read_text())
+        run.launched = result.get("launched", 0.0)
+        run.crawler_cpu = result.get("crawlerCpu", 0.0)
+        run.redis_cpu = result.get("operatorCpu")
+        run.note = result.get("note", "")
+        if result.get("phase") != "Succeeded":
+            run.note += f" job {result.get('phase', 'did not finish')}: {result.get('error', '')} (see {log_path})"
+        batches = result.get("status", {}).get("batches", {})
+        settings = result.get("settings", {})
+        run.note += (f" [batches {batches.get('done')} done, {batches.get('failed')} failed, "
+                     f"{result.get('leasesReissued')} leased again; batches leased at once: mean "
+                     f"{result.get('meanBatchesLeased', 0):.1f}, max {result.get('maxBatchesLeased')}; batchSize "
+                     f"{settings.get('batchSize')}, maxBatchesPerWorker {settings.get('maxBatchesPerWorker')}, "
+                     f"maxLeasesPerSlot {settings.get('maxLeasesPerSlot')}, leaseSeconds "
+                     f"{settings.get('leaseSeconds')}]")
+        run.ended = run.stats["lastAnswerMillis"] / 1000
+        count_items(run, site)
+        rows[tuple(spec)] = run
+    return rows
+
+
+def load_site(directory):
+    """A site another process started and stopped, from the files its main wrote."""
+    site_json = json.loads((directory / "site.json").read_text())
+    seeds = (directory / "seeds.txt").read_text().split()
+    expected = set((directory / "expected-items.txt").read_text().splitlines()) - {""}
+    return Site(directory, None, site_json["port"], site_json["statsUrl"], site_json["hosts"], site_json["pages"],
+                seeds, expected)
 
 
 def print_row(run, pages):
@@ -253,7 +304,7 @@ def print_row(run, pages):
           f"{stats['pagesFetched'] / wall:7.1f} pages/s ({stats['pagesFetched'] / window:7.1f} from the first request); "
           f"duplicate fetches {stats['duplicateFetches']}, never fetched {stats['neverFetched']}, items missing "
           f"{run.items_missing} of {2 * pages} (written twice {run.items_duplicated}), crawler CPU "
-          f"{run.crawler_cpu:.1f} s, redis CPU {redis_cpu} s, max per-host concurrency "
+          f"{run.crawler_cpu:.1f} s, {run.frontier_name} CPU {redis_cpu} s, max per-host concurrency "
           f"{max(concurrency.values())} {list(concurrency.values())}" + (f"; {run.note.strip()}" if run.note else ""),
           flush=True)
 
@@ -267,18 +318,41 @@ def main():
           flush=True)
     print("pages/s: pages the site served from launching the crawler processes to its last answer (in brackets: "
           "from its first request); duplicate fetches and pages never fetched: the site's counts; items missing: "
-          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (and of redis-server); "
+          "expected items no crawler wrote; CPU: user+system seconds of the crawler processes (Kubecrawl: the worker "
+          "pods' agents and Scrapy processes) and of the frontier (redis-server; Kubecrawl: the operator's JVM with "
+          "the mock API server); "
           "max per-host concurrency: the most requests one host had in progress at once, then each host's", flush=True)
+    # KINDS: which crawlers to run (default all three); e.g. KINDS=kubecrawl for the Kubecrawl rows alone.
+    kinds = os.environ.get("KINDS", "plain redis kubecrawl").split()
+    fault = os.environ.get("FAULT", "1") == "1"
+    kubecrawl = {}
+    if "kubecrawl" in kinds:
+        # First, in one Maven run; printed below in the table's order.
+        runs = [(workers, latency_ms, None) for latency_ms in latencies for workers in (1, 4)]
+        if fault:
+            runs.append((4, 100, 0.4))
+        # LEASES_PER_SLOT (e.g. 4): one more row, 4 workers at 100 ms with that many leases of one host's slot at
+        # once, as many Scrapy processes on one host as scrapy-redis's 4 processes have (8 requests each).
+        extra_leases = int(os.environ.get("LEASES_PER_SLOT", "0"))
+        if extra_leases and 100 in latencies:
+            runs.append((4, 100, None, extra_leases))
+        kubecrawl = run_kubecrawl(work, pages, runs)
+        print(f"load average after the kubecrawl runs: {open('/proc/loadavg').read().split()[:3]}", flush=True)
     for latency_ms in latencies:
-        print_row(run_plain_scrapy(work, pages, latency_ms), pages)
-        for processes in (1, 4):
-            print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
-        for workers in (1, 4):
-            run = run_kubecrawl(work, pages, latency_ms, workers)
-            if run is not None:
+        if "plain" in kinds:
+            print_row(run_plain_scrapy(work, pages, latency_ms), pages)
+        if "redis" in kinds:
+            for processes in (1, 4):
+                print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
+        for spec, run in kubecrawl.items():
+            if spec[1] == latency_ms and not spec[2]:
                 print_row(run, pages)
     # The fault case at 100 ms only: with a site that answers at once the crawl would be over before the kill.
-    print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
+    if fault:
+        if "redis" in kinds:
+            print_row(run_scrapy_redis(work, pages, 100, 4, kill_one_at=0.4), pages)
+        if (4, 100, 0.4) in kubecrawl:
+            print_row(kubecrawl[(4, 100, 0.4)], pages)
     print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
 
 

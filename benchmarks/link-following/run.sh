@@ -5,7 +5,12 @@
 # of site latency (LATENCIES_MS), then scrapy-redis in 4 processes at 100 ms with one SIGKILLed at 40% of the pages.
 # For each it prints pages per second, the site's duplicate fetches and pages never fetched, the items missing from
 # what the crawlers wrote, the crawlers' CPU seconds (and Redis's), and the most requests one host had at once.
-# The Kubecrawl rows (1 and 4 workers) are not wired yet: bench.py's run_kubecrawl() says what they need.
+# The Kubecrawl rows, 1 and 4 workers at each latency and the same fault case, run first, all in one Maven run of
+# LinkGraphBenchmark (operator test sources): the operator on the fabric8 mock API server in one JVM, worker pods as
+# local processes (agent and Scrapy helper, crawl.py's spider from kubecrawl-project), links through the job's frontier
+# (spec.frontier.discovered Frontier), Host partitioning; see bench.py's run_kubecrawl(). Needs no cluster.
+# KINDS (default "plain redis kubecrawl") picks crawlers, FAULT=0 skips the fault case, LEASES_PER_SLOT=N adds a
+# Kubecrawl row of 4 workers at 100 ms with N leases per host slot, KUBECRAWL_BENCH_ARGS passes -Dlinkgraph.* settings.
 #
 # Needs: Debian's Scrapy (/usr/bin/python3, apt-get install python3-scrapy), Debian's Redis (apt-get install -y
 # redis-server; no service needs to run: each run starts its own redis-server on a Unix socket), and pip access to
@@ -29,9 +34,11 @@ if ! "$venv/bin/python" -c 'import scrapy_redis' 2> /dev/null; then
   "$venv/bin/pip" install -q 'scrapy-redis==0.9.1'
 fi
 
-# The site runs from the operator's compiled test classes; compiling resolves the sibling modules in the reactor, so
-# nothing is installed into the local repository that other checkouts share.
+# The site runs from the operator's compiled test classes, the Kubecrawl rows' pods from the worker jar; building in
+# the reactor resolves the sibling modules there, so nothing is installed into the local repository that other
+# checkouts share.
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  ./mvnw -B -q -pl worker-image -am package -DskipTests
   ./mvnw -B -q -pl operator -am test-compile
 fi
 

@@ -237,7 +237,7 @@ class CrawlBenchmark {
     }
 
     /** Writes the archive with the script the Dockerfile runs, and the {@code java} the pods find on their PATH. */
-    private static Path writeClassArchive() throws Exception {
+    static Path writeClassArchive() throws Exception {
         Path archive = Files.createTempDirectory("kubecrawl-bench-archive").resolve("kubecrawl-worker.jsa");
         ProcessBuilder builder = new ProcessBuilder("sh",
                 REPOSITORY.resolve("worker-image/src/main/sh/kubecrawl-worker-class-archive").toString(),

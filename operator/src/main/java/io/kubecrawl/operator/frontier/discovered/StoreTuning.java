@@ -10,6 +10,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -38,7 +39,13 @@ final class StoreTuning implements AutoCloseable {
 
     StoreTuning(long cacheBytes) {
         RocksDB.loadLibrary();
-        cache = keep(new LRUCache(cacheBytes));
+        // Half the cache is a high-priority pool, where index and filter blocks go
+        // (setCacheIndexAndFilterBlocksWithHighPriority below): data blocks of queues being read, and the memtables the
+        // write buffer manager charges to the cache, then cannot push the deduplication set's filters out. Measured
+        // (benchmarks/frontier, 10 M requests): with filters evicted, every commit's multi-get read whole filter
+        // blocks again, and the add rate fell from 42,000 to 8,000 requests/s as the set grew, the commit thread
+        // spending its time in multiGet while compactions stayed idle (no write stall at all).
+        cache = keep(new LRUCache(cacheBytes, -1, false, 0.5));
         WriteBufferManager memtables = keep(new WriteBufferManager(cacheBytes / 2, cache));
         dbOptions = keep(new DBOptions())
                 .setCreateIfMissing(true)
@@ -72,7 +79,22 @@ final class StoreTuning implements AutoCloseable {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setCacheIndexAndFilterBlocks(true)
-                .setPinL0FilterAndIndexBlocksInCache(true);
+                .setCacheIndexAndFilterBlocksWithHighPriority(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                // Partitioned index and filters: a file's filter (about 1.2 MB per million fingerprints at 10 bits a
+                // key) and index are cut into blocks of metadataBlockSize behind a small top-level index, which
+                // stays pinned. A lookup then loads one small partition, not a whole filter, when the cache has
+                // evicted it: the cache's size, not the set's, bounds the memory, and a miss costs a 4 KiB read.
+                .setIndexType(IndexType.kTwoLevelIndexSearch)
+                .setPartitionFilters(true)
+                .setMetadataBlockSize(4096)
+                .setPinTopLevelIndexAndFilter(true);
+        // Up to 4 memtables a family, so that a write goes on into a new memtable while up to 3 full ones wait for the
+        // one flush thread (max_background_jobs 2 on a 2-core machine: one flush, one compaction). With 2, writes
+        // stopped whenever one flush was still running when the next memtable filled ("Stopping writes because we
+        // have 2 immutable memtables" in the LOG, on seen and on meta, at 10 M requests). The write buffer manager
+        // still caps the memtables' memory as a whole (half the cache): more memtables do not mean more memory.
+        options.setMaxWriteBufferNumber(4);
         switch (family) {
             case "seen" -> {
                 // Millions of random fingerprints, looked up one by one and mostly absent: a Bloom filter answers
@@ -80,11 +102,20 @@ final class StoreTuning implements AutoCloseable {
                 table.setFilterPolicy(keep(new BloomFilter(10))).setOptimizeFiltersForMemory(true);
                 options.setWriteBufferSize(16L << 20)
                         .setMemtablePrefixBloomSizeRatio(0.05)
-                        .setMemtableWholeKeyFiltering(true);
+                        .setMemtableWholeKeyFiltering(true)
+                        // SHA-1 fingerprints are random bytes, which LZ4 cannot shrink: compressing them only cost
+                        // the flush and every compaction CPU time.
+                        .setCompressionType(CompressionType.NO_COMPRESSION);
             }
             case "queue" -> {
                 // Read only by iteration from a slot's head, so no filter.
                 options.setWriteBufferSize(16L << 20);
+            }
+            case "meta" -> {
+                // The job record and the slot counts, overwritten by every commit: a larger memtable absorbs more
+                // overwrites of the same few keys before a flush writes them out.
+                table.setFilterPolicy(keep(new BloomFilter(10)));
+                options.setWriteBufferSize(8L << 20);
             }
             default -> {
                 table.setFilterPolicy(keep(new BloomFilter(10)));

@@ -5,6 +5,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,11 @@ public final class DiscoveredStoreBenchmark {
             // Add.
             long pages = 0;
             long inStore = 0;
+            // The machine may be shared: the commit thread's own CPU time in the store's calls, and the whole
+            // process's (RocksDB's flush and compaction threads included), say what the store costs whatever the load.
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuInStore = 0;
+            long processCpuBefore = processCpuNanos();
             int completion = 0;
             long started = System.nanoTime();
             List<DiscoveredRequest> requests = new ArrayList<>(batchSize);
@@ -76,13 +82,16 @@ public final class DiscoveredStoreBenchmark {
                 requests.add(request(sha1, hosts, page, random));
                 if (requests.size() == batchSize || sent == urls - 1) {
                     long before = System.nanoTime();
+                    long cpuBefore = threads.getCurrentThreadCpuTime();
                     store.commitCompletion(JOB, new BatchId(0, completion++), requests, CrawlScope.UNLIMITED,
                             request -> (int) (hostOf(request) % slots));
                     inStore += System.nanoTime() - before;
+                    cpuInStore += threads.getCurrentThreadCpuTime() - cpuBefore;
                     requests.clear();
                     if (completion % 10_000 == 0) {
-                        System.out.printf("  %,d sent, %,.0f requests/s in the store%n", sent + 1,
-                                (sent + 1) / (inStore / 1e9));
+                        System.out.printf("  %,d sent, %,.0f requests/s in the store (%,.0f per CPU second of the "
+                                + "committing thread); load average %s%n", sent + 1, (sent + 1) / (inStore / 1e9),
+                                (sent + 1) / (cpuInStore / 1e9), loadAverage());
                     }
                 }
             }
@@ -93,6 +102,10 @@ public final class DiscoveredStoreBenchmark {
             System.out.printf("add+dedup: %,d requests in %.1f s in the store (%.1f s with generation): %,.0f "
                     + "requests/s, %,.0f completions/s; checkpoint fsync %.1f ms%n", urls, inStore / 1e9, addWall,
                     urls / (inStore / 1e9), completion / (inStore / 1e9), checkpointMillis);
+            System.out.printf("  CPU: the committing thread %.1f s in the store = %,.0f requests per CPU second; the "
+                    + "process %.1f s while adding (RocksDB's flushes and compactions included, generation too); "
+                    + "load average %s%n", cpuInStore / 1e9, urls / (cpuInStore / 1e9),
+                    (processCpuNanos() - processCpuBefore) / 1e9, loadAverage());
             System.out.println("  counts " + added);
             System.out.printf("  disk after adding: %s%n", megabytes(size(directory)));
 
@@ -152,6 +165,19 @@ public final class DiscoveredStoreBenchmark {
                 megabytes(Runtime.getRuntime().maxMemory()), gcs, gcMillis, peakRss());
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** Records the heap in use after each collection: what the program really holds, unlike the pools' peaks. */
     private static void watchCollections() {
         Set<String> heapPools = new HashSet<>();
@@ -192,9 +218,14 @@ public final class DiscoveredStoreBenchmark {
     }
 
     private static long size(Path directory) throws IOException {
-        try (Stream<Path> files = Files.walk(directory)) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        // RocksDB's directory is flat, and deletes compacted files while this runs: File.length is 0 for a file gone
+        // meanwhile, where Files.walk threw NoSuchFileException (the 10 M run ended on one, before the heap's figures).
+        java.io.File[] files = directory.toFile().listFiles();
+        long bytes = 0;
+        for (java.io.File file : files == null ? new java.io.File[0] : files) {
+            bytes += file.length();
         }
+        return bytes;
     }
 
     private static String megabytes(long bytes) {
