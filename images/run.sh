@@ -187,9 +187,10 @@ def env_of(container):
             value = pod
         else:
             ref = var["valueFrom"]["secretKeyRef"]
-            data = subprocess.check_output([kubectl, "-n", namespace, "get", "secret", ref["name"], "-o",
-                                             "jsonpath={.data." + ref["key"] + "}"], text=True)
-            value = base64.b64decode(data).decode()
+            # -o json, not a jsonpath: a key may hold a dot (ca.crt).
+            secret = json.loads(subprocess.check_output([kubectl, "-n", namespace, "get", "secret", ref["name"],
+                                                         "-o", "json"], text=True))
+            value = base64.b64decode(secret["data"][ref["key"]]).decode()
         if var["name"] == "KUBECRAWL_OPERATOR_CA":
             with open(out + "/operator-ca.crt", "w") as ca:
                 ca.write(value)
