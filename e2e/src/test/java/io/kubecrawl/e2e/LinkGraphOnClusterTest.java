@@ -242,8 +242,9 @@ class LinkGraphOnClusterTest {
 
     /**
      * Each worker's spider fetches one request per host at a time (CONCURRENT_REQUESTS_PER_DOMAIN 1); what keeps two
-     * workers off one host is the frontier leasing at most one batch of a slot at a time. The site answers after
-     * 20 ms, so that two requests to a host at once would overlap.
+     * workers off one host is the frontier leasing at most one batch of a slot at a time. Six workers for four hosts,
+     * each asking for two batches: idle workers and spare session places want the busy slots' batches. The site
+     * answers after 20 ms, so that two requests to a host at once would overlap.
      */
     @Test
     @Order(5)
@@ -251,7 +252,7 @@ class LinkGraphOnClusterTest {
         String name = "graph-one-lease-per-slot";
         try (LoopbackLinkGraphSite site = new LoopbackLinkGraphSite(Shape.of(4, 600), Duration.ofMillis(20))) {
             try {
-                create(name, ONE_AT_A_TIME, site.seedUrls(), 4, spec -> {
+                create(name, ONE_AT_A_TIME, site.seedUrls(), 6, spec -> {
                     spec.getFrontier().setMaxLeasesPerSlot(1);
                     spec.getFrontier().setBatchSize(20);
                 });
