@@ -213,14 +213,7 @@ class CrawlBenchmark {
             spider.getSpec().setSource(source);
             cluster.client().resource(spider).create();
         }
-        List<TestArchives.Entry> files = new ArrayList<>();
-        Path project = REPOSITORY.resolve("examples/quotes/project");
-        try (var paths = Files.walk(project)) {
-            for (Path file : paths.filter(Files::isRegularFile).filter(f -> !f.toString().contains("__pycache__"))
-                    .sorted().toList()) {
-                files.add(TestArchives.file(project.relativize(file).toString(), Files.readAllBytes(file), 0644));
-            }
-        }
+        List<TestArchives.Entry> files = new ArrayList<>(TestArchives.directory(REPOSITORY.resolve("examples/quotes/project")));
         files.add(TestArchives.file(SEEDS_FILE, String.join("\n", seeds) + "\n"));
         URI upload = api.toURI().resolve("api/v1/namespaces/" + cluster.namespace() + "/spiders/quotes/bundle");
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(upload)

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -298,14 +297,7 @@ class LinkGraphBenchmark {
         spider.setSpec(spec);
         cluster.client().resource(spider).create();
 
-        List<TestArchives.Entry> files = new ArrayList<>();
-        Path project = BENCH.resolve("kubecrawl-project");
-        try (var paths = Files.walk(project)) {
-            for (Path file : paths.filter(Files::isRegularFile).filter(f -> !f.toString().contains("__pycache__"))
-                    .sorted().toList()) {
-                files.add(TestArchives.file(project.relativize(file).toString(), Files.readAllBytes(file), 0644));
-            }
-        }
+        List<TestArchives.Entry> files = new ArrayList<>(TestArchives.directory(BENCH.resolve("kubecrawl-project")));
         files.add(TestArchives.file("crawl.py", Files.readAllBytes(BENCH.resolve("crawl.py")), 0644));
         URI upload = api.toURI().resolve("api/v1/namespaces/" + cluster.namespace() + "/spiders/" + JOB + "/bundle");
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(upload)

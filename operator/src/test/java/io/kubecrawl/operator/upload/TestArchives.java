@@ -4,13 +4,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -40,6 +44,21 @@ public final class TestArchives {
     }
 
     private TestArchives() {
+    }
+
+    /**
+     * Every regular file under {@code project}, named by its path relative to it, mode 0644, in path order; Python's
+     * byte-code caches left by a local run are not part of a project.
+     */
+    public static List<Entry> directory(Path project) throws IOException {
+        List<Entry> files = new ArrayList<>();
+        try (Stream<Path> paths = Files.walk(project)) {
+            for (Path file : paths.filter(Files::isRegularFile).filter(f -> !f.toString().contains("__pycache__"))
+                    .sorted().toList()) {
+                files.add(file(project.relativize(file).toString(), Files.readAllBytes(file), 0644));
+            }
+        }
+        return files;
     }
 
     public static Entry file(String name, String content) {
