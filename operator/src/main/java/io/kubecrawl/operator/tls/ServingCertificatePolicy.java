@@ -22,7 +22,10 @@ public record ServingCertificatePolicy(String namespace, String secretName, bool
 
     static ServingCertificatePolicy of(OperatorSettings settings, String defaultNamespace) {
         OperatorSettings.Grpc.Tls tls = settings.grpc().tls();
-        return new ServingCertificatePolicy(tls.namespace().orElse(defaultNamespace), tls.secret(), tls.generate(),
+        // An operator run outside a pod, on a kubeconfig context that names no namespace, works in "default", as
+        // kubectl does there, rather than retrying a Secret in no namespace for ever.
+        String namespace = tls.namespace().orElse(defaultNamespace == null ? "default" : defaultNamespace);
+        return new ServingCertificatePolicy(namespace, tls.secret(), tls.generate(),
                 ServingCertificateNames.of(settings.operator().grpcAddress(), tls.extraNames().orElse(List.of())),
                 tls.validity(), tls.caValidity(), tls.renewBefore(), tls.checkInterval());
     }
