@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.protocol.bundle.Sha256;
@@ -36,6 +38,7 @@ public final class FrontierLayout {
     private final int batchSize;
     private final long requests;
     private final String seedsDigest;
+    private volatile SeedUrlIndex seedUrls;
 
     private FrontierLayout(List<Slot> slots, int batchSize, long requests, String seedsDigest) {
         this.slots = slots;
@@ -111,13 +114,28 @@ public final class FrontierLayout {
         return batchSize;
     }
 
-    /** Hands each seed request to {@code action}, slot by slot, without holding them all at once. */
-    public void forEachSeed(java.util.function.Consumer<SeedRequest> action) {
-        for (Slot slot : slots) {
-            for (int i = 0; i < slot.size(); i++) {
-                action.accept(SeedList.request(slot.line(i)));
+    /**
+     * Whether some seed has this URL. The index it needs is built on the first question, since only jobs whose
+     * discovered requests go through the frontier ask, and is shared, as the layout is, by the jobs of these seeds.
+     */
+    public boolean hasSeedUrl(String url) {
+        SeedUrlIndex index = seedUrls;
+        if (index == null) {
+            synchronized (this) {
+                index = seedUrls;
+                if (index == null) {
+                    index = SeedUrlIndex.of(this::seedUrlsInOrder, slots.stream().mapToInt(Slot::size).toArray(),
+                            (slot, i) -> SeedList.request(slots.get(slot).line(i)).url());
+                    seedUrls = index;
+                }
             }
         }
+        return index.contains(url);
+    }
+
+    private Iterator<String> seedUrlsInOrder() {
+        return slots.stream().flatMap(slot -> IntStream.range(0, slot.size())
+                .mapToObj(i -> SeedList.request(slot.line(i)).url())).iterator();
     }
 
     /** The batch's requests, decoded from the slot's lines (which were checked when the layout was built). */

@@ -38,6 +38,28 @@ class FrontierLayoutTest {
                         sha256("http://a.test/1\nhttp://b.test/é\n")));
     }
 
+    @Test
+    void itKnowsEachSeedUrlInEverySlotAndNoOtherUrl() {
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            lines.add("http://host-" + (i % 7) + ".test/page/" + i);
+        }
+        lines.add("{\"url\": \"http://host-1.test/json\", \"method\": \"POST\"}");
+        lines.add("http://host-2.test/page/3");
+        lines.add("http://host-2.test/page/3");
+        FrontierLayout layout = FrontierLayout.of(SeedList.parse(lines), Partitioning.Host, 4, 10);
+
+        for (int i = 0; i < 500; i++) {
+            assertThat(layout.hasSeedUrl("http://host-" + (i % 7) + ".test/page/" + i)).as("seed %d", i).isTrue();
+            assertThat(layout.hasSeedUrl("http://host-" + (i % 7) + ".test/page/" + i + "/")).isFalse();
+            assertThat(layout.hasSeedUrl("http://host-" + ((i + 1) % 7) + ".test/page/" + i)).isFalse();
+        }
+        assertThat(layout.hasSeedUrl("http://host-1.test/json")).isTrue();
+        assertThat(layout.hasSeedUrl(lines.get(500))).as("a JSON line is not a URL").isFalse();
+        assertThat(layout.hasSeedUrl("http://host-2.test/page/3")).isTrue();
+        assertThat(layout.hasSeedUrl("")).isFalse();
+    }
+
     private static java.security.MessageDigest sha256(String text) {
         java.security.MessageDigest digest = io.kubecrawl.protocol.bundle.Sha256.newDigest();
         digest.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));

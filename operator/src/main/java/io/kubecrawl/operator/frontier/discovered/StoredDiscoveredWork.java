@@ -1,9 +1,7 @@
 package io.kubecrawl.operator.frontier.discovered;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import io.kubecrawl.crd.v1alpha1.DiscoveredRequestsStatus;
 import io.kubecrawl.crd.v1alpha1.Partitioning;
@@ -27,11 +25,10 @@ final class StoredDiscoveredWork implements DiscoveredWork {
     private final Partitioning partitioning;
     private final int slots;
     /**
-     * The URLs of the seeds: a discovered request for one is a duplicate of the seed (the operator cannot compute the
-     * Scrapy fingerprint of a seed, which the worker computes for discovered requests only). As many as the seeds,
-     * which the layout holds anyway.
+     * The job's seeds: a discovered request for a seed's URL is a duplicate of the seed (the operator cannot compute
+     * the Scrapy fingerprint of a seed, which the worker computes for discovered requests only).
      */
-    private final Set<String> seedUrls = new HashSet<>();
+    private final FrontierLayout layout;
 
     StoredDiscoveredWork(DiscoveredRequestStore store, JobKey job, CrawlScope scope, Partitioning partitioning,
             FrontierLayout layout) {
@@ -40,7 +37,7 @@ final class StoredDiscoveredWork implements DiscoveredWork {
         this.scope = scope;
         this.partitioning = partitioning;
         this.slots = layout.slots();
-        layout.forEachSeed(seed -> seedUrls.add(seed.url()));
+        this.layout = layout;
     }
 
     @Override
@@ -74,7 +71,7 @@ final class StoredDiscoveredWork implements DiscoveredWork {
         SlotAssigner assigner = new SlotAssigner(partitioning, slots);
         CommitResult result = store.commitCompletion(job, batch, requests, scope,
                 request -> assigner.slotOf(new SeedRequest(request.getUrl(), "", hostOrEmpty(request.getUrl()))),
-                request -> seedUrls.contains(request.getUrl()));
+                request -> layout.hasSeedUrl(request.getUrl()));
         return switch (result.outcome()) {
             case COMMITTED -> Commit.COMMITTED;
             case ALREADY_COMMITTED -> Commit.ALREADY_COMMITTED;
