@@ -3,6 +3,7 @@ package io.kubecrawl.operator.metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
@@ -46,6 +47,11 @@ public class JobMetrics {
 
     private final MeterRegistry registry;
     private final Map<CrawlJobName, List<Meter>> gaugesByJob = new ConcurrentHashMap<>();
+    /**
+     * Every series registered for a job, gauges and counters, so that forgetting a job removes its own series
+     * without scanning the registry's: after a restart, a thousand finished jobs are forgotten at once.
+     */
+    private final Map<CrawlJobName, Set<Meter>> seriesByJob = new ConcurrentHashMap<>();
 
     public JobMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -57,6 +63,7 @@ public class JobMetrics {
         List<Meter> earlier = gaugesByJob.remove(job);
         if (earlier != null) {
             earlier.forEach(registry::remove);
+            earlier.forEach(seriesOf(job)::remove);
         }
         Tags tags = tags(job);
         List<Meter> gauges = new ArrayList<>();
@@ -72,36 +79,43 @@ public class JobMetrics {
         gauges.add(frontierRequests(tags, "done", frontier, DiscoveredRequestsStatus::getDone));
         gauges.add(frontierRequests(tags, "filtered", frontier, DiscoveredRequestsStatus::getFiltered));
         gaugesByJob.put(job, gauges);
+        seriesOf(job).addAll(gauges);
     }
 
     /** Removes every series of a job the operator no longer runs (finished, or deleted). */
     public void forget(CrawlJobName job) {
         gaugesByJob.remove(job);
-        Tags tags = tags(job);
-        List<Meter> meters = registry.getMeters().stream()
-                .filter(meter -> meter.getId().getName().startsWith("kubecrawl.job."))
-                .filter(meter -> tags.stream().allMatch(tag -> tag.getValue().equals(meter.getId().getTag(
-                        tag.getKey()))))
-                .toList();
-        meters.forEach(registry::remove);
+        Set<Meter> series = seriesByJob.remove(job);
+        if (series != null) {
+            series.forEach(registry::remove);
+        }
     }
 
     public void batchCompleted(CrawlJobName job, int pages, long items) {
-        Counter.builder(PAGES).tags(tags(job)).description("Requests of the job's completed batches")
-                .register(registry).increment(pages);
-        Counter.builder(ITEMS).tags(tags(job)).description("Items of the job stored")
-                .register(registry).increment(items);
+        counter(job, Counter.builder(PAGES).tags(tags(job)).description("Requests of the job's completed batches"))
+                .increment(pages);
+        counter(job, Counter.builder(ITEMS).tags(tags(job)).description("Items of the job stored")).increment(items);
     }
 
     public void bundleBytesSent(CrawlJobName job, long bytes) {
-        Counter.builder(BYTES_SYNCED).tags(tags(job)).description("Bundle bytes sent to the job's workers")
-                .baseUnit("bytes").register(registry).increment(bytes);
+        counter(job, Counter.builder(BYTES_SYNCED).tags(tags(job))
+                .description("Bundle bytes sent to the job's workers").baseUnit("bytes")).increment(bytes);
     }
 
     public void uploaded(CrawlJobName job, String kind, long bytes) {
-        Counter.builder(BYTES_UPLOADED).tags(tags(job).and("kind", kind))
-                .description("Bytes of items and logs the job's workers uploaded").baseUnit("bytes")
-                .register(registry).increment(bytes);
+        counter(job, Counter.builder(BYTES_UPLOADED).tags(tags(job).and("kind", kind))
+                .description("Bytes of items and logs the job's workers uploaded").baseUnit("bytes"))
+                .increment(bytes);
+    }
+
+    private Counter counter(CrawlJobName job, Counter.Builder builder) {
+        Counter counter = builder.register(registry);
+        seriesOf(job).add(counter);
+        return counter;
+    }
+
+    private Set<Meter> seriesOf(CrawlJobName job) {
+        return seriesByJob.computeIfAbsent(job, name -> ConcurrentHashMap.newKeySet());
     }
 
     private Gauge batches(Tags tags, String state, Frontier frontier, ToDoubleFunction<BatchCounters> value) {

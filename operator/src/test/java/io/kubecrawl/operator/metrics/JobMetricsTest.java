@@ -71,6 +71,8 @@ class JobMetricsTest {
         metrics.track(OTHER, frontier("https://b.test/1"));
         metrics.batchCompleted(JOB, 1, 1);
         metrics.uploaded(JOB, "logs", 10);
+        metrics.bundleBytesSent(JOB, 5);
+        metrics.track(JOB, frontier("https://a.test/2"));
 
         metrics.forget(JOB);
 

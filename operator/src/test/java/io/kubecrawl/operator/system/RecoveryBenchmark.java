@@ -462,15 +462,33 @@ public final class RecoveryBenchmark {
                     "filename=" + recording));
             Map<String, Integer> leaves = new java.util.HashMap<>();
             Map<String, Integer> ours = new java.util.HashMap<>();
+            Map<String, Integer> inclusive = new java.util.HashMap<>();
+            Map<String, Integer> threads = new java.util.HashMap<>();
             int samples = 0;
             List<String> lines = run(List.of(bin + "/jfr", "print", "--events", "jdk.ExecutionSample",
-                    "--stack-depth", "64", recording.toString())).lines().toList();
+                    "--stack-depth", "128", recording.toString())).lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 if (!lines.get(i).trim().startsWith("stackTrace = [")) {
                     continue;
                 }
                 samples++;
                 leaves.merge(frame(lines.get(i + 1)), 1, Integer::sum);
+                for (int back = Math.max(0, i - 3); back < i; back++) {
+                    if (!lines.get(back).contains("sampledThread")) {
+                        continue;
+                    }
+                    // A pool's threads count as one: "ReconcilerExecutor-crawljob-12" as "ReconcilerExecutor-crawljob".
+                    threads.merge(lines.get(back).replaceAll(".*sampledThread = \"([^\"]*)\".*", "$1")
+                            .replaceAll("[-#]?\\d+", ""), 1, Integer::sum);
+                }
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (int j = i + 1; j < lines.size() && !lines.get(j).trim().startsWith("]"); j++) {
+                    String frame = frame(lines.get(j));
+                    if (frame.matches("(io\\.kubecrawl|io\\.javaoperatorsdk|io\\.fabric8|io\\.grpc|org\\.rocksdb"
+                            + "|io\\.quarkus|com\\.fasterxml)\\..*") && seen.add(frame)) {
+                        inclusive.merge(frame, 1, Integer::sum);
+                    }
+                }
                 for (int j = i + 1; j < lines.size() && !lines.get(j).trim().startsWith("]"); j++) {
                     if (lines.get(j).trim().startsWith("io.kubecrawl.")) {
                         ours.merge(frame(lines.get(j)), 1, Integer::sum);
@@ -482,6 +500,10 @@ public final class RecoveryBenchmark {
             print(leaves, samples);
             System.out.println("the operator's own method nearest the top:");
             print(ours, samples);
+            System.out.println("on the stack anywhere (the operator's and its libraries' methods):");
+            print(inclusive, samples, 40);
+            System.out.println("by thread:");
+            print(threads, samples);
         }
 
         private static String frame(String line) {
@@ -489,7 +511,11 @@ public final class RecoveryBenchmark {
         }
 
         private static void print(Map<String, Integer> counts, int samples) {
-            counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
+            print(counts, samples, 12);
+        }
+
+        private static void print(Map<String, Integer> counts, int samples, int limit) {
+            counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                     .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / samples, e.getKey()));
         }
 
