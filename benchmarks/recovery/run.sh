@@ -5,7 +5,9 @@
 # controller manager, no pods). The operator runs as a process of its own with -Xmx$HEAP (default 512m), on free
 # ports. Prints the time from its launch to its readiness (the recovery gate open), its recovery metrics and its
 # heap. PROFILE=true adds a flight recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options
-# to the operator's JVM. See RecoveryBenchmark (operator test sources) for what each figure is.
+# to the operator's JVM; OPERATOR_JAVA_HOME runs it on another JDK; AOT_CACHE=true lets the first run train an AOT
+# cache (before JDK 25: a dynamic CDS archive) that the measured run starts from; KEEP_WORK=1 keeps the work
+# directory (logs, flight recording). See RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -22,12 +24,18 @@ fi
 classpath_file="$(mktemp)"
 ./mvnw -B -q -pl operator dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
 work="$(mktemp -d "${TMPDIR:-/tmp}/recovery-bench.XXXXXX")"
-trap 'rm -rf "$work" "$classpath_file"' EXIT
+if [ "${KEEP_WORK:-0}" = 1 ]; then
+  trap 'rm -f "$classpath_file"; echo "kept: $work (logs/ holds the operator'"'"'s and the control plane'"'"'s logs)"' EXIT
+else
+  trap 'rm -rf "$work" "$classpath_file"' EXIT
+fi
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1)"
 java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEEDS:-10000}" \
   -Drecovery-benchmark.heap="${HEAP:-512m}" -Drecovery-benchmark.profile="${PROFILE:-false}" \
   -Drecovery-benchmark.jvm-options="${OPERATOR_JVM_OPTIONS:-}" \
+  -Drecovery-benchmark.java-home="${OPERATOR_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}" \
+  -Drecovery-benchmark.aot-cache="${AOT_CACHE:-false}" \
   -cp "$root/operator/target/test-classes:$root/operator/target/classes:$root/crds/target/classes:$root/protocol/target/classes:$(cat "$classpath_file")" \
   io.kubecrawl.operator.system.RecoveryBenchmark "$root" "$binaries" "$work" || {
     status=$?

@@ -78,6 +78,15 @@ public final class RecoveryBenchmark {
     /** More options for the operator's JVM, separated by spaces, to compare settings the chart could give it. */
     private static final List<String> JVM_OPTIONS = Arrays.stream(System.getProperty("recovery-benchmark.jvm-options",
             "").split(" ")).filter(option -> !option.isBlank()).toList();
+    /** The JDK the operator runs on (its java, jcmd and jfr): this JVM's unless given. */
+    private static final Path OPERATOR_JAVA_HOME = Path.of(System.getProperty("recovery-benchmark.java-home",
+            System.getProperty("java.home")));
+    /**
+     * Whether the first operator run trains a cache that the measured run starts from, written as it exits: an AOT
+     * cache on JDK 25 and later (-XX:AOTCacheOutput, then -XX:AOTCache), a dynamic CDS archive before
+     * (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile).
+     */
+    private static final boolean AOT_CACHE = Boolean.getBoolean("recovery-benchmark.aot-cache");
     private static final String NAMESPACE = "bench";
     private static final String TOKEN = "recovery-benchmark-admin-token";
     private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
@@ -131,7 +140,15 @@ public final class RecoveryBenchmark {
                     .until(() -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size() == JOBS);
             System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
                     + "Job created after %.1f s%n", first.readySeconds(), first.secondsSinceLaunch());
-            first.process.destroyForcibly().waitFor();
+            if (AOT_CACHE) {
+                // The cache is written as the JVM exits normally: stopped, not killed.
+                first.process.destroy();
+                first.process.waitFor();
+                System.out.printf("AOT cache trained by the first run: %d MiB%n",
+                        Files.size(work.resolve("operator.aot")) / (1024 * 1024));
+            } else {
+                first.process.destroyForcibly().waitFor();
+            }
 
             long statuses = System.nanoTime();
             setStatuses(client, layout);
@@ -141,12 +158,29 @@ public final class RecoveryBenchmark {
         awaitQuietMachine();
         System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
                 .trim());
+        Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> before;
+        try (KubernetesClient client = client()) {
+            before = statusByPhase(client);
+        }
         double controlPlaneCpuBefore = processes.stream().mapToDouble(RecoveryBenchmark::cpuSeconds).sum();
         Operator measured = startOperator(work.resolve("operator-data"), "measured");
         measured.awaitReady(Duration.ofMinutes(10));
         double operatorCpu = cpuSeconds(measured.process);
+        Map<String, Double> operatorCpuByThread = cpuSecondsByThread(measured.process);
         double controlPlaneCpu = processes.stream().filter(p -> p != measured.process)
                 .mapToDouble(RecoveryBenchmark::cpuSeconds).sum() - controlPlaneCpuBefore;
+        try (KubernetesClient client = client()) {
+            Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> after = statusByPhase(client);
+            System.out.println("the measured operator's milestones (its log's clock):");
+            Files.readAllLines(work.resolve("logs/operator-measured.log")).stream()
+                    .filter(line -> !line.contains("SRHCK") && (line.contains("started in")
+                            || line.contains("Recovery")
+                            || line.contains("Operator SDK") || line.contains("Informer") && line.contains("synced")))
+                    .forEach(line -> System.out.println("  " + line.substring(0, Math.min(line.length(), 220))));
+            System.out.println("status fields the recovery rewrote, in the first job of each phase:");
+            before.forEach((phase, status) -> System.out.printf("  %-10s %s%n", phase,
+                    changedFields(status, after.get(phase), "")));
+        }
         String metrics = measured.get("/q/metrics");
         Heap heap = measured.heap();
         System.out.println("==== recovery of " + JOBS + " CrawlJobs of " + SEEDS + " batches each, -Xmx" + HEAP);
@@ -155,6 +189,9 @@ public final class RecoveryBenchmark {
                 || l.startsWith("kubecrawl_events")).forEach(l -> System.out.println("  " + l));
         System.out.printf("CPU until ready: the operator %.1f s, etcd and kube-apiserver %.1f s%n", operatorCpu,
                 controlPlaneCpu);
+        System.out.println("the operator's CPU by thread (pools as one), until ready:");
+        operatorCpuByThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(10).forEach(e -> System.out.printf("  %6.2f s  %s%n", e.getValue(), e.getKey()));
         System.out.printf("peak heap in use (before a GC):        %d MiB (target < 512 MiB)%n", heap.peakBefore());
         System.out.printf("most heap left after a GC:             %d MiB%n", heap.peakAfter());
         System.out.printf("live heap after a full GC, recovered:  %d MiB%n", heap.live());
@@ -163,6 +200,44 @@ public final class RecoveryBenchmark {
             measured.printProfile();
         }
         System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** The status of the first job of each phase in the mix, as JSON. */
+    private static Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> statusByPhase(
+            KubernetesClient client) {
+        Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> statuses = new java.util.EnumMap<>(
+                CrawlJobPhase.class);
+        for (int i = 0; i < Math.min(MIX.length, JOBS); i++) {
+            CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
+            statuses.put(MIX[i], client.getKubernetesSerialization().convertValue(crawlJob.getStatus(),
+                    com.fasterxml.jackson.databind.JsonNode.class));
+        }
+        return statuses;
+    }
+
+    /** The paths of the fields that differ, with the new value of leaves. */
+    private static List<String> changedFields(com.fasterxml.jackson.databind.JsonNode before,
+            com.fasterxml.jackson.databind.JsonNode after, String path) {
+        if (java.util.Objects.equals(before, after)) {
+            return List.of();
+        }
+        if (before == null || after == null || !before.isContainerNode() || !after.isContainerNode()) {
+            return List.of(path + "=" + after);
+        }
+        List<String> changed = new ArrayList<>();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        if (before.isArray()) {
+            for (int i = 0; i < Math.max(before.size(), after.size()); i++) {
+                changed.addAll(changedFields(before.get(i), after.get(i), path + "[" + i + "]"));
+            }
+            return changed;
+        }
+        before.fieldNames().forEachRemaining(names::add);
+        after.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            changed.addAll(changedFields(before.get(name), after.get(name), path + "." + name));
+        }
+        return changed;
     }
 
     /**
@@ -260,45 +335,81 @@ public final class RecoveryBenchmark {
         });
     }
 
-    /** Each job's status as its phase in the mix had it at the last checkpoint: half done, two batches leased. */
+    /**
+     * Each job's status as the operator wrote it at its last checkpoint in its phase of the mix (conditions and
+     * worker counts through the operator's own {@code CrawlJobStatusBuilder}): half its batches done and two leased
+     * when Running or Suspended, all done when Completing or finished. A Suspended job's spec says so, and its worker
+     * Job is suspended, as the operator would have made it.
+     */
     private void setStatuses(KubernetesClient client, FrontierLayout layout) throws Exception {
         parallel(JOBS, i -> {
-            CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
             CrawlJobPhase phase = MIX[i % MIX.length];
-            CrawlJobStatus status = crawlJob.getStatus() == null ? new CrawlJobStatus() : crawlJob.getStatus();
-            status.setPhase(phase);
-            if (phase == CrawlJobPhase.Pending) {
-                status.setSeedsDigest(null);
-                status.setSlots(null);
-                status.setBatches(null);
-            } else {
-                status.setSeedsDigest(layout.seedsDigest());
-                // Host partitioning (the default) into 16 slots; half the batches of each slot done, or all.
-                boolean done = phase == CrawlJobPhase.Completing || phase.isFinished();
-                List<SlotProgress> slots = new ArrayList<>();
-                for (int slot = 0; slot < layout.slots(); slot++) {
-                    SlotProgress progress = new SlotProgress();
-                    progress.setSlot(slot);
-                    progress.setWatermark(done ? layout.batchCount(slot) : layout.batchCount(slot) / 2);
-                    slots.add(progress);
-                }
-                status.setSlots(slots);
-                status.setBatches(new BatchCounters(SEEDS, done ? SEEDS : SEEDS / 2, 0,
-                        phase == CrawlJobPhase.Running ? 2 : 0));
+            String workerJob = io.kubecrawl.operator.crawljob.ChildNames.workerJob(name(i));
+            if (phase == CrawlJobPhase.Suspended) {
+                client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).edit(job -> {
+                    job.getSpec().setSuspend(true);
+                    return job;
+                });
+                client.batch().v1().jobs().inNamespace(NAMESPACE).withName(workerJob)
+                        .edit(job -> new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job).editSpec()
+                                .withSuspend(true).endSpec().build());
             }
-            crawlJob.setStatus(status);
-            client.resource(crawlJob).updateStatus();
             if (phase == CrawlJobPhase.Running) {
                 // What the Job controller reports of a live crawl's two workers; with no controller manager here,
                 // nothing else writes it. Without it every Running job would look as if its workers were starting.
-                client.batch().v1().jobs().inNamespace(NAMESPACE)
-                        .withName(io.kubecrawl.operator.crawljob.ChildNames.workerJob(name(i))).editStatus(job -> {
-                            job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-                                    .withActive(2).withReady(2).withStartTime(java.time.Instant.now().toString())
-                                    .build());
-                            return job;
-                        });
+                client.batch().v1().jobs().inNamespace(NAMESPACE).withName(workerJob).editStatus(job -> {
+                    job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                            .withActive(2).withReady(2).withStartTime(java.time.Instant.now().toString())
+                            .build());
+                    return job;
+                });
             }
+            CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
+            io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder builder =
+                    new io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder(crawlJob, java.time.Instant.now());
+            switch (phase) {
+                case Running -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(2, 2, 2, 0, 0))
+                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWLING, "2 workers running");
+                case Suspended -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
+                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.SUSPENDED_BY_SPEC,
+                                "spec.suspend is true; the workers are stopped until it is set to false");
+                case Completing -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
+                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.FRONTIER_DRAINED,
+                                "every batch is finished; finalising the items and logs");
+                case Succeeded -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
+                        .completionTimeIfUnset(java.time.Instant.now())
+                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWL_COMPLETED,
+                                "every batch is finished and the items are final: 0 items");
+                case Failed -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
+                        .completionTimeIfUnset(java.time.Instant.now())
+                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_FAILED,
+                                "worker Job " + workerJob + " failed (BackoffLimitExceeded)");
+                case Pending -> builder.phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_STARTING,
+                        "waiting for worker pods of Job " + workerJob + " to sync their bundle and start");
+            }
+            CrawlJobStatus status = builder.build();
+            // Host partitioning (the default) into 16 slots: none, half or all of each slot's batches done.
+            boolean allDone = phase == CrawlJobPhase.Completing || phase.isFinished();
+            List<SlotProgress> slots = new ArrayList<>();
+            int done = 0;
+            for (int slot = 0; slot < layout.slots(); slot++) {
+                int watermark = phase == CrawlJobPhase.Pending ? 0
+                        : allDone ? layout.batchCount(slot) : layout.batchCount(slot) / 2;
+                done += watermark;
+                if (watermark > 0) {
+                    SlotProgress progress = new SlotProgress();
+                    progress.setSlot(slot);
+                    progress.setWatermark(watermark);
+                    slots.add(progress);
+                }
+            }
+            status.setSeedsDigest(layout.seedsDigest());
+            status.setSlots(slots.isEmpty() ? null : slots);
+            status.setBatches(new BatchCounters(SEEDS, done, 0, phase == CrawlJobPhase.Running ? 2 : 0));
+            status.setProgress(done + "/" + SEEDS);
+            status.setItems(0L);
+            crawlJob.setStatus(status);
+            client.resource(crawlJob).updateStatus();
         });
     }
 
@@ -326,6 +437,32 @@ public final class RecoveryBenchmark {
         } catch (IOException | RuntimeException gone) {
             return 0;
         }
+    }
+
+    /**
+     * User and system CPU of each live thread of a process, threads of one pool summed ("C2 CompilerThread0" and
+     * "C2 CompilerThread1" as "C2 CompilerThread"): the JIT compilers' and the collector's share beside the
+     * application's, which a flight recording's samples do not show.
+     */
+    private static Map<String, Double> cpuSecondsByThread(Process process) {
+        Map<String, Double> byThread = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[-#]?\\d+$", "").replaceAll("-\\d+-", "-");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byThread.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0,
+                            Double::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // The thread ended meanwhile.
+                }
+            });
+        } catch (IOException gone) {
+            return Map.of();
+        }
+        return byThread;
     }
 
     private static String name(int i) {
@@ -384,8 +521,16 @@ public final class RecoveryBenchmark {
         int httpPort = freePort();
         int grpcPort = freePort();
         Path gcLog = work.resolve("logs/" + name + "-gc.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog));
+        List<String> command = new ArrayList<>(List.of(OPERATOR_JAVA_HOME.resolve("bin/java").toString(),
+                "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog));
+        if (AOT_CACHE) {
+            // JDK 25 keeps loaded and linked classes and method profiles; before it, a dynamic CDS archive keeps
+            // the classes only.
+            boolean aot = operatorJdkRelease() >= 25;
+            command.add(name.equals("first")
+                    ? (aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + work.resolve("operator.aot")
+                    : (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + work.resolve("operator.aot"));
+        }
         if (PROFILE) {
             command.add("-XX:StartFlightRecording=name=recovery,settings=profile");
         }
@@ -396,9 +541,17 @@ public final class RecoveryBenchmark {
                 "-Dquarkus.kubernetes-client.ca-cert-file=" + caFile(),
                 "-Dkubecrawl.data-dir=" + dataDir,
                 "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
+        System.out.printf("operator run %s launched at %s%n", name, java.time.LocalTime.now());
         long launched = System.nanoTime();
         Process process = start("operator-" + name, command, Map.of());
         return new Operator(process, httpPort, launched, gcLog);
+    }
+
+    /** The feature release of the operator's JDK, from its release file. */
+    private static int operatorJdkRelease() throws IOException {
+        Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(
+                Files.readString(OPERATOR_JAVA_HOME.resolve("release")));
+        return version.find() ? Integer.parseInt(version.group(1)) : 0;
     }
 
     private final class Operator {
@@ -457,7 +610,7 @@ public final class RecoveryBenchmark {
          */
         void printProfile() throws Exception {
             Path recording = work.resolve("logs/" + gcLog.getFileName() + ".jfr");
-            String bin = Path.of(System.getProperty("java.home"), "bin").toString();
+            String bin = OPERATOR_JAVA_HOME.resolve("bin").toString();
             run(List.of(bin + "/jcmd", String.valueOf(process.pid()), "JFR.dump", "name=recovery",
                     "filename=" + recording));
             Map<String, Integer> leaves = new java.util.HashMap<>();
@@ -544,7 +697,7 @@ public final class RecoveryBenchmark {
                     }
                 }
             }
-            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            Process gc = new ProcessBuilder(OPERATOR_JAVA_HOME.resolve("bin/jcmd").toString(),
                     String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).start();
             gc.getInputStream().readAllBytes();
             gc.waitFor();
