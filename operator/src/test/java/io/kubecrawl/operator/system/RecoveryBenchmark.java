@@ -460,6 +460,7 @@ public final class RecoveryBenchmark {
                 }
             });
         } catch (IOException gone) {
+            System.out.println("cannot read the operator's threads: " + gone);
             return Map.of();
         }
         return byThread;
