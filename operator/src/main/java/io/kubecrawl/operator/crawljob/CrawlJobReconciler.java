@@ -27,6 +27,7 @@ import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
 import io.kubecrawl.operator.metrics.ReconcileDurations;
+import io.kubecrawl.operator.recovery.ReconcilesAfterRecovery;
 
 /**
  * Runs a CrawlJob's workers. Each reconcile observes ({@link CrawlJobObserver}, which only reads), decides
@@ -45,10 +46,13 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final DrainedFrontiers drainedFrontiers;
     private final Clock clock;
     private final ReconcileDurations durations;
+    private final ReconcilesAfterRecovery afterRecovery;
 
     public CrawlJobReconciler(CrawlJobObserver observer, CrawlJobDecider decider, CrawlJobPlanExecutor executor,
-            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock, ReconcileDurations durations) {
+            OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock, ReconcileDurations durations,
+            ReconcilesAfterRecovery afterRecovery) {
         this.durations = durations;
+        this.afterRecovery = afterRecovery;
         this.observer = observer;
         this.decider = decider;
         this.executor = executor;
@@ -81,7 +85,8 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                 .withInformerListLimit(ResourcePages.PAGE_SIZE)
                 .build();
         return List.of(new InformerEventSource<>(spiders, context), new InformerEventSource<>(jobs, context),
-                new InformerEventSource<>(secrets, context), drainedFrontiers.eventSource());
+                new InformerEventSource<>(secrets, context), drainedFrontiers.eventSource(),
+                afterRecovery.eventSource());
     }
 
     @Override
@@ -99,9 +104,15 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         if (phase.isFinished()) {
             return UpdateControl.noUpdate();
         }
+        if (phase == CrawlJobPhase.Completing) {
+            return UpdateControl.<CrawlJob>noUpdate().rescheduleAfter(Duration.ofMillis(100));
+        }
+        if (afterRecovery.deferUntilOpen(ResourceID.fromResource(crawlJob))) {
+            // No worker is served until the recovery gate opens, so there is no progress to checkpoint before.
+            return UpdateControl.noUpdate();
+        }
         // The checkpoint: progress reaches the status at most this often, however many workers report.
-        return UpdateControl.<CrawlJob>noUpdate().rescheduleAfter(phase == CrawlJobPhase.Completing
-                ? Duration.ofMillis(100) : settings.frontier().checkpointInterval());
+        return UpdateControl.<CrawlJob>noUpdate().rescheduleAfter(settings.frontier().checkpointInterval());
     }
 
     private static String indexKey(String namespace, String name) {

@@ -1,5 +1,8 @@
 package io.kubecrawl.operator.recovery;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.inject.Singleton;
 
 /**
@@ -16,6 +19,7 @@ public class RecoveryGate {
 
     private volatile boolean open;
     private volatile String waitingFor = "the operator is starting";
+    private final List<Runnable> onOpen = new ArrayList<>();
 
     public boolean isOpen() {
         return open;
@@ -35,8 +39,25 @@ public class RecoveryGate {
         waitingFor = what;
     }
 
+    /** Runs {@code action} when the gate opens, or now if it is open. */
+    public void whenOpen(Runnable action) {
+        synchronized (onOpen) {
+            if (!open) {
+                onOpen.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
     void open() {
-        waitingFor = "nothing";
-        open = true;
+        List<Runnable> actions;
+        synchronized (onOpen) {
+            waitingFor = "nothing";
+            open = true;
+            actions = List.copyOf(onOpen);
+            onOpen.clear();
+        }
+        actions.forEach(Runnable::run);
     }
 }

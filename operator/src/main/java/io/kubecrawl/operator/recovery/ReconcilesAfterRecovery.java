@@ -1,0 +1,54 @@
+package io.kubecrawl.operator.recovery;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.kubecrawl.crd.v1alpha1.CrawlJob;
+
+/**
+ * An event source of the CrawlJob reconciler for the reconciles put off until the {@link RecoveryGate} opens. While
+ * the gate is closed no worker is served, so no job's frontier changes and a job has nothing to checkpoint: its
+ * reconcile asks to run again when the gate opens rather than every checkpoint interval. After a restart with a
+ * thousand jobs, those periodic reconciles were half the reconciles between the operator's start and its readiness.
+ */
+@ApplicationScoped
+public class ReconcilesAfterRecovery {
+
+    private final SimpleInboundEventSource<CrawlJob> events =
+            new SimpleInboundEventSource<>("reconciles-after-recovery");
+    private final Set<ResourceID> deferred = new HashSet<>();
+    private boolean open;
+
+    public ReconcilesAfterRecovery(RecoveryGate gate) {
+        gate.whenOpen(this::opened);
+    }
+
+    /** For the reconciler to register. */
+    public EventSource<Void, CrawlJob> eventSource() {
+        return events;
+    }
+
+    /**
+     * Puts the next reconcile of {@code job} off until the gate opens, if it is still closed.
+     *
+     * @return false if the gate is open: the caller schedules the next reconcile itself
+     */
+    public synchronized boolean deferUntilOpen(ResourceID job) {
+        if (open) {
+            return false;
+        }
+        deferred.add(job);
+        return true;
+    }
+
+    private synchronized void opened() {
+        open = true;
+        deferred.forEach(events::propagateEvent);
+        deferred.clear();
+    }
+}
