@@ -48,7 +48,10 @@ public class ReconcilesAfterRecovery {
 
     private synchronized void opened() {
         open = true;
-        deferred.forEach(events::propagateEvent);
+        if (events.isRunning()) {
+            // Not running only when no reconciler registered it, and then nothing was put off.
+            deferred.forEach(events::propagateEvent);
+        }
         deferred.clear();
     }
 }
