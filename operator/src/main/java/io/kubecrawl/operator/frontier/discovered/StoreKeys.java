@@ -48,6 +48,9 @@ final class StoreKeys {
         return ByteBuffer.allocate(JOB_BYTES + 1).putLong(job).put(RECORD).array();
     }
 
+    /** The length of a slot-count key, the longest key of the meta family. */
+    static final int SLOT_COUNT_BYTES = JOB_BYTES + 1 + Integer.BYTES;
+
     static byte[] slotCount(long job, int slot) {
         return ByteBuffer.allocate(JOB_BYTES + 1 + Integer.BYTES).putLong(job).put(SLOT_COUNT).putInt(slot).array();
     }
