@@ -206,7 +206,8 @@ public final class DiscoveredRequestStore implements AutoCloseable {
                 }
             }
             int outOfScope = requests.size() - inScope.size();
-            boolean[] seen = seen(number, inScope);
+            byte[][] seenKey = seenKeys(number, inScope);
+            boolean[] seen = seen(seenKey);
 
             int duplicates = 0;
             int accepted = 0;
@@ -216,6 +217,7 @@ public final class DiscoveredRequestStore implements AutoCloseable {
             Map<Integer, Long> queuedBySlot = new HashMap<>();
             List<Integer> queuedSlots = new ArrayList<>();
             List<byte[]> queuedKeys = new ArrayList<>();
+            List<byte[]> seenKeys = new ArrayList<>(inScope.size());
             for (int i = 0; i < inScope.size(); i++) {
                 DiscoveredRequest request = inScope.get(i);
                 boolean filtered = !request.getDontFilter();
@@ -235,13 +237,19 @@ public final class DiscoveredRequestStore implements AutoCloseable {
                 byte[] key = StoreKeys.queue(number, slot, request.getPriority(), arrival++);
                 write.put(queueFamily, key, request.toByteArray());
                 if (filtered) {
-                    write.put(seenFamily, StoreKeys.seen(number, request.getFingerprint()), EMPTY);
+                    seenKeys.add(seenKey[i]);
                 }
                 queuedBySlot.merge(slot, 1L, Long::sum);
                 queuedSlots.add(slot);
                 queuedKeys.add(key);
                 remaining--;
                 accepted++;
+            }
+            // In key order: each insert into the seen family's memtable then starts its search from where the one
+            // before it went (the skip list keeps that position), instead of from the top for every random key.
+            seenKeys.sort(Arrays::compareUnsigned);
+            for (byte[] key : seenKeys) {
+                write.put(seenFamily, key, EMPTY);
             }
             for (Map.Entry<Integer, Long> slot : queuedBySlot.entrySet()) {
                 write.put(metaFamily, StoreKeys.slotCount(number, slot.getKey()),
@@ -278,23 +286,35 @@ public final class DiscoveredRequestStore implements AutoCloseable {
         }
     }
 
-    /** Which of the requests' fingerprints the job has seen, by one multi-get (a dont_filter request: false). */
-    private boolean[] seen(long number, List<DiscoveredRequest> requests) throws RocksDBException {
-        boolean[] seen = new boolean[requests.size()];
-        List<byte[]> keys = new ArrayList<>(requests.size());
-        List<Integer> indexes = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            if (!requests.get(i).getDontFilter()) {
-                keys.add(StoreKeys.seen(number, requests.get(i).getFingerprint()));
-                indexes.add(i);
+    /** The seen family's key of each request's fingerprint; null for a dont_filter request, which is not looked up. */
+    private static byte[][] seenKeys(long number, List<DiscoveredRequest> requests) {
+        byte[][] keys = new byte[requests.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            DiscoveredRequest request = requests.get(i);
+            if (!request.getDontFilter()) {
+                keys[i] = StoreKeys.seen(number, request.getFingerprint());
             }
         }
-        if (keys.isEmpty()) {
+        return keys;
+    }
+
+    /** Which of the keys the job has seen, by one multi-get (a null key: false). */
+    private boolean[] seen(byte[][] keys) throws RocksDBException {
+        boolean[] seen = new boolean[keys.length];
+        List<byte[]> lookups = new ArrayList<>(keys.length);
+        for (byte[] key : keys) {
+            if (key != null) {
+                lookups.add(key);
+            }
+        }
+        if (lookups.isEmpty()) {
             return seen;
         }
-        List<byte[]> values = db.multiGetAsList(Collections.nCopies(keys.size(), seenFamily), keys);
-        for (int i = 0; i < values.size(); i++) {
-            seen[indexes.get(i)] = values.get(i) != null;
+        List<byte[]> values = db.multiGetAsList(Collections.nCopies(lookups.size(), seenFamily), lookups);
+        for (int i = 0, found = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                seen[i] = values.get(found++) != null;
+            }
         }
         return seen;
     }

@@ -48,6 +48,9 @@ final class StoreKeys {
         return ByteBuffer.allocate(JOB_BYTES + 1).putLong(job).put(RECORD).array();
     }
 
+    /** The length of a slot-count key, the longest key of the meta family. */
+    static final int SLOT_COUNT_BYTES = JOB_BYTES + 1 + Integer.BYTES;
+
     static byte[] slotCount(long job, int slot) {
         return ByteBuffer.allocate(JOB_BYTES + 1 + Integer.BYTES).putLong(job).put(SLOT_COUNT).putInt(slot).array();
     }
@@ -77,6 +80,9 @@ final class StoreKeys {
      * {@link Integer#MAX_VALUE} to 0 and {@link Integer#MIN_VALUE} to 0xFFFFFFFF, reversing the signed order into
      * ascending unsigned bytes.
      */
+    /** How many bytes of a queue key name its run: the job, slot and priority that arrival numbers then order. */
+    static final int QUEUE_RUN_BYTES = JOB_BYTES + Integer.BYTES * 2;
+
     static byte[] queue(long job, int slot, int priority, long arrival) {
         return ByteBuffer.allocate(JOB_BYTES + Integer.BYTES * 2 + Long.BYTES).putLong(job).putInt(slot)
                 .putInt(priority ^ 0x7FFFFFFF).putLong(arrival).array();

@@ -38,6 +38,7 @@ import io.kubecrawl.protocol.v1.DiscoveredRequest;
  *   <li>lease: batches of {@code batch} cut from every slot in turn until all are empty (each cut fsynced);</li>
  *   <li>complete: each cut batch's completion committed, with no new requests.</li>
  * </ol>
+ * With {@code drain=false} it stops after adding (and prints no heap figures).
  *
  * <p>Rates count only the time inside the store's calls: building requests and SHA-1 fingerprints is left out.
  * Heap, for a store whose data and caches are off the heap: the most in use right after a collection (what is really
@@ -108,6 +109,11 @@ public final class DiscoveredStoreBenchmark {
                     (processCpuNanos() - processCpuBefore) / 1e9, loadAverage());
             System.out.println("  counts " + added);
             System.out.printf("  disk after adding: %s%n", megabytes(size(directory)));
+
+            if (!Boolean.parseBoolean(System.getProperty("drain", "true"))) {
+                // drain=false: the add phase alone, for trying a change quickly at 1-2 M requests.
+                return;
+            }
 
             // Lease.
             List<BatchId> cut = new ArrayList<>();
