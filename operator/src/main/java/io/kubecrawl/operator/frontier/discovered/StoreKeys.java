@@ -74,15 +74,15 @@ final class StoreKeys {
         return key;
     }
 
+    /** How many bytes of a queue key name its run: the job, slot and priority that arrival numbers then order. */
+    static final int QUEUE_RUN_BYTES = JOB_BYTES + Integer.BYTES * 2;
+
     /**
      * A queue entry: iterating a slot's keys in order gives its requests by priority, higher first, and among equal
      * priorities in arrival order. The priority is stored as {@code priority ^ 0x7FFFFFFF}: that maps
      * {@link Integer#MAX_VALUE} to 0 and {@link Integer#MIN_VALUE} to 0xFFFFFFFF, reversing the signed order into
      * ascending unsigned bytes.
      */
-    /** How many bytes of a queue key name its run: the job, slot and priority that arrival numbers then order. */
-    static final int QUEUE_RUN_BYTES = JOB_BYTES + Integer.BYTES * 2;
-
     static byte[] queue(long job, int slot, int priority, long arrival) {
         return ByteBuffer.allocate(JOB_BYTES + Integer.BYTES * 2 + Long.BYTES).putLong(job).putInt(slot)
                 .putInt(priority ^ 0x7FFFFFFF).putLong(arrival).array();
