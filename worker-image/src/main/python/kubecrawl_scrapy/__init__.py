@@ -26,7 +26,8 @@ agent to spider
     close the spider and exit 0).
 spider to agent
     ``{"type": "accepts", "batches": n}``: how many batches to hand over now (one more than it
-    runs once every request of its batches has gone to the downloader, up to
+    runs once every request of its batches has gone to the downloader, or while the downloader
+    has room that no host with requests waiting can use, up to
     ``KUBECRAWL_SESSION_BATCHES``, default 2); ``{"type": "done", "batch": "0/18", "attempt": 1,
     "items": 42, "discovered": 7}`` once every request of the batch, and every request they led
     to, is finished and the batch's items file (and discovered requests file) is flushed and

@@ -64,12 +64,15 @@ class _Counts:
 class BatchTracker:
     """Counts each open batch's outstanding requests (see the module's description)."""
 
-    def __init__(self, engine, on_settled, on_started_all=None):
+    def __init__(self, engine, on_settled, on_started_all=None, on_moved=None):
         """``on_started_all(key)`` is called when the last request a batch had waiting in the
-        scheduler goes to the downloader: from then on only its last pages are being fetched."""
+        scheduler goes to the downloader: from then on only its last pages are being fetched.
+        ``on_moved()`` is called whenever a request goes to the downloader or leaves the engine,
+        after the tracker has counted it: what the downloader holds has changed."""
         self._engine = engine
         self._on_settled = on_settled
         self._on_started_all = on_started_all or (lambda key: None)
+        self._on_moved = on_moved or (lambda: None)
         self._batches = {}
         #: The untagged requests waiting in the scheduler, and those in progress.
         self._untagged_queued = 0
@@ -111,6 +114,7 @@ class BatchTracker:
                 counts.in_progress.add(request)
                 if counts.queued == 0 and not counts.scheduling:
                     self._on_started_all(key)
+            self._on_moved()
             return request
 
         def counted_remove(request):
@@ -124,6 +128,7 @@ class BatchTracker:
                 self._untagged_in_progress.discard(request)
                 for open_key in list(self._batches):
                     self._check(open_key)
+            self._on_moved()
 
         def tagged_output(result, request, response, spider):
             key = request.meta.get(TAG)

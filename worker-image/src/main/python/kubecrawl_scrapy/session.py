@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.pqueues import DownloaderAwarePriorityQueue
 from twisted.internet.protocol import Factory
 from twisted.protocols.basic import LineReceiver
 
@@ -89,6 +90,8 @@ class BatchSession:
         self.finishing = False
         #: The Frontier mode's middleware, or None: requests stay in the process.
         self.discovery = None
+        #: Whether the scheduler hands out the host with the fewest downloads first.
+        self.downloader_aware = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -129,8 +132,11 @@ class BatchSession:
         self.spider = spider
         # The middlewares exist by now: they are built with the engine, before the spider opens.
         self.discovery = discovery_of(self.crawler)
-        self.tracker = BatchTracker(self.crawler.engine, self.settled, lambda key: self.announce())
+        self.tracker = BatchTracker(self.crawler.engine, self.settled, lambda key: self.announce(),
+                                    self.announce)
         self.tracker.install()
+        scheduler = self.crawler.engine.slot.scheduler
+        self.downloader_aware = isinstance(getattr(scheduler, "mqs", None), DownloaderAwarePriorityQueue)
         if not self.tracker.separate_filters:
             # One duplicate filter for the whole process: batches must not overlap, or one would
             # forget what the other has followed.
@@ -185,10 +191,28 @@ class BatchSession:
         if self.tracker is None:
             return
         tails_only = all(self.tracker.all_started(key) for key in self.running)
-        batches = min(self.capacity, len(self.running) + 1) if tails_only else max(1, len(self.running))
+        room = tails_only or self._downloader_idles()
+        batches = min(self.capacity, len(self.running) + 1) if room else max(1, len(self.running))
         if batches != self.announced:
             self.announced = batches
             self.send({"type": "accepts", "batches": batches})
+
+    def _downloader_idles(self):
+        """Whether the downloader transfers fewer requests than it may while no host that has requests
+        waiting could take one more: the batches running cannot use the rest, because every one of
+        their requests still waiting is for a host at its own limit (a batch is one host's, under Host
+        partitioning). Only with a scheduler that hands out the host with the fewest downloads first
+        (``DownloaderAwarePriorityQueue``): Scrapy's default, last in first out, would let the next
+        batch's requests go before the waiting ones of the batches running, and hold those up."""
+        if not self.downloader_aware:
+            return False
+        downloader = self.crawler.engine.downloader
+        transferring = 0
+        for slot in downloader.slots.values():
+            transferring += len(slot.transferring)
+            if slot.free_transfer_slots() > 0 and len(slot.active) > len(slot.transferring):
+                return False
+        return transferring < downloader.total_concurrency
 
     def spider_closed(self, spider, reason):
         self.finishing = True

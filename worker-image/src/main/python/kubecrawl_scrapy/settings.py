@@ -192,6 +192,16 @@ if KUBECRAWL_AGENT_SOCKET:
     KUBECRAWL_BATCH_ATTEMPT = os.environ.get(BATCH_ATTEMPT_ENV, "1").strip() or "1"
     KUBECRAWL_ITEMS_FILE = _items_file
     EXTENSIONS["kubecrawl_scrapy.session.BatchSession"] = SESSION_ORDER
+    # A session runs the next batch beside the last (under Host partitioning, another host's): with
+    # Scrapy's default queue, last in first out, the newer batch's requests would take every place
+    # in the downloader and the host of the older one would idle. Handing out the host with the
+    # fewest downloads first lets both hosts download at their limit. A project that chose its own
+    # queue keeps it (the session then hands over the next batch only for the last one's tail).
+    if (
+        "SCHEDULER_PRIORITY_QUEUE" not in vars(_project)
+        and not getattr(_project, "CONCURRENT_REQUESTS_PER_IP", 0)
+    ):
+        SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
     # No feed at all: one feed writes one file for the whole process, and each batch's items must
     # go to that batch's file. The session writes them; the project's feeds are replaced, as below.
     FEEDS = {}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,9 @@ import org.jboss.logging.Logger;
  *
  * <p>A slot is owned by one worker while that worker lives and the slot has work, and has at most
  * {@link FrontierSettings#maxLeasesPerSlot} batches leased at once, so that one site's requests are not spread over
- * several workers at once. Every method is synchronized: workers call in concurrently over gRPC, and
+ * several workers at once. A worker's next batch comes from a slot it holds no batch of where one has work (its
+ * spider then fetches two hosts side by side, not one host's batches one after the other); a worker that finds no
+ * slot of its own or unowned shares another's slot when the job allows more than one lease per slot. Every method is synchronized: workers call in concurrently over gRPC, and
  * the reconciler reads snapshots. The frontier never reads a clock: every call that needs the time is given it.
  */
 public final class Frontier {
@@ -242,11 +245,13 @@ public final class Frontier {
         if (heldBy.getOrDefault(worker, 0) >= settings.maxBatchesPerWorker()) {
             return new LeaseOutcome.Wait(settings.retryAfter());
         }
+        // A worker's batches are of different slots where it can be: under Host partitioning that is different
+        // hosts, which its spider fetches side by side, each at the spider's own limit per host; two batches of one
+        // host would share that limit.
+        Set<Integer> slotsHeld = slotsLeasedTo(worker);
         for (SlotState slot : slots) {
-            if (worker.equals(slotOwners.get(slot.slot()))) {
-                if (slotFull(slot.slot())) {
-                    continue;
-                }
+            if (worker.equals(slotOwners.get(slot.slot())) && !slotsHeld.contains(slot.slot())
+                    && !slotFull(slot.slot())) {
                 Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
                 if (granted.isPresent()) {
                     return granted.get();
@@ -255,7 +260,8 @@ public final class Frontier {
             }
         }
         for (SlotState slot : slots) {
-            if (ownedByAnother(slot.slot(), worker, now) || slotFull(slot.slot())) {
+            if (slotsHeld.contains(slot.slot()) || ownedByAnother(slot.slot(), worker, now)
+                    || slotFull(slot.slot())) {
                 continue;
             }
             Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
@@ -264,7 +270,42 @@ public final class Frontier {
                 return granted.get();
             }
         }
+        if (settings.maxLeasesPerSlot() > 1 && settings.maxLeasesPerSlot() != Integer.MAX_VALUE) {
+            // The job allows several batches of a slot at once: a slot another worker owns is shared up to that limit
+            // rather than leaving this worker idle. With one, a slot stays with its living owner between its batches;
+            // without a limit set (frontiers leased before it existed), with its owner alone.
+            for (SlotState slot : slots) {
+                if (!slotsHeld.contains(slot.slot()) && !slotFull(slot.slot())) {
+                    Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
+                    if (granted.isPresent()) {
+                        return granted.get();
+                    }
+                }
+            }
+        }
+        for (SlotState slot : slots) {
+            if (slotsHeld.contains(slot.slot()) && worker.equals(slotOwners.get(slot.slot()))
+                    && !slotFull(slot.slot())) {
+                Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
+                if (granted.isPresent()) {
+                    return granted.get();
+                }
+            }
+        }
         return new LeaseOutcome.Wait(settings.retryAfter());
+    }
+
+    /** The slots of the batches leased to the worker now. */
+    private Set<Integer> slotsLeasedTo(String worker) {
+        Set<Integer> held = new HashSet<>();
+        if (heldBy.containsKey(worker)) {
+            for (Lease lease : leases.values()) {
+                if (lease.worker().equals(worker)) {
+                    held.add(lease.batch().slot());
+                }
+            }
+        }
+        return held;
     }
 
     /**

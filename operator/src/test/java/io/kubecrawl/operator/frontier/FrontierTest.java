@@ -74,6 +74,42 @@ class FrontierTest {
     }
 
     @Test
+    void aWorkersSecondBatchComesFromAnotherSlotWhileOneHasWork() {
+        Frontier frontier = Frontier.fresh(layout(2, 30, 5, Partitioning.Host, 8),
+                new FrontierSettings(2, Duration.ofSeconds(30), 3, Duration.ofSeconds(1), 4));
+
+        BatchId first = granted(frontier.lease("w1", T0)).lease().batch();
+        BatchId second = granted(frontier.lease("w1", T0)).lease().batch();
+
+        assertThat(second.slot()).isNotEqualTo(first.slot());
+    }
+
+    @Test
+    void withSeveralLeasesPerSlotAWorkerWithoutASlotSharesAnothersUpToTheLimit() {
+        Frontier frontier = Frontier.fresh(layout(1, 50, 5, Partitioning.Host, 8),
+                new FrontierSettings(1, Duration.ofSeconds(30), 3, Duration.ofSeconds(1), 2));
+
+        BatchId owners = granted(frontier.lease("w1", T0)).lease().batch();
+        BatchId shared = granted(frontier.lease("w2", T0)).lease().batch();
+        LeaseOutcome third = frontier.lease("w3", T0);
+
+        assertThat(shared.slot()).isEqualTo(owners.slot());
+        assertThat(shared).isNotEqualTo(owners);
+        assertThat(third).as("the slot's two leases are taken").isInstanceOf(LeaseOutcome.Wait.class);
+    }
+
+    @Test
+    void withOneLeasePerSlotAWorkerWithoutASlotWaits() {
+        Frontier frontier = Frontier.fresh(layout(1, 50, 5, Partitioning.Host, 8),
+                new FrontierSettings(2, Duration.ofSeconds(30), 3, Duration.ofSeconds(1), 1));
+
+        granted(frontier.lease("w1", T0));
+
+        assertThat(frontier.lease("w1", T0)).isInstanceOf(LeaseOutcome.Wait.class);
+        assertThat(frontier.lease("w2", T0)).isInstanceOf(LeaseOutcome.Wait.class);
+    }
+
+    @Test
     void expiredLeaseReturnsTheBatchWithoutCountingAFailure() {
         Frontier frontier = Frontier.fresh(layout(1, 10, 5, Partitioning.None, 1), SETTINGS);
         BatchId batch = granted(frontier.lease("dead", T0)).lease().batch();

@@ -268,6 +268,7 @@ class LinkGraphBenchmark {
                 result.put("diagnostics", diagnostics(kubelet));
             }
             writeItems(cluster, siteDir.resolve("items-kubecrawl.jsonl"));
+            keepPodLogs(kubelet, siteDir);
         } catch (Exception | AssertionError failed) {
             // Into the result, for bench.py to show next to the run's figures; the next runs still run.
             result.put("error", failed.toString());
@@ -321,6 +322,16 @@ class LinkGraphBenchmark {
                 HttpResponse.BodyHandlers.ofFile(target));
         if (response.statusCode() != 200) {
             throw new AssertionError("the job's items: HTTP " + response.statusCode());
+        }
+    }
+
+    /**
+     * The pods' container logs into the site's directory, as pod-NAME.log: the pods' directory is deleted after the
+     * run, and the agents' and Scrapy's lines are what tells where a batch's time went.
+     */
+    private static void keepPodLogs(LocalKubelet kubelet, Path siteDir) throws IOException {
+        for (LocalPod pod : kubelet.pods()) {
+            Files.writeString(siteDir.resolve("pod-" + pod.name() + ".log"), pod.output());
         }
     }
 
