@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
  * {@link FrontierSettings#maxLeasesPerSlot} batches leased at once, so that one site's requests are not spread over
  * several workers at once. A worker's next batch comes from a slot it holds no batch of where one has work (its
  * spider then fetches two hosts side by side, not one host's batches one after the other); a worker that finds no
- * slot of its own or unowned shares another's slot when the job allows more than one lease per slot. Every method is synchronized: workers call in concurrently over gRPC, and
- * the reconciler reads snapshots. The frontier never reads a clock: every call that needs the time is given it.
+ * slot of its own or unowned shares another's slot when the job allows more than one lease per slot. Every method
+ * is synchronized: workers call in concurrently over gRPC, and the reconciler reads snapshots. The frontier never
+ * reads a clock: every call that needs the time is given it.
  */
 public final class Frontier {
 
