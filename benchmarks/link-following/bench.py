@@ -328,7 +328,9 @@ def main():
     kubecrawl = {}
     if "kubecrawl" in kinds:
         # First, in one Maven run; printed below in the table's order.
-        runs = [(workers, latency_ms, None) for latency_ms in latencies for workers in (1, 4)]
+        # WORKERS (default "1 4"): the Kubecrawl rows' worker counts; empty for the LEASES_PER_SLOT row alone.
+        runs = [(workers, latency_ms, None) for latency_ms in latencies
+                for workers in (int(w) for w in os.environ.get("WORKERS", "1 4").split())]
         if fault:
             runs.append((4, 100, 0.4))
         # LEASES_PER_SLOT (e.g. 4): one more row, 4 workers at 100 ms with that many leases of one host's slot at
@@ -342,7 +344,8 @@ def main():
         if "plain" in kinds:
             print_row(run_plain_scrapy(work, pages, latency_ms), pages)
         if "redis" in kinds:
-            for processes in (1, 4):
+            # PROCESSES (default "1 4"): the scrapy-redis rows' process counts.
+            for processes in (int(p) for p in os.environ.get("PROCESSES", "1 4").split()):
                 print_row(run_scrapy_redis(work, pages, latency_ms, processes), pages)
         for spec, run in kubecrawl.items():
             if spec[1] == latency_ms and not spec[2]:

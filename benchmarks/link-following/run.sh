@@ -10,7 +10,8 @@
 # local processes (agent and Scrapy helper, crawl.py's spider from kubecrawl-project), links through the job's frontier
 # (spec.frontier.discovered Frontier), Host partitioning; see bench.py's run_kubecrawl(). Needs no cluster.
 # KINDS (default "plain redis kubecrawl") picks crawlers, FAULT=0 skips the fault case, LEASES_PER_SLOT=N adds a
-# Kubecrawl row of 4 workers at 100 ms with N leases per host slot, KUBECRAWL_BENCH_ARGS passes -Dlinkgraph.* settings.
+# Kubecrawl row of 4 workers at 100 ms with N leases per host slot, WORKERS and PROCESSES (default "1 4") pick the
+# Kubecrawl and scrapy-redis rows' sizes, KUBECRAWL_BENCH_ARGS passes -Dlinkgraph.* settings.
 #
 # Needs: Debian's Scrapy (/usr/bin/python3, apt-get install python3-scrapy), Debian's Redis (apt-get install -y
 # redis-server; no service needs to run: each run starts its own redis-server on a Unix socket), and pip access to
