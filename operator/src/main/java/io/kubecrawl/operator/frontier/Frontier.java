@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 
 import io.kubecrawl.crd.v1alpha1.BatchCounters;
 import io.kubecrawl.crd.v1alpha1.DiscoveredRequestsStatus;
@@ -275,25 +276,26 @@ public final class Frontier {
             // The job allows several batches of a slot at once: a slot another worker owns is shared up to that limit
             // rather than leaving this worker idle. With one, a slot stays with its living owner between its batches;
             // without a limit set (frontiers leased before it existed), with its owner alone.
-            for (SlotState slot : slots) {
-                if (!slotsHeld.contains(slot.slot()) && !slotFull(slot.slot())) {
-                    Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
-                    if (granted.isPresent()) {
-                        return granted.get();
-                    }
-                }
+            Optional<LeaseOutcome> shared = leaseFromFirst(worker, now, slot -> !slotsHeld.contains(slot));
+            if (shared.isPresent()) {
+                return shared.get();
             }
         }
+        return leaseFromFirst(worker, now, slot -> slotsHeld.contains(slot) && worker.equals(slotOwners.get(slot)))
+                .orElseGet(() -> new LeaseOutcome.Wait(settings.retryAfter()));
+    }
+
+    /** A batch of the first slot that is {@code eligible} and not full and has one, leaving ownership as it is. */
+    private Optional<LeaseOutcome> leaseFromFirst(String worker, Instant now, IntPredicate eligible) {
         for (SlotState slot : slots) {
-            if (slotsHeld.contains(slot.slot()) && worker.equals(slotOwners.get(slot.slot()))
-                    && !slotFull(slot.slot())) {
+            if (eligible.test(slot.slot()) && !slotFull(slot.slot())) {
                 Optional<LeaseOutcome> granted = leaseFrom(slot, worker, now);
                 if (granted.isPresent()) {
-                    return granted.get();
+                    return granted;
                 }
             }
         }
-        return new LeaseOutcome.Wait(settings.retryAfter());
+        return Optional.empty();
     }
 
     /** The slots of the batches leased to the worker now. */
