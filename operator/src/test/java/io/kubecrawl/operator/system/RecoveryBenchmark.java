@@ -168,7 +168,6 @@ public final class RecoveryBenchmark {
         // Scraped first: the reconciles the gate's opening asks for follow at once.
         String metrics = measured.get("/q/metrics");
         double operatorCpu = cpuSeconds(measured.process);
-        Map<String, Double> operatorCpuByThread = cpuSecondsByThread(measured.process);
         double controlPlaneCpu = processes.stream().filter(p -> p != measured.process)
                 .mapToDouble(RecoveryBenchmark::cpuSeconds).sum() - controlPlaneCpuBefore;
         try (KubernetesClient client = client()) {
@@ -192,9 +191,7 @@ public final class RecoveryBenchmark {
                 || l.startsWith("kubecrawl_events")).forEach(l -> System.out.println("  " + l));
         System.out.printf("CPU until ready: the operator %.1f s, etcd and kube-apiserver %.1f s%n", operatorCpu,
                 controlPlaneCpu);
-        System.out.println("the operator's CPU by thread (pools as one), until ready:");
-        operatorCpuByThread.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(10).forEach(e -> System.out.printf("  %6.2f s  %s%n", e.getValue(), e.getKey()));
+
         System.out.printf("peak heap in use (before a GC):        %d MiB (target < 512 MiB)%n", heap.peakBefore());
         System.out.printf("most heap left after a GC:             %d MiB%n", heap.peakAfter());
         System.out.printf("live heap after a full GC, recovered:  %d MiB%n", heap.live());
@@ -440,34 +437,6 @@ public final class RecoveryBenchmark {
         } catch (IOException | RuntimeException gone) {
             return 0;
         }
-    }
-
-    /**
-     * User and system CPU of each live thread of a process, threads of one pool summed ("C2 CompilerThread0" and
-     * "C2 CompilerThread1" as "C2 CompilerThread"): the JIT compilers' and the collector's share beside the
-     * application's, which a flight recording's samples do not show.
-     */
-    private static Map<String, Double> cpuSecondsByThread(Process process) {
-        Map<String, Double> byThread = new java.util.HashMap<>();
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-            tasks.forEach(task -> {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-                            .replaceAll("[-#]?\\d+$", "").replaceAll("-\\d+-", "-");
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    byThread.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0,
-                            Double::sum);
-                } catch (IOException | RuntimeException e) {
-                    // The thread ended meanwhile, most likely; the first of these is printed in case it did not.
-                    byThread.putIfAbsent("(unreadable: " + e + ")", 0.0);
-                }
-            });
-        } catch (IOException gone) {
-            System.out.println("cannot read the operator's threads: " + gone);
-            return Map.of();
-        }
-        return byThread;
     }
 
     private static String name(int i) {
