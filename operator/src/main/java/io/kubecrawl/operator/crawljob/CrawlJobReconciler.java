@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.Spider;
+import io.kubecrawl.operator.cluster.CrawlJobCache;
 import io.kubecrawl.operator.cluster.ResourcePages;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.DrainedFrontiers;
@@ -47,10 +48,12 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     private final Clock clock;
     private final ReconcileDurations durations;
     private final ReconcilesAfterRecovery afterRecovery;
+    private final CrawlJobCache crawlJobs;
 
     public CrawlJobReconciler(CrawlJobObserver observer, CrawlJobDecider decider, CrawlJobPlanExecutor executor,
             OperatorSettings settings, DrainedFrontiers drainedFrontiers, Clock clock, ReconcileDurations durations,
-            ReconcilesAfterRecovery afterRecovery) {
+            ReconcilesAfterRecovery afterRecovery, CrawlJobCache crawlJobs) {
+        this.crawlJobs = crawlJobs;
         this.durations = durations;
         this.afterRecovery = afterRecovery;
         this.observer = observer;
@@ -63,6 +66,7 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
 
     @Override
     public List<EventSource<?, CrawlJob>> prepareEventSources(EventSourceContext<CrawlJob> context) {
+        crawlJobs.use(context.getPrimaryCache());
         context.getPrimaryCache().addIndexer(BY_SPIDER, crawlJob -> List.of(
                 indexKey(crawlJob.getMetadata().getNamespace(), crawlJob.getSpec().getSpiderRef().getName())));
         var spiders = InformerEventSourceConfiguration.from(Spider.class, CrawlJob.class)

@@ -14,13 +14,12 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import io.kubecrawl.crd.v1alpha1.CrawlJobPhase;
 import io.kubecrawl.crd.v1alpha1.CrawlJobStatus;
 import io.kubecrawl.operator.bundle.BundleStore;
-import io.kubecrawl.operator.cluster.ResourcePages;
+import io.kubecrawl.operator.cluster.CrawlJobCache;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.items.ItemStore;
@@ -40,10 +39,10 @@ import org.jboss.logging.Logger;
  * operator has started (JOSDK starts it only once every informer has synced), and every CrawlJob that was unfinished
  * at the start has been reconciled once, which rebuilds its frontier or records why it cannot.
  *
- * <p>The jobs to wait for are listed from the API server a page at a time, and only their uid, name and phase are
- * kept. A reconcile tells recovery it ran through the {@link StatusRecorded} event that its last step fires; a
+ * <p>The jobs to wait for are read from the CrawlJob informer's cache (whose initial list read them a page at a
+ * time), and only their uid, name and phase are kept. A reconcile tells recovery it ran through the {@link StatusRecorded} event that its last step fires; a
  * reconcile that ran before the listing reached its job is remembered until then. A job deleted meanwhile stops being
- * waited for (the listing is repeated every {@link #PRESENCE_CHECK_INTERVAL}); a job whose reconciles keep failing is
+ * waited for (the cache is read again every {@link #PRESENCE_CHECK_INTERVAL}); a job whose reconciles keep failing is
  * waited for at most {@code kubecrawl.recovery.timeout} from the listing, after which its frontier, if a failed
  * reconcile built one, is dropped again and the gate opens without it. Dropping it loses nothing, since it has served
  * no worker yet: its workers are told to come back until a reconcile of the job succeeds and rebuilds it.
@@ -85,7 +84,7 @@ public class StartupRecovery {
     }
 
     private final RecoveryGate gate;
-    private final KubernetesClient client;
+    private final CrawlJobCache crawlJobs;
     private final Operator operator;
     private final FrontierRegistry frontiers;
     private final MeterRegistry meters;
@@ -103,10 +102,10 @@ public class StartupRecovery {
     private long nextPresenceCheckNanos;
     private ScheduledExecutorService ticker;
 
-    public StartupRecovery(RecoveryGate gate, KubernetesClient client, Operator operator, FrontierRegistry frontiers,
+    public StartupRecovery(RecoveryGate gate, CrawlJobCache crawlJobs, Operator operator, FrontierRegistry frontiers,
             MeterRegistry meters, OperatorSettings settings, ItemStore items, LogStore logs, BundleStore bundles) {
         this.gate = gate;
-        this.client = client;
+        this.crawlJobs = crawlJobs;
         this.operator = operator;
         this.frontiers = frontiers;
         this.meters = meters;
@@ -203,8 +202,8 @@ public class StartupRecovery {
                 return;
             }
             if (!operator.getRuntimeInfo().isStarted()) {
-                // Listed only once the informers have synced (JOSDK starts the operator after that), so that the
-                // listing sees at least every job the informers hand to the reconciler.
+                // Listed only once the informers have synced (JOSDK starts the operator after that): then the cache
+                // holds every job the informer hands to the reconciler.
                 gate.waitFor("the informers to sync");
                 return;
             }
@@ -215,7 +214,7 @@ public class StartupRecovery {
             }
             openIfDone();
         } catch (RuntimeException e) {
-            // The API server may not answer yet: the next tick tries again.
+            // The next tick tries again.
             gate.waitFor("listing CrawlJobs: " + e);
             LOG.debugf(e, "Recovery: listing CrawlJobs failed; trying again");
         }
@@ -225,7 +224,7 @@ public class StartupRecovery {
         return listed;
     }
 
-    /** Reads every CrawlJob a page at a time and keeps the unfinished ones to wait for. */
+    /** Reads every CrawlJob and keeps the unfinished ones to wait for. */
     private void list() {
         gate.waitFor("listing CrawlJobs");
         Map<String, PendingJob> unfinished = new HashMap<>();
@@ -234,7 +233,7 @@ public class StartupRecovery {
             early = Map.copyOf(reconciledEarly);
         }
         int[] all = {0};
-        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> {
+        crawlJobs.forEach(crawlJob -> {
             all[0]++;
             String uid = crawlJob.getMetadata().getUid();
             CrawlJobPhase phase = crawlJob.getStatus() == null ? null : crawlJob.getStatus().getPhase();
@@ -268,7 +267,7 @@ public class StartupRecovery {
     /** Stops waiting for jobs deleted before their first reconcile (a deleted job is never reconciled again). */
     private void dropDeleted() {
         Set<String> present = new HashSet<>();
-        ResourcePages.forEach(client, CrawlJob.class, crawlJob -> present.add(crawlJob.getMetadata().getUid()));
+        crawlJobs.forEach(crawlJob -> present.add(crawlJob.getMetadata().getUid()));
         synchronized (this) {
             pending.entrySet().removeIf(entry -> {
                 if (present.contains(entry.getKey())) {
