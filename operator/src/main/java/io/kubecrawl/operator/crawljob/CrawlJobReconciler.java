@@ -99,6 +99,12 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
     }
 
     private UpdateControl<CrawlJob> reconcileTimed(CrawlJob crawlJob, Context<CrawlJob> context) {
+        if (isFinished(crawlJob) && afterRecovery.deferUntilOpen(ResourceID.fromResource(crawlJob))) {
+            // A finished job serves no worker, and recovery does not wait for it: at a restart its reconcile comes
+            // after the gate opens, so that the unfinished jobs' reconciles, which the gate waits for, do not queue
+            // behind it.
+            return UpdateControl.noUpdate();
+        }
         Instant now = clock.instant();
         CrawlJobObservation observed = observer.observe(crawlJob, context, now);
         CrawlJobPlan plan = decider.decide(crawlJob, observed, now);
@@ -117,6 +123,11 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
         }
         // The checkpoint: progress reaches the status at most this often, however many workers report.
         return UpdateControl.<CrawlJob>noUpdate().rescheduleAfter(settings.frontier().checkpointInterval());
+    }
+
+    private static boolean isFinished(CrawlJob crawlJob) {
+        return crawlJob.getStatus() != null && crawlJob.getStatus().getPhase() != null
+                && crawlJob.getStatus().getPhase().isFinished();
     }
 
     private static String indexKey(String namespace, String name) {

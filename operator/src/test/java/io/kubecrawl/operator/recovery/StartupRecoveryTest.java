@@ -35,6 +35,7 @@ import io.kubecrawl.operator.frontier.FrontierRegistry;
 import io.kubecrawl.operator.frontier.SeedList;
 import io.kubecrawl.operator.testing.ClusterIdentities;
 import io.kubecrawl.operator.testing.MockCluster;
+import io.kubecrawl.operator.testing.RecordedStatuses;
 import io.kubecrawl.operator.testing.WorkerChannelTest;
 import io.kubecrawl.operator.testing.WorkerClient;
 import io.kubecrawl.protocol.CrawlJobName;
@@ -75,6 +76,9 @@ class StartupRecoveryTest extends WorkerChannelTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    RecordedStatuses statuses;
 
     @TestHTTPResource("/")
     URL http;
@@ -167,6 +171,13 @@ class StartupRecoveryTest extends WorkerChannelTest {
         Batch again = await().atMost(MockCluster.TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(other::lease, LeaseReply::hasBatch).getBatch();
         assertThat(again.getRef()).isNotEqualTo(presented.getRef());
+
+        // A finished job is reconciled too, but only once the gate is open: recovery does not wait for it.
+        List<RecordedStatuses.Recorded> done = await().atMost(MockCluster.TIMEOUT)
+                .until(() -> statuses.of(cluster.namespace(), "done"), recorded -> !recorded.isEmpty());
+        assertThat(done).as("the finished job's reconciles").allMatch(RecordedStatuses.Recorded::gateOpen);
+        assertThat(statuses.of(cluster.namespace(), "fresh")).as("an unfinished job's first reconcile")
+                .first().matches(recorded -> !recorded.gateOpen());
 
         String metrics = get("q/metrics").body();
         assertThat(metrics).contains(
