@@ -2,7 +2,6 @@ package io.kubecrawl.operator.status;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -10,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,10 +35,10 @@ public class StatusRecorder {
     public static final String METRIC = "kubecrawl.status.updates";
 
     private final KubernetesClient client;
-    private final Map<String, JsonNode> lastWritten = Collections.synchronizedMap(
+    private final Map<String, String> lastWritten = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, JsonNode> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
                     return size() > REMEMBERED_RESOURCES;
                 }
             });
@@ -70,16 +68,19 @@ public class StatusRecorder {
      * @return whether a write was sent
      */
     public <S, R extends CustomResource<?, S>> boolean record(R resource, S status) {
-        JsonNode next = client.getKubernetesSerialization().convertValue(status, JsonNode.class);
-        JsonNode current = client.getKubernetesSerialization().convertValue(resource.getStatus(), JsonNode.class);
+        // Compared as JSON text: a status class writes its fields in one order and holds no maps, so equal statuses
+        // are equal text; writing text costs a fraction of building two trees to compare, which took a fifth of
+        // every reconcile at a restart.
+        String next = client.getKubernetesSerialization().asJson(status);
+        String current = resource.getStatus() == null ? null
+                : client.getKubernetesSerialization().asJson(resource.getStatus());
         String key = resource.getMetadata().getUid();
         if (next.equals(current) || next.equals(lastWritten.get(key))) {
             count(resource, "unchanged");
             recorded.accept(new StatusRecorded(resource, status, "unchanged"));
             return false;
         }
-        String patch = client.getKubernetesSerialization().asJson(List.of(
-                Map.of("op", "add", "path", "/status", "value", next)));
+        String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + next + "}]";
         if (!StatusSubresource.jsonPatch(client, resource, patch)) {
             // Deleted since the informer handed it out: its status has no reader left, and its deletion event
             // follows.
