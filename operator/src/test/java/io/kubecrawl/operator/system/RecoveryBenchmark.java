@@ -2,20 +2,30 @@ package io.kubecrawl.operator.system;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,10 +34,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,10 +61,16 @@ import io.kubecrawl.crd.v1alpha1.SpiderReference;
 import io.kubecrawl.crd.v1alpha1.SpiderRuntime;
 import io.kubecrawl.crd.v1alpha1.SpiderSource;
 import io.kubecrawl.crd.v1alpha1.SpiderSpec;
+import io.kubecrawl.crd.v1alpha1.WorkersStatus;
+import io.kubecrawl.operator.crawljob.ChildNames;
+import io.kubecrawl.operator.crawljob.CrawlJobReasons;
+import io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder;
 import io.kubecrawl.operator.frontier.Frontier;
 import io.kubecrawl.operator.frontier.FrontierLayout;
 import io.kubecrawl.operator.frontier.FrontierSettings;
 import io.kubecrawl.operator.frontier.SeedList;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Benchmark, not a test (benchmarks/recovery/run.sh runs it): the recovery of a freshly started operator on a real
@@ -135,7 +154,7 @@ public final class RecoveryBenchmark {
             Operator first = startOperator(dataDir, "first");
             first.awaitReady(Duration.ofMinutes(10));
             // New jobs do not hold readiness back: their children come with their reconciles, after it.
-            org.awaitility.Awaitility.await("every job's worker Job").atMost(Duration.ofMinutes(10))
+            Awaitility.await("every job's worker Job").atMost(Duration.ofMinutes(10))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size() == JOBS);
             System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
@@ -158,7 +177,7 @@ public final class RecoveryBenchmark {
         awaitQuietMachine();
         System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
                 .trim());
-        Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> before;
+        Map<CrawlJobPhase, JsonNode> before;
         try (KubernetesClient client = client()) {
             before = statusByPhase(client);
         }
@@ -171,7 +190,7 @@ public final class RecoveryBenchmark {
         double controlPlaneCpu = processes.stream().filter(p -> p != measured.process)
                 .mapToDouble(RecoveryBenchmark::cpuSeconds).sum() - controlPlaneCpuBefore;
         try (KubernetesClient client = client()) {
-            Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> after = statusByPhase(client);
+            Map<CrawlJobPhase, JsonNode> after = statusByPhase(client);
             System.out.println("the measured operator's milestones (its log's clock):");
             Files.readAllLines(work.resolve("logs/operator-measured.log")).stream()
                     .filter(line -> !line.contains("SRHCK") && (line.contains("started in")
@@ -203,29 +222,29 @@ public final class RecoveryBenchmark {
     }
 
     /** The status of the first job of each phase in the mix, as JSON. */
-    private static Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> statusByPhase(
+    private static Map<CrawlJobPhase, JsonNode> statusByPhase(
             KubernetesClient client) {
-        Map<CrawlJobPhase, com.fasterxml.jackson.databind.JsonNode> statuses = new java.util.EnumMap<>(
+        Map<CrawlJobPhase, JsonNode> statuses = new EnumMap<>(
                 CrawlJobPhase.class);
         for (int i = 0; i < Math.min(MIX.length, JOBS); i++) {
             CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
             statuses.put(MIX[i], client.getKubernetesSerialization().convertValue(crawlJob.getStatus(),
-                    com.fasterxml.jackson.databind.JsonNode.class));
+                    JsonNode.class));
         }
         return statuses;
     }
 
     /** The paths of the fields that differ, with the new value of leaves. */
-    private static List<String> changedFields(com.fasterxml.jackson.databind.JsonNode before,
-            com.fasterxml.jackson.databind.JsonNode after, String path) {
-        if (java.util.Objects.equals(before, after)) {
+    private static List<String> changedFields(JsonNode before,
+            JsonNode after, String path) {
+        if (Objects.equals(before, after)) {
             return List.of();
         }
         if (before == null || after == null || !before.isContainerNode() || !after.isContainerNode()) {
             return List.of(path + "=" + after);
         }
         List<String> changed = new ArrayList<>();
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         if (before.isArray()) {
             for (int i = 0; i < Math.max(before.size(), after.size()); i++) {
                 changed.addAll(changedFields(before.get(i), after.get(i), path + "[" + i + "]"));
@@ -284,7 +303,7 @@ public final class RecoveryBenchmark {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private void createJobs(KubernetesClient client, List<String> seeds) throws Exception {
@@ -344,47 +363,47 @@ public final class RecoveryBenchmark {
     private void setStatuses(KubernetesClient client, FrontierLayout layout) throws Exception {
         parallel(JOBS, i -> {
             CrawlJobPhase phase = MIX[i % MIX.length];
-            String workerJob = io.kubecrawl.operator.crawljob.ChildNames.workerJob(name(i));
+            String workerJob = ChildNames.workerJob(name(i));
             if (phase == CrawlJobPhase.Suspended) {
                 client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).edit(job -> {
                     job.getSpec().setSuspend(true);
                     return job;
                 });
                 client.batch().v1().jobs().inNamespace(NAMESPACE).withName(workerJob)
-                        .edit(job -> new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job).editSpec()
+                        .edit(job -> new JobBuilder(job).editSpec()
                                 .withSuspend(true).endSpec().build());
             }
             if (phase == CrawlJobPhase.Running) {
                 // What the Job controller reports of a live crawl's two workers; with no controller manager here,
                 // nothing else writes it. Without it every Running job would look as if its workers were starting.
                 client.batch().v1().jobs().inNamespace(NAMESPACE).withName(workerJob).editStatus(job -> {
-                    job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-                            .withActive(2).withReady(2).withStartTime(java.time.Instant.now().toString())
+                    job.setStatus(new JobStatusBuilder()
+                            .withActive(2).withReady(2).withStartTime(Instant.now().toString())
                             .build());
                     return job;
                 });
             }
             CrawlJob crawlJob = client.resources(CrawlJob.class).inNamespace(NAMESPACE).withName(name(i)).get();
-            io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder builder =
-                    new io.kubecrawl.operator.crawljob.CrawlJobStatusBuilder(crawlJob, java.time.Instant.now());
+            CrawlJobStatusBuilder builder =
+                    new CrawlJobStatusBuilder(crawlJob, Instant.now());
             switch (phase) {
-                case Running -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(2, 2, 2, 0, 0))
-                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWLING, "2 workers running");
-                case Suspended -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
-                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.SUSPENDED_BY_SPEC,
+                case Running -> builder.workers(new WorkersStatus(2, 2, 2, 0, 0))
+                        .phase(phase, CrawlJobReasons.CRAWLING, "2 workers running");
+                case Suspended -> builder.workers(new WorkersStatus(0, 0, 0, 0, 0))
+                        .phase(phase, CrawlJobReasons.SUSPENDED_BY_SPEC,
                                 "spec.suspend is true; the workers are stopped until it is set to false");
-                case Completing -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
-                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.FRONTIER_DRAINED,
+                case Completing -> builder.workers(new WorkersStatus(0, 0, 0, 0, 0))
+                        .phase(phase, CrawlJobReasons.FRONTIER_DRAINED,
                                 "every batch is finished; finalising the items and logs");
-                case Succeeded -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
-                        .completionTimeIfUnset(java.time.Instant.now())
-                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.CRAWL_COMPLETED,
+                case Succeeded -> builder.workers(new WorkersStatus(0, 0, 0, 0, 0))
+                        .completionTimeIfUnset(Instant.now())
+                        .phase(phase, CrawlJobReasons.CRAWL_COMPLETED,
                                 "every batch is finished and the items are final: 0 items");
-                case Failed -> builder.workers(new io.kubecrawl.crd.v1alpha1.WorkersStatus(0, 0, 0, 0, 0))
-                        .completionTimeIfUnset(java.time.Instant.now())
-                        .phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_FAILED,
+                case Failed -> builder.workers(new WorkersStatus(0, 0, 0, 0, 0))
+                        .completionTimeIfUnset(Instant.now())
+                        .phase(phase, CrawlJobReasons.WORKERS_FAILED,
                                 "worker Job " + workerJob + " failed (BackoffLimitExceeded)");
-                case Pending -> builder.phase(phase, io.kubecrawl.operator.crawljob.CrawlJobReasons.WORKERS_STARTING,
+                case Pending -> builder.phase(phase, CrawlJobReasons.WORKERS_STARTING,
                         "waiting for worker pods of Job " + workerJob + " to sync their bundle and start");
             }
             CrawlJobStatus status = builder.build();
@@ -419,10 +438,10 @@ public final class RecoveryBenchmark {
      */
     private static void awaitQuietMachine() {
         try {
-            org.awaitility.Awaitility.await("a quiet machine").atMost(Duration.ofMinutes(2))
+            Awaitility.await("a quiet machine").atMost(Duration.ofMinutes(2))
                     .pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
                     .until(() -> Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]) < 1.5);
-        } catch (org.awaitility.core.ConditionTimeoutException busy) {
+        } catch (ConditionTimeoutException busy) {
             System.out.println("the machine is still busy after two minutes: the figures below are measured on it");
         }
     }
@@ -515,7 +534,7 @@ public final class RecoveryBenchmark {
                 "-Dquarkus.kubernetes-client.ca-cert-file=" + caFile(),
                 "-Dkubecrawl.data-dir=" + dataDir,
                 "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
-        System.out.printf("operator run %s launched at %s%n", name, java.time.LocalTime.now());
+        System.out.printf("operator run %s launched at %s%n", name, LocalTime.now());
         long launched = System.nanoTime();
         Process process = start("operator-" + name, command, Map.of());
         return new Operator(process, httpPort, launched, gcLog);
@@ -587,10 +606,10 @@ public final class RecoveryBenchmark {
             String bin = OPERATOR_JAVA_HOME.resolve("bin").toString();
             run(List.of(bin + "/jcmd", String.valueOf(process.pid()), "JFR.dump", "name=recovery",
                     "filename=" + recording));
-            Map<String, Integer> leaves = new java.util.HashMap<>();
-            Map<String, Integer> ours = new java.util.HashMap<>();
-            Map<String, Integer> inclusive = new java.util.HashMap<>();
-            Map<String, Integer> threads = new java.util.HashMap<>();
+            Map<String, Integer> leaves = new HashMap<>();
+            Map<String, Integer> ours = new HashMap<>();
+            Map<String, Integer> inclusive = new HashMap<>();
+            Map<String, Integer> threads = new HashMap<>();
             int samples = 0;
             List<String> lines = run(List.of(bin + "/jfr", "print", "--events", "jdk.ExecutionSample",
                     "--stack-depth", "128", recording.toString())).lines().toList();
@@ -608,7 +627,7 @@ public final class RecoveryBenchmark {
                     threads.merge(lines.get(back).replaceAll(".*sampledThread = \"([^\"]*)\".*", "$1")
                             .replaceAll("[-#]?\\d+", ""), 1, Integer::sum);
                 }
-                java.util.Set<String> seen = new java.util.HashSet<>();
+                Set<String> seen = new HashSet<>();
                 for (int j = i + 1; j < lines.size() && !lines.get(j).trim().startsWith("]"); j++) {
                     String frame = frame(lines.get(j));
                     if (frame.matches("(io\\.kubecrawl|io\\.javaoperatorsdk|io\\.fabric8|io\\.grpc|org\\.rocksdb"
@@ -648,7 +667,7 @@ public final class RecoveryBenchmark {
 
         private static String run(List<String> command) throws Exception {
             Process tool = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             tool.waitFor();
             return output;
         }
