@@ -4,9 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 import io.kubecrawl.crd.v1alpha1.Partitioning;
 import io.kubecrawl.protocol.bundle.Sha256;
@@ -124,18 +122,13 @@ public final class FrontierLayout {
             synchronized (this) {
                 index = seedUrls;
                 if (index == null) {
-                    index = SeedUrlIndex.of(this::seedUrlsInOrder, slots.stream().mapToInt(Slot::size).toArray(),
+                    index = SeedUrlIndex.of(slots.stream().mapToInt(Slot::size).toArray(),
                             (slot, i) -> SeedList.request(slots.get(slot).line(i)).url());
                     seedUrls = index;
                 }
             }
         }
         return index.contains(url);
-    }
-
-    private Iterator<String> seedUrlsInOrder() {
-        return slots.stream().flatMap(slot -> IntStream.range(0, slot.size())
-                .mapToObj(i -> SeedList.request(slot.line(i)).url())).iterator();
     }
 
     /** The batch's requests, decoded from the slot's lines (which were checked when the layout was built). */

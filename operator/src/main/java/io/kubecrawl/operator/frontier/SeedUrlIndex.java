@@ -27,23 +27,15 @@ final class SeedUrlIndex {
         this.seeds = seeds;
     }
 
-    /**
-     * @param urls every seed's URL, slot by slot, each slot's in order
-     * @param slotSizes how many seeds each slot has, in the order of {@code urls}
-     */
-    static SeedUrlIndex of(Iterable<String> urls, int[] slotSizes, Seeds seeds) {
+    /** @param slotSizes how many seeds each slot has, for {@code seeds} to read each one's URL back */
+    static SeedUrlIndex of(int[] slotSizes, Seeds seeds) {
         int total = Arrays.stream(slotSizes).sum();
         long[][] pairs = new long[total][];
         int next = 0;
-        int slot = 0;
-        int index = 0;
-        for (String url : urls) {
-            while (index == slotSizes[slot]) {
-                slot++;
-                index = 0;
+        for (int slot = 0; slot < slotSizes.length; slot++) {
+            for (int index = 0; index < slotSizes[slot]; index++) {
+                pairs[next++] = new long[] {hash(seeds.urlAt(slot, index)), positionOf(slot, index)};
             }
-            pairs[next++] = new long[] {hash(url), positionOf(slot, index)};
-            index++;
         }
         Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
         long[] hashes = new long[total];
