@@ -46,7 +46,6 @@ public class JobMetrics {
     public static final String BYTES_UPLOADED = "kubecrawl.job.uploaded.bytes";
 
     private final MeterRegistry registry;
-    private final Map<CrawlJobName, List<Meter>> gaugesByJob = new ConcurrentHashMap<>();
     /**
      * Every series registered for a job, gauges and counters, so that forgetting a job removes its own series
      * without scanning the registry's: after a restart, a thousand finished jobs are forgotten at once.
@@ -60,10 +59,10 @@ public class JobMetrics {
     /** Exposes the frontier the operator now runs for the job; replaces the gauges of an earlier one. */
     public void track(CrawlJobName job, Frontier frontier) {
         // Removed first: registering a gauge under an existing id returns the existing one, bound to the old frontier.
-        List<Meter> earlier = gaugesByJob.remove(job);
-        if (earlier != null) {
-            earlier.forEach(registry::remove);
-            earlier.forEach(seriesOf(job)::remove);
+        Set<Meter> series = seriesOf(job);
+        for (Meter gauge : series.stream().filter(Gauge.class::isInstance).toList()) {
+            registry.remove(gauge);
+            series.remove(gauge);
         }
         Tags tags = tags(job);
         List<Meter> gauges = new ArrayList<>();
@@ -78,13 +77,11 @@ public class JobMetrics {
         gauges.add(frontierRequests(tags, "leased", frontier, DiscoveredRequestsStatus::getLeased));
         gauges.add(frontierRequests(tags, "done", frontier, DiscoveredRequestsStatus::getDone));
         gauges.add(frontierRequests(tags, "filtered", frontier, DiscoveredRequestsStatus::getFiltered));
-        gaugesByJob.put(job, gauges);
         seriesOf(job).addAll(gauges);
     }
 
     /** Removes every series of a job the operator no longer runs (finished, or deleted). */
     public void forget(CrawlJobName job) {
-        gaugesByJob.remove(job);
         Set<Meter> series = seriesByJob.remove(job);
         if (series != null) {
             series.forEach(registry::remove);
