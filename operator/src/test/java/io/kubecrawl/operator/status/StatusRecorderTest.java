@@ -42,13 +42,7 @@ class StatusRecorderTest {
      */
     @Test
     void aStatusIsWrittenWithOnePatchAndNoReadOfTheResource() throws InterruptedException {
-        CrawlJob job = new CrawlJob();
-        job.setMetadata(new ObjectMetaBuilder().withName("crawl").withNamespace("crawls").build());
-        job.setSpec(new CrawlJobSpec());
-        CrawlJob created = client.resource(job).create();
-        while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
-            // the creation
-        }
+        CrawlJob created = createdWithItsRequestsTaken("crawl");
         CrawlJobStatus status = new CrawlJobStatus();
         status.setPhase(CrawlJobPhase.Running);
 
@@ -65,13 +59,7 @@ class StatusRecorderTest {
 
     @Test
     void aStatusEqualToTheResourcesOrToTheLastOneWrittenIsNotWrittenAgain() throws InterruptedException {
-        CrawlJob job = new CrawlJob();
-        job.setMetadata(new ObjectMetaBuilder().withName("same").withNamespace("crawls").build());
-        job.setSpec(new CrawlJobSpec());
-        CrawlJob created = client.resource(job).create();
-        while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
-            // the creation
-        }
+        CrawlJob created = createdWithItsRequestsTaken("same");
         StatusRecorder recorder = new StatusRecorder(client, new SimpleMeterRegistry());
 
         assertThat(recorder.record(created, runningSince("2026-12-06T10:00:00Z"))).isTrue();
@@ -119,6 +107,18 @@ class StatusRecorderTest {
         }
         assertThat(seen).as("the walk reached the nested classes").contains(Condition.class);
         assertThat(maps).isEmpty();
+    }
+
+    /** A CrawlJob created in namespace crawls, with the mock server's record of its creation taken. */
+    private CrawlJob createdWithItsRequestsTaken(String name) throws InterruptedException {
+        CrawlJob job = new CrawlJob();
+        job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("crawls").build());
+        job.setSpec(new CrawlJobSpec());
+        CrawlJob created = client.resource(job).create();
+        while (server.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+            // the creation
+        }
+        return created;
     }
 
     private static CrawlJobStatus runningSince(String time) {
