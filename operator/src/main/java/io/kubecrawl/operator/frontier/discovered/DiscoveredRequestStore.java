@@ -206,8 +206,8 @@ public final class DiscoveredRequestStore implements AutoCloseable {
                 }
             }
             int outOfScope = requests.size() - inScope.size();
-            byte[][] seenKey = seenKeys(number, inScope);
-            boolean[] seen = seen(seenKey);
+            byte[][] fingerprintKeys = seenKeys(number, inScope);
+            boolean[] seen = seen(fingerprintKeys);
 
             int duplicates = 0;
             int accepted = 0;
@@ -217,7 +217,7 @@ public final class DiscoveredRequestStore implements AutoCloseable {
             Map<Integer, Long> queuedBySlot = new HashMap<>();
             List<Integer> queuedSlots = new ArrayList<>();
             List<byte[]> queuedKeys = new ArrayList<>();
-            List<byte[]> seenKeys = new ArrayList<>(inScope.size());
+            List<byte[]> newlySeen = new ArrayList<>(inScope.size());
             for (int i = 0; i < inScope.size(); i++) {
                 DiscoveredRequest request = inScope.get(i);
                 boolean filtered = !request.getDontFilter();
@@ -237,7 +237,7 @@ public final class DiscoveredRequestStore implements AutoCloseable {
                 byte[] key = StoreKeys.queue(number, slot, request.getPriority(), arrival++);
                 write.put(queueFamily, key, request.toByteArray());
                 if (filtered) {
-                    seenKeys.add(seenKey[i]);
+                    newlySeen.add(fingerprintKeys[i]);
                 }
                 queuedBySlot.merge(slot, 1L, Long::sum);
                 queuedSlots.add(slot);
@@ -247,8 +247,8 @@ public final class DiscoveredRequestStore implements AutoCloseable {
             }
             // In key order: each insert into the seen family's memtable then starts its search from where the one
             // before it went (the skip list keeps that position), instead of from the top for every random key.
-            seenKeys.sort(Arrays::compareUnsigned);
-            for (byte[] key : seenKeys) {
+            newlySeen.sort(Arrays::compareUnsigned);
+            for (byte[] key : newlySeen) {
                 write.put(seenFamily, key, EMPTY);
             }
             for (Map.Entry<Integer, Long> slot : queuedBySlot.entrySet()) {
