@@ -42,6 +42,7 @@ public final class LocalImages {
         // under the default name at its root: the module's sources and other build output stay out.
         return new ImageFromDockerfile(OPERATOR, true)
                 .withFileFromPath("target/quarkus-app", application)
+                .withFileFromPath("src/main/sh", module.resolve("src/main/sh"))
                 .withFileFromPath("Dockerfile", module.resolve("src/main/docker/Dockerfile.jvm"))
                 .get();
     }
