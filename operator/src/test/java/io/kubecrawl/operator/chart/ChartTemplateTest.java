@@ -421,6 +421,7 @@ class ChartTemplateTest {
                 entry("KUBECRAWL_DATA_DIR", DATA_DIR),
                 entry("KUBECRAWL_UPLOAD_MAX_BYTES", "2147483648"),
                 entry("QUARKUS_LOG_LEVEL", "DEBUG"),
+                entry("KUBECRAWL_CLASS_DATA_ARCHIVE", ""),
                 entry("EXTRA_PLAIN", "plain-value"),
                 entry("EXTRA_FROM_SECRET", null));
         EnvVar fromSecret = operator.getEnv().stream().filter(e -> e.getName().equals("EXTRA_FROM_SECRET"))
