@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The chart as a platform team uses it: installed by the suite's set-up (helm-java, its CRDs first, waiting for the
  * operator to be ready), then upgraded with a changed value, which rolls the operator's Deployment to a new pod that
- * runs under the chart's ServiceAccount.
+ * runs under the chart's ServiceAccount and starts from the class-data archive the first pod wrote as it stopped.
  */
 @ExtendWith(ClusterUnderTest.class)
 @Order(2)
@@ -52,6 +52,13 @@ class ChartOnClusterTest {
         assertThat(client().apps().deployments().inNamespace(KubecrawlChart.NAMESPACE)
                 .withName(KubecrawlChart.RELEASE).get().getMetadata().getAnnotations())
                 .containsEntry("deployment.kubernetes.io/revision", "2");
+        // The Deployment's Recreate strategy starts the new pod once the old one has stopped, and the old one, the
+        // first run of this build on the data volume, wrote the JVM's class-data archive as it stopped.
+        String logs = cluster().containerLogs(KubecrawlChart.NAMESPACE);
+        assertThat(logs.lines()).as("the operators' logs").anyMatch(line -> line.matches(
+                "kubecrawl-operator: starting from the class-data archive \\S*/class-data/operator-\\d+\\.jsa"));
+        assertThat(logs.lines().filter(line -> line.contains("[cds]")).toList())
+                .as("the JVM's complaints about the archive").isEmpty();
     }
 
     /** The operator's one pod that is not being deleted, or null while there is none or more than one. */

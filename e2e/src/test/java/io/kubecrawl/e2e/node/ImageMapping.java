@@ -10,8 +10,9 @@ import io.fabric8.kubernetes.api.model.Container;
 
 /**
  * What the test node runs for an image, since it has no container runtime: this checkout's builds of the two images
- * Kubecrawl ships, laid out as the images lay them out. The operator image is the Quarkus application; the worker
- * image is the worker agent's launcher and jar, with Debian's Python and Scrapy and the Scrapy helper.
+ * Kubecrawl ships, laid out as the images lay them out. The operator image is its entrypoint script and the Quarkus
+ * application; the worker image is the worker agent's launcher and jar, with Debian's Python and Scrapy and the
+ * Scrapy helper.
  *
  * <p>A process cannot see the paths a container would ({@code /var/run/secrets/...}, {@code /etc/hosts}), so each
  * image also gets what tells its runtime where they are here: the JVM's hosts file and, for the fabric8 client, the
@@ -29,10 +30,9 @@ public final class ImageMapping {
         String image = repository(container.getImage());
         List<String> command = new ArrayList<>();
         if (image.endsWith("kubecrawl-operator")) {
-            // The image's entrypoint: java $JAVA_OPTS -Djava.util.logging.manager=... -jar quarkus-run.jar
-            command.addAll(List.of("java", "-Xmx384m", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                    "-Djdk.net.hosts.file=" + paths.hostsFile(), "-Djava.io.tmpdir=" + paths.map("/tmp"),
-                    "-jar", checkout.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
+            // The image's entrypoint, /usr/local/bin/kubecrawl-operator, with its class-data archive in the pod's
+            // data volume.
+            command.addAll(List.of("sh", checkout.resolve("operator/src/main/sh/kubecrawl-operator").toString()));
             addArgs(command, container, paths);
             return command;
         }
@@ -58,6 +58,11 @@ public final class ImageMapping {
     Map<String, String> environment(Container container, ContainerPaths paths) {
         Map<String, String> env = new LinkedHashMap<>();
         String image = repository(container.getImage());
+        if (image.endsWith("kubecrawl-operator")) {
+            env.put("KUBECRAWL_APP_DIR", checkout.resolve("operator/target/quarkus-app").toString());
+            env.put("JAVA_OPTS", "-Xmx384m -Djdk.net.hosts.file=" + paths.hostsFile() + " -Djava.io.tmpdir="
+                    + paths.map("/tmp"));
+        }
         if (image.endsWith("kubecrawl-worker")) {
             env.put("KUBECRAWL_WORKER_JAR", checkout.resolve("worker-image/target/kubecrawl-worker.jar").toString());
             env.put("KUBECRAWL_PYTHON_PATH", checkout.resolve("worker-image/src/main/python").toString());
