@@ -12,7 +12,9 @@
 #   4. the worker pod the operator's Job describes, played by podman: its sync container, then its run container, with
 #      the pod template's command, arguments and environment (the token read from the Secret the template names),
 #      until the frontier is drained; the sync shows the class data sharing archive in use (-Xshare:on -Xlog:cds);
-#   5. the CrawlJob's status and the job's items from the operator's HTTP API; then everything is stopped.
+#   5. the CrawlJob's status and the job's items from the operator's HTTP API;
+#   6. the operator stopped with SIGTERM and started again: the restart starts from the class-data archive that the
+#      first run wrote as it stopped; then everything is stopped.
 #
 #   images/run.sh                     # as root, after images/build.sh
 #
@@ -263,6 +265,30 @@ head -n 3 "$dir/items.jsonl"
 podman logs kubecrawl-operator 2>&1 | tail -n 8
 if [ "$status" != 0 ] || [ "$(sort -u "$dir/items.jsonl" | wc -l)" != 50 ]; then
   echo "images/run.sh: FAILED" >&2
+  exit 1
+fi
+
+# 6. The operator stopped as a rollout stops it (SIGTERM, then the grace period) and started again on its data volume:
+# the first run wrote the JVM's class-data archive as it stopped, and the second starts from it.
+log "the operator stopped (SIGTERM) and started again: the class-data archive the first run wrote as it stopped"
+podman stop -t 30 kubecrawl-operator > /dev/null
+echo "the first run exited with $(podman inspect -f '{{.State.ExitCode}}' kubecrawl-operator)"
+ls -ln "$dir/operator-data/class-data"
+podman start kubecrawl-operator > /dev/null
+started=$(date +%s%N)
+ready=""
+for _ in $(seq 240); do
+  if ready="$(curl -sf "http://127.0.0.1:$http_port/q/health/ready")"; then break; fi
+  [ "$(podman inspect -f '{{.State.Running}}' kubecrawl-operator)" = true ] || break
+  sleep 0.5
+done
+echo "GET /q/health/ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
+# Both runs' lines: the first trains the archive, the second starts from it.
+podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|\[cds\]|Recovery done' || true
+podman exec kubecrawl-operator sh -c 'tr "\0" " " < /proc/1/cmdline; echo'
+if [ -z "$ready" ] || ! podman exec kubecrawl-operator grep -q 'SharedArchiveFile=/var/lib/kubecrawl/class-data/' \
+    /proc/1/cmdline; then
+  echo "images/run.sh: FAILED (the restarted operator is not ready, or not from the archive)" >&2
   exit 1
 fi
 echo "images/run.sh: both images ran under the pods' security context; the crawl succeeded"

@@ -4,10 +4,12 @@
 # batches of one, on a real control plane (etcd and kube-apiserver built from source, in ~/.kubeapitest; no
 # controller manager, no pods). The operator runs as a process of its own with -Xmx$HEAP (default 512m), on free
 # ports. Prints the time from its launch to its readiness (the recovery gate open), its recovery metrics and its
-# heap. RUNS=n measures n starts, each on the same mix of statuses, and prints their median. PROFILE=true adds a flight recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options
-# to the operator's JVM; OPERATOR_JAVA_HOME runs it on another JDK; AOT_CACHE=true lets the first run train an AOT
-# cache (before JDK 25: a dynamic CDS archive) that the measured run starts from; KEEP_WORK=1 keeps the work
-# directory (logs, flight recording). See RecoveryBenchmark (operator test sources) for what each figure is.
+# heap. The operator is started through the image's entrypoint (operator/src/main/sh/kubecrawl-operator), so the
+# first run writes the class-data archive as it stops and the measured runs start from it, as in a pod;
+# CLASS_DATA_ARCHIVE=false measures starts without one. RUNS=n measures n starts, each on the same mix of statuses,
+# and prints their median. PROFILE=true adds a flight recording of the measured run and its profile;
+# OPERATOR_JVM_OPTIONS adds options to the operator's JVM; OPERATOR_JAVA_HOME runs it on another JDK; KEEP_WORK=1 keeps
+# the work directory (logs, flight recording). See RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -35,7 +37,7 @@ java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEE
   -Drecovery-benchmark.heap="${HEAP:-512m}" -Drecovery-benchmark.profile="${PROFILE:-false}" \
   -Drecovery-benchmark.jvm-options="${OPERATOR_JVM_OPTIONS:-}" \
   -Drecovery-benchmark.java-home="${OPERATOR_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}" \
-  -Drecovery-benchmark.aot-cache="${AOT_CACHE:-false}" -Drecovery-benchmark.runs="${RUNS:-1}" \
+  -Drecovery-benchmark.class-data-archive="${CLASS_DATA_ARCHIVE:-true}" -Drecovery-benchmark.runs="${RUNS:-1}" \
   -cp "$root/operator/target/test-classes:$root/operator/target/classes:$root/crds/target/classes:$root/protocol/target/classes:$(cat "$classpath_file")" \
   io.kubecrawl.operator.system.RecoveryBenchmark "$root" "$binaries" "$work" || {
     status=$?

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -80,10 +81,11 @@ import org.awaitility.core.ConditionTimeoutException;
  * operator's own recovery metrics, and its heap (from its GC log: the most in use before a collection, the most left
  * after one, and the live set after a full collection once recovered).
  *
- * <p>The operator runs twice as a process of its own, from {@code operator/target/quarkus-app}: a first run creates
- * the jobs' children (worker Jobs and token Secrets) as it would have while the jobs ran, and is killed; then every
- * job's status is set to its phase in the mix, with half its batches done and two leased at the last checkpoint, and
- * a second, measured run recovers them.
+ * <p>The operator runs as a process of its own, from {@code operator/target/quarkus-app} through the image's
+ * entrypoint: a first run creates the jobs' children (worker Jobs and token Secrets) as it would have while the jobs
+ * ran, and is stopped, which writes the JVM's class-data archive as in a pod (killed instead when the archive is
+ * off); then every job's status is set to its phase in the mix, with half its batches done and two leased at the last
+ * checkpoint, and the measured runs recover them.
  *
  * <p>Arguments: the repository root, the control-plane binaries directory, a work directory.
  */
@@ -106,11 +108,11 @@ public final class RecoveryBenchmark {
     private static final Path OPERATOR_JAVA_HOME = Path.of(System.getProperty("recovery-benchmark.java-home",
             System.getProperty("java.home")));
     /**
-     * Whether the first operator run trains a cache that the measured run starts from, written as it exits: an AOT
-     * cache on JDK 25 and later (-XX:AOTCacheOutput, then -XX:AOTCache), a dynamic CDS archive before
-     * (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile).
+     * Whether the operator keeps a class-data archive, as the image's entrypoint does by default: the first run writes
+     * it as it stops, and the measured runs start from it. False measures starts without one.
      */
-    private static final boolean AOT_CACHE = Boolean.getBoolean("recovery-benchmark.aot-cache");
+    private static final boolean CLASS_DATA_ARCHIVE = Boolean.parseBoolean(
+            System.getProperty("recovery-benchmark.class-data-archive", "true"));
     private static final String NAMESPACE = "bench";
     private static final String TOKEN = "recovery-benchmark-admin-token";
     private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
@@ -167,12 +169,12 @@ public final class RecoveryBenchmark {
                     .until(() -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size() == JOBS);
             System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
                     + "Job created after %.1f s%n", first.readySeconds(), first.secondsSinceLaunch());
-            if (AOT_CACHE) {
-                // The cache is written as the JVM exits normally: stopped, not killed.
+            if (CLASS_DATA_ARCHIVE) {
+                // The archive is written as the JVM exits after a stop: stopped, not killed.
                 first.process.destroy();
                 first.process.waitFor();
-                System.out.printf("AOT cache trained by the first run: %d MiB%n",
-                        Files.size(work.resolve("operator.aot")) / (1024 * 1024));
+                System.out.printf("class-data archive written by the first run as it stopped: %d MiB%n",
+                        archiveBytes() / (1024 * 1024));
             } else {
                 first.process.destroyForcibly().waitFor();
             }
@@ -543,41 +545,45 @@ public final class RecoveryBenchmark {
 
     // --- the operator ------------------------------------------------------------------------------------------------
 
+    /**
+     * Starts the operator as its image does, through the image's entrypoint, so that the class-data archive is kept
+     * and used as in a pod; the JVM flags and the Quarkus settings go through JAVA_OPTS.
+     */
     private Operator startOperator(Path dataDir, String name) throws Exception {
         int httpPort = freePort();
         int grpcPort = freePort();
         Path gcLog = work.resolve("logs/" + name + "-gc.log");
-        List<String> command = new ArrayList<>(List.of(OPERATOR_JAVA_HOME.resolve("bin/java").toString(),
-                "-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog));
-        if (AOT_CACHE) {
-            // JDK 25 keeps loaded and linked classes and method profiles; before it, a dynamic CDS archive keeps
-            // the classes only.
-            boolean aot = operatorJdkRelease() >= 25;
-            command.add(name.equals("first")
-                    ? (aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + work.resolve("operator.aot")
-                    : (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + work.resolve("operator.aot"));
-        }
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + HEAP, "-Xlog:gc:file=" + gcLog));
         if (PROFILE) {
-            command.add("-XX:StartFlightRecording=name=recovery,settings=profile");
+            jvm.add("-XX:StartFlightRecording=name=recovery,settings=profile");
         }
-        command.addAll(JVM_OPTIONS);
-        command.addAll(List.of("-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
+        jvm.addAll(JVM_OPTIONS);
+        jvm.addAll(List.of("-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
                 "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:" + apiServerPort,
                 "-Dquarkus.kubernetes-client.token=" + TOKEN,
                 "-Dquarkus.kubernetes-client.ca-cert-file=" + caFile(),
-                "-Dkubecrawl.data-dir=" + dataDir,
-                "-jar", repository.resolve("operator/target/quarkus-app/quarkus-run.jar").toString()));
+                "-Dkubecrawl.data-dir=" + dataDir));
+        Map<String, String> env = Map.of("JAVA_HOME", OPERATOR_JAVA_HOME.toString(),
+                "KUBECRAWL_APP_DIR", repository.resolve("operator/target/quarkus-app").toString(),
+                "KUBECRAWL_CLASS_DATA_ARCHIVE", CLASS_DATA_ARCHIVE ? archiveDir().toString() : "",
+                "JAVA_OPTS", String.join(" ", jvm));
         System.out.printf("operator run %s launched at %s%n", name, LocalTime.now());
         long launched = System.nanoTime();
-        Process process = start("operator-" + name, command, Map.of());
+        // With an archive, or without one and none wanted, the entrypoint execs java: the process is the JVM.
+        Process process = start("operator-" + name,
+                List.of("sh", repository.resolve("operator/src/main/sh/kubecrawl-operator").toString()), env);
         return new Operator(process, httpPort, launched, gcLog);
     }
 
-    /** The feature release of the operator's JDK, from its release file. */
-    private static int operatorJdkRelease() throws IOException {
-        Matcher version = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(
-                Files.readString(OPERATOR_JAVA_HOME.resolve("release")));
-        return version.find() ? Integer.parseInt(version.group(1)) : 0;
+    private Path archiveDir() {
+        return work.resolve("class-data");
+    }
+
+    private long archiveBytes() throws IOException {
+        try (Stream<Path> files = Files.list(archiveDir())) {
+            return files.filter(file -> file.getFileName().toString().startsWith("operator-"))
+                    .mapToLong(file -> file.toFile().length()).sum();
+        }
     }
 
     private final class Operator {
