@@ -13,8 +13,8 @@
 #      the pod template's command, arguments and environment (the token read from the Secret the template names),
 #      until the frontier is drained; the sync shows the class data sharing archive in use (-Xshare:on -Xlog:cds);
 #   5. the CrawlJob's status and the job's items from the operator's HTTP API;
-#   6. the operator stopped with SIGTERM and started again: the restart starts from the class-data archive that the
-#      first run wrote as it stopped; then everything is stopped.
+#   6. the operator killed once it has written its class-data archive (a minute after its recovery) and started
+#      again: the restart starts from the archive; then everything is stopped.
 #
 #   images/run.sh                     # as root, after images/build.sh
 #
@@ -268,11 +268,16 @@ if [ "$status" != 0 ] || [ "$(sort -u "$dir/items.jsonl" | wc -l)" != 50 ]; then
   exit 1
 fi
 
-# 6. The operator stopped as a rollout stops it (SIGTERM, then the grace period) and started again on its data volume:
-# the first run wrote the JVM's class-data archive as it stopped, and the second starts from it.
-log "the operator stopped (SIGTERM) and started again: the class-data archive the first run wrote as it stopped"
-podman stop -t 30 kubecrawl-operator > /dev/null
-echo "the first run exited with $(podman inspect -f '{{.State.ExitCode}}' kubecrawl-operator)"
+# 6. The operator killed, as an out-of-memory kill or a lost node ends it, once it has written the JVM's class-data
+# archive (a minute after its recovery), and started again on its data volume: the second run starts from it.
+log "the operator's class-data archive, then the operator killed (SIGKILL) and started again from it"
+for _ in $(seq 180); do
+  podman logs kubecrawl-operator 2>&1 | grep -q 'Class-data archive written to' && break
+  sleep 1
+done
+podman kill kubecrawl-operator > /dev/null
+podman wait kubecrawl-operator > /dev/null || true
+echo "the first run was killed: exit code $(podman inspect -f '{{.State.ExitCode}}' kubecrawl-operator)"
 ls -ln "$dir/operator-data/class-data"
 podman start kubecrawl-operator > /dev/null
 started=$(date +%s%N)
@@ -283,8 +288,8 @@ for _ in $(seq 240); do
   sleep 0.5
 done
 echo "GET /q/health/ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
-# Both runs' lines: the first trains the archive, the second starts from it.
-podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|\[cds\]|Recovery done' || true
+# Both runs' lines: the first writes the archive, the second starts from it.
+podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|Class-data archive|\[cds\]|Recovery done' || true
 podman exec kubecrawl-operator sh -c 'tr "\0" " " < /proc/1/cmdline; echo'
 if [ -z "$ready" ] || ! podman exec kubecrawl-operator grep -q 'SharedArchiveFile=/var/lib/kubecrawl/class-data/' \
     /proc/1/cmdline; then

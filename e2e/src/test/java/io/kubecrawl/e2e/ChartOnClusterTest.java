@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The chart as a platform team uses it: installed by the suite's set-up (helm-java, its CRDs first, waiting for the
  * operator to be ready), then upgraded with a changed value, which rolls the operator's Deployment to a new pod that
- * runs under the chart's ServiceAccount and starts from the class-data archive the first pod wrote as it stopped.
+ * runs under the chart's ServiceAccount and starts from the class-data archive the first pod wrote.
  */
 @ExtendWith(ClusterUnderTest.class)
 @Order(2)
@@ -37,6 +37,10 @@ class ChartOnClusterTest {
     @Test
     void anUpgradeWithAChangedValueRollsTheOperatorToANewPod() {
         Pod before = operatorPod();
+        // The first operator of this build on the data volume writes the JVM's class-data archive a minute after its
+        // recovery.
+        await("the first operator's class-data archive").atMost(TIMEOUT).until(() -> cluster()
+                .containerLogs(KubecrawlChart.NAMESPACE).contains("Class-data archive written to "));
 
         KubecrawlChart.upgrade(cluster().kubeConfig(), cluster().operatorImage(), cluster().workerImage(),
                 Map.of("upload.maxBytes", "268435456"), TIMEOUT);
@@ -52,8 +56,7 @@ class ChartOnClusterTest {
         assertThat(client().apps().deployments().inNamespace(KubecrawlChart.NAMESPACE)
                 .withName(KubecrawlChart.RELEASE).get().getMetadata().getAnnotations())
                 .containsEntry("deployment.kubernetes.io/revision", "2");
-        // The Deployment's Recreate strategy starts the new pod once the old one has stopped, and the old one, the
-        // first run of this build on the data volume, wrote the JVM's class-data archive as it stopped.
+        // The new pod of the same build starts from it.
         String logs = cluster().containerLogs(KubecrawlChart.NAMESPACE);
         assertThat(logs.lines()).as("the operators' logs").anyMatch(line -> line.matches(
                 "kubecrawl-operator: starting from the class-data archive \\S*/class-data/operator-\\d+\\.jsa"));

@@ -1,5 +1,6 @@
 package io.kubecrawl.operator.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,19 @@ public interface OperatorSettings {
          */
         @WithDefault("5m")
         Duration timeout();
+
+        /**
+         * Where to write the JVM's class-data archive (see io.kubecrawl.operator.recovery.ClassDataArchive): set by
+         * the image's entrypoint, with -XX:+RecordDynamicDumpInfo, when the data volume holds none for this build.
+         */
+        Optional<Path> classDataArchive();
+
+        /**
+         * How long after the recovery gate opens the archive is written: by then the operator has served workers and
+         * run its periodic reconciles, so the archive holds their classes too.
+         */
+        @WithDefault("60s")
+        Duration classDataArchiveDelay();
     }
 
     /** Settings for tests only: the chart never sets them. */

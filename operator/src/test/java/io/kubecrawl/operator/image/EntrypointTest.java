@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,31 +25,44 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kubecrawl.operator.recovery.ClassDataDump;
+
 /**
  * The operator image's entrypoint ({@code src/main/sh/kubecrawl-operator}), run as the image runs it, on an
- * application of one class in place of the operator: the class-data archive a run trains, its use by the next start,
- * the stop that writes it, and the runs that must not leave one.
+ * application of its own in place of the operator that writes the class-data archive with the operator's
+ * {@link ClassDataDump} when asked to: the archive a run trains, its use by the next start, and the starts without
+ * one.
  */
 class EntrypointTest {
 
     private static final Path SCRIPT = Path.of("src/main/sh/kubecrawl-operator");
     private static final Duration START = Duration.ofSeconds(30);
+    private static final String ARCHIVE_PROPERTY = "kubecrawl.recovery.class-data-archive";
 
     @TempDir
     Path dir;
     private Path app;
     private Path archives;
 
-    /** The application: prints the JVM's flags, then exits with the status it is given or waits to be stopped. */
+    /**
+     * The application: prints the JVM's flags; then, by its argument, writes the archive where the entrypoint asked for
+     * it as the operator does, waits to be stopped, or exits with the status it is given.
+     */
     public static final class Probe {
-        public static void main(String[] args) throws InterruptedException {
-            System.out.println("probe flags: " + java.lang.management.ManagementFactory.getRuntimeMXBean()
-                    .getInputArguments());
-            if (args[0].equals("wait")) {
-                System.out.println("probe waiting");
-                new CountDownLatch(1).await();
+        public static void main(String[] args) throws Exception {
+            System.out.println("probe flags: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+            switch (args[0]) {
+                case "dump" -> {
+                    ClassDataDump.Written written = ClassDataDump.write(Path.of(System.getProperty(ARCHIVE_PROPERTY)));
+                    System.out.println("probe wrote " + written.bytes() + " bytes");
+                    System.exit(0);
+                }
+                case "wait" -> {
+                    System.out.println("probe waiting");
+                    new CountDownLatch(1).await();
+                }
+                default -> System.exit(Integer.parseInt(args[0]));
             }
-            System.exit(Integer.parseInt(args[0]));
         }
     }
 
@@ -60,23 +73,32 @@ class EntrypointTest {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Probe.class.getName());
-        String classFile = Probe.class.getName().replace('.', '/') + ".class";
         try (OutputStream file = Files.newOutputStream(app.resolve("quarkus-run.jar"));
-                JarOutputStream jar = new JarOutputStream(file, manifest);
-                InputStream bytes = Probe.class.getClassLoader().getResourceAsStream(classFile)) {
-            jar.putNextEntry(new JarEntry(classFile));
-            bytes.transferTo(jar);
-            jar.closeEntry();
+                JarOutputStream jar = new JarOutputStream(file, manifest)) {
+            for (Class<?> type : List.of(Probe.class, ClassDataDump.class, ClassDataDump.Written.class)) {
+                String classFile = type.getName().replace('.', '/') + ".class";
+                jar.putNextEntry(new JarEntry(classFile));
+                try (InputStream bytes = type.getClassLoader().getResourceAsStream(classFile)) {
+                    bytes.transferTo(jar);
+                }
+                jar.closeEntry();
+            }
         }
     }
 
     @Test
-    void aRunThatEndsWritesTheArchiveThatTheNextStartLoadsItsClassesFrom() throws Exception {
-        Run training = start(Map.of(), "0");
+    void aStartWithoutAnArchiveRecordsOneAndTheNextStartLoadsItsClassesFromIt() throws Exception {
+        Run training = start(Map.of(), "dump");
+
         assertThat(training.awaitExit()).isZero();
-        assertThat(training.output()).contains("-XX:ArchiveClassesAtExit=" + archives.resolve("training-"));
         Path archive = onlyArchive();
         assertThat(archive.getFileName().toString()).matches("operator-\\d+\\.jsa");
+        assertThat(training.output())
+                .contains("kubecrawl-operator: no class-data archive for this build yet; the operator writes "
+                        + archive)
+                .contains("-XX:+RecordDynamicDumpInfo", "-D" + ARCHIVE_PROPERTY + "=" + archive)
+                .contains("probe wrote " + Files.size(archive) + " bytes")
+                .as("the JVM's warnings about the classes it left out").doesNotContain("[cds]");
 
         Run next = start(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "0");
         assertThat(next.awaitExit()).isZero();
@@ -84,60 +106,60 @@ class EntrypointTest {
                 .contains("kubecrawl-operator: starting from the class-data archive " + archive)
                 .contains("-XX:SharedArchiveFile=" + archive)
                 .contains(Probe.class.getName() + " source: shared objects file (top)")
-                .doesNotContain("ArchiveClassesAtExit");
+                .doesNotContain("RecordDynamicDumpInfo", ARCHIVE_PROPERTY);
     }
 
     @Test
-    void aStoppedRunPassesTheStopToTheJvmAndKeepsTheArchiveItWrote() throws Exception {
-        Run training = start(Map.of(), "wait");
-        training.awaitOutput("probe waiting");
+    void javaReplacesTheScriptSoThatItIsTheProcessThatGetsSigterm() throws Exception {
+        for (boolean withArchive : List.of(false, true)) {
+            if (withArchive) {
+                assertThat(start(Map.of(), "dump").awaitExit()).isZero();
+            }
+            Run run = start(Map.of(), "wait");
+            run.awaitOutput("probe waiting");
 
-        training.process.destroy();
+            assertThat(run.process.children()).as("processes the entrypoint started").isEmpty();
+            assertThat(run.process.info().command()).get().asString().endsWith("/java");
 
-        assertThat(training.awaitExit()).as("128 + SIGTERM, as the JVM exited").isEqualTo(143);
-        assertThat(onlyArchive().getFileName().toString()).startsWith("operator-");
+            run.process.destroy();
+            assertThat(run.awaitExit()).as("128 + SIGTERM, from the JVM").isEqualTo(143);
+        }
     }
 
     @Test
-    void aKilledOrFailedRunLeavesNoArchive() throws Exception {
-        Run killed = start(Map.of(), "wait");
-        killed.awaitOutput("probe waiting");
-        ProcessHandle jvm = killed.process.children().findFirst().orElseThrow();
-
-        jvm.destroyForcibly();
-
-        assertThat(killed.awaitExit()).as("128 + SIGKILL").isEqualTo(137);
+    void aRunThatWroteNoArchiveLeavesNoneAndTheNextStartRecordsAgain() throws Exception {
+        assertThat(start(Map.of(), "3").awaitExit()).isEqualTo(3);
         assertThat(archiveFiles()).isEmpty();
 
-        Run failed = start(Map.of(), "3");
-        assertThat(failed.awaitExit()).isEqualTo(3);
-        assertThat(archiveFiles()).as("a failed run's archive may be of a start that went wrong").isEmpty();
+        Run next = start(Map.of(), "0");
+        assertThat(next.awaitExit()).isZero();
+        assertThat(next.output()).contains("RecordDynamicDumpInfo").doesNotContain("SharedArchiveFile");
     }
 
     @Test
-    void anotherBuildTrainsItsOwnArchiveAndTheOldOneIsDeleted() throws Exception {
-        assertThat(start(Map.of(), "0").awaitExit()).isZero();
+    void anotherBuildRecordsItsOwnArchiveAndTheOldOneIsDeleted() throws Exception {
+        assertThat(start(Map.of(), "dump").awaitExit()).isZero();
         Path old = onlyArchive();
 
         Files.writeString(app.resolve("lib-added-by-the-next-build.jar"), "not read");
-        Run next = start(Map.of(), "0");
+        Run next = start(Map.of(), "dump");
 
         assertThat(next.awaitExit()).isZero();
-        assertThat(next.output()).contains("ArchiveClassesAtExit").doesNotContain("SharedArchiveFile");
+        assertThat(next.output()).contains("RecordDynamicDumpInfo").doesNotContain("SharedArchiveFile");
         assertThat(onlyArchive()).isNotEqualTo(old);
     }
 
     @Test
-    void anEmptyDirectoryOrOneThatCannotBeWrittenStartsTheJvmWithoutAnArchive() throws Exception {
+    void anEmptySettingOrADirectoryThatCannotBeWrittenStartsTheJvmWithoutAnArchive() throws Exception {
         Run off = start(Map.of("KUBECRAWL_CLASS_DATA_ARCHIVE", ""), "0");
         assertThat(off.awaitExit()).isZero();
-        assertThat(off.output()).doesNotContain("ArchiveClassesAtExit").doesNotContain("SharedArchiveFile");
+        assertThat(off.output()).doesNotContain("RecordDynamicDumpInfo").doesNotContain("SharedArchiveFile");
 
         Path file = Files.writeString(dir.resolve("a-file"), "");
         Run unwritable = start(Map.of("KUBECRAWL_CLASS_DATA_ARCHIVE", file.resolve("class-data").toString()), "0");
         assertThat(unwritable.awaitExit()).isZero();
         assertThat(unwritable.output()).contains("is not writable; starting without a class-data archive")
-                .doesNotContain("ArchiveClassesAtExit");
+                .doesNotContain("RecordDynamicDumpInfo");
     }
 
     private Path onlyArchive() throws IOException {
@@ -157,9 +179,8 @@ class EntrypointTest {
 
     private Run start(Map<String, String> env, String probeArgument) throws IOException {
         Path output = Files.createTempFile(dir, "run", ".log");
-        List<String> command = new ArrayList<>(List.of("sh", SCRIPT.toAbsolutePath().toString(), probeArgument));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile());
+        ProcessBuilder builder = new ProcessBuilder("sh", SCRIPT.toAbsolutePath().toString(), probeArgument)
+                .redirectErrorStream(true).redirectOutput(output.toFile());
         Map<String, String> environment = new HashMap<>(Map.of("KUBECRAWL_APP_DIR", app.toString(),
                 "KUBECRAWL_DATA_DIR", dir.resolve("data").toString(),
                 "JAVA_HOME", System.getProperty("java.home")));

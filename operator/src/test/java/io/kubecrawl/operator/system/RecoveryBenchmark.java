@@ -83,9 +83,9 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>The operator runs as a process of its own, from {@code operator/target/quarkus-app} through the image's
  * entrypoint: a first run creates the jobs' children (worker Jobs and token Secrets) as it would have while the jobs
- * ran, and is stopped, which writes the JVM's class-data archive as in a pod (killed instead when the archive is
- * off); then every job's status is set to its phase in the mix, with half its batches done and two leased at the last
- * checkpoint, and the measured runs recover them.
+ * ran, writes the JVM's class-data archive a minute after its recovery as in a pod (unless the archive is off), and is
+ * killed; then every job's status is set to its phase in the mix, with half its batches done and two leased at the
+ * last checkpoint, and the measured runs recover them.
  *
  * <p>Arguments: the repository root, the control-plane binaries directory, a work directory.
  */
@@ -109,7 +109,7 @@ public final class RecoveryBenchmark {
             System.getProperty("java.home")));
     /**
      * Whether the operator keeps a class-data archive, as the image's entrypoint does by default: the first run writes
-     * it as it stops, and the measured runs start from it. False measures starts without one.
+     * it, and the measured runs start from it. False measures starts without one.
      */
     private static final boolean CLASS_DATA_ARCHIVE = Boolean.parseBoolean(
             System.getProperty("recovery-benchmark.class-data-archive", "true"));
@@ -170,14 +170,14 @@ public final class RecoveryBenchmark {
             System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
                     + "Job created after %.1f s%n", first.readySeconds(), first.secondsSinceLaunch());
             if (CLASS_DATA_ARCHIVE) {
-                // The archive is written as the JVM exits after a stop: stopped, not killed.
-                first.process.destroy();
-                first.process.waitFor();
-                System.out.printf("class-data archive written by the first run as it stopped: %d MiB%n",
-                        archiveBytes() / (1024 * 1024));
-            } else {
-                first.process.destroyForcibly().waitFor();
+                // The operator writes it a minute after its recovery, as in a pod.
+                Awaitility.await("the class-data archive").atMost(Duration.ofMinutes(5))
+                        .pollInterval(Duration.ofSeconds(1)).until(() -> archiveBytes() > 0);
+                System.out.printf("class-data archive written by the first run %.1f s after its launch: %d MiB%n",
+                        first.secondsSinceLaunch(), archiveBytes() / (1024 * 1024));
             }
+            // Killed, as a crash ends it: the archive is already on the volume.
+            first.process.destroyForcibly().waitFor();
 
             long statuses = System.nanoTime();
             setStatuses(client, layout);
@@ -569,7 +569,7 @@ public final class RecoveryBenchmark {
                 "JAVA_OPTS", String.join(" ", jvm));
         System.out.printf("operator run %s launched at %s%n", name, LocalTime.now());
         long launched = System.nanoTime();
-        // With an archive, or without one and none wanted, the entrypoint execs java: the process is the JVM.
+        // The entrypoint execs java: the process is the JVM.
         Process process = start("operator-" + name,
                 List.of("sh", repository.resolve("operator/src/main/sh/kubecrawl-operator").toString()), env);
         return new Operator(process, httpPort, launched, gcLog);
@@ -580,8 +580,11 @@ public final class RecoveryBenchmark {
     }
 
     private long archiveBytes() throws IOException {
+        if (!Files.isDirectory(archiveDir())) {
+            return 0;
+        }
         try (Stream<Path> files = Files.list(archiveDir())) {
-            return files.filter(file -> file.getFileName().toString().startsWith("operator-"))
+            return files.filter(file -> file.getFileName().toString().matches("operator-\\d+\\.jsa"))
                     .mapToLong(file -> file.toFile().length()).sum();
         }
     }
