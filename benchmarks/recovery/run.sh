@@ -5,11 +5,12 @@
 # controller manager, no pods). The operator runs as a process of its own with -Xmx$HEAP (default 512m), on free
 # ports. Prints the time from its launch to its readiness (the recovery gate open), its recovery metrics and its
 # heap. The operator is started through the image's entrypoint (operator/src/main/sh/kubecrawl-operator), so the
-# first run writes the class-data archive a minute after its recovery and the measured runs start from it, as in a pod;
-# CLASS_DATA_ARCHIVE=false measures starts without one. RUNS=n measures n starts, each on the same mix of statuses,
-# and prints their median. PROFILE=true adds a flight recording of the measured run and its profile;
-# OPERATOR_JVM_OPTIONS adds options to the operator's JVM; OPERATOR_JAVA_HOME runs it on another JDK; KEEP_WORK=1 keeps
-# the work directory (logs, flight recording). See RecoveryBenchmark (operator test sources) for what each figure is.
+# first run writes the class-data archive a minute after its recovery and the measured runs start from it, as in a
+# pod; CLASS_DATA_ARCHIVE=false measures starts without one, CLASS_DATA_ARCHIVE=alternate with and without it in turn.
+# RUNS=n measures n starts, each on the same mix of statuses, and prints their median. PROFILE=true adds a flight
+# recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options to the operator's JVM;
+# OPERATOR_JAVA_HOME runs it on another JDK; KEEP_WORK=1 keeps the work directory (logs, flight recording). See
+# RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"

@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
  * a small limit, right before the recovery that keeps workers waiting.
  *
  * <p>Written while the operator runs rather than as it exits, so that a restart after a kill (out of memory, a node
- * lost) has it too, not only one after a stop. The JVM's threads wait while it writes (about half a second for the
- * operator's 50 MB).
+ * lost) has it too, not only one after a stop. The JVM's threads wait while it writes, once per build: 2.8 s for the
+ * operator's 52 MiB after a recovery of 1,000 jobs on 2 cores, less than a lease renewal interval or a probe's
+ * failure threshold.
  */
 @Singleton
 public class ClassDataArchive {

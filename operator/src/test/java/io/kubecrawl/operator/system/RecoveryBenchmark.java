@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -109,10 +110,12 @@ public final class RecoveryBenchmark {
             System.getProperty("java.home")));
     /**
      * Whether the operator keeps a class-data archive, as the image's entrypoint does by default: the first run writes
-     * it, and the measured runs start from it. False measures starts without one.
+     * it, and the measured runs start from it. {@code false} measures starts without one; {@code alternate} measures
+     * starts with it and without it in turn (odd runs with), for a comparison that the machine's drift between
+     * invocations cannot skew.
      */
-    private static final boolean CLASS_DATA_ARCHIVE = Boolean.parseBoolean(
-            System.getProperty("recovery-benchmark.class-data-archive", "true"));
+    private static final String CLASS_DATA_ARCHIVE = System.getProperty("recovery-benchmark.class-data-archive",
+            "true");
     private static final String NAMESPACE = "bench";
     private static final String TOKEN = "recovery-benchmark-admin-token";
     private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
@@ -161,7 +164,7 @@ public final class RecoveryBenchmark {
                     String.join("\n", seeds).length() / 1024, (System.nanoTime() - setUp) / 1e9);
 
             Path dataDir = work.resolve("operator-data");
-            Operator first = startOperator(dataDir, "first");
+            Operator first = startOperator(dataDir, "first", !CLASS_DATA_ARCHIVE.equals("false"));
             first.awaitReady(Duration.ofMinutes(10));
             // New jobs do not hold readiness back: their children come with their reconciles, after it.
             Awaitility.await("every job's worker Job").atMost(Duration.ofMinutes(10))
@@ -169,7 +172,7 @@ public final class RecoveryBenchmark {
                     .until(() -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size() == JOBS);
             System.out.printf("first operator run (creates the jobs' children): ready after %.1f s, every worker "
                     + "Job created after %.1f s%n", first.readySeconds(), first.secondsSinceLaunch());
-            if (CLASS_DATA_ARCHIVE) {
+            if (!CLASS_DATA_ARCHIVE.equals("false")) {
                 // The operator writes it a minute after its recovery, as in a pod.
                 Awaitility.await("the class-data archive").atMost(Duration.ofMinutes(5))
                         .pollInterval(Duration.ofSeconds(1)).until(() -> archiveBytes() > 0);
@@ -184,7 +187,8 @@ public final class RecoveryBenchmark {
             System.out.printf("statuses set to the mix in %.1f s%n", (System.nanoTime() - statuses) / 1e9);
         }
 
-        List<Double> readySeconds = new ArrayList<>();
+        Map<Boolean, List<Double>> readySeconds = new TreeMap<>(Map.of(true, new ArrayList<>(), false,
+                new ArrayList<>()));
         for (int run = 1; run <= RUNS; run++) {
             if (run > 1) {
                 // The previous run finished the Completing jobs and released the leases: the same mix again.
@@ -192,18 +196,25 @@ public final class RecoveryBenchmark {
                     setStatuses(client, layout);
                 }
             }
-            readySeconds.add(measure(RUNS == 1 ? "measured" : "measured-" + run));
+            boolean archive = CLASS_DATA_ARCHIVE.equals("alternate") ? run % 2 == 1
+                    : !CLASS_DATA_ARCHIVE.equals("false");
+            readySeconds.get(archive).add(measure(RUNS == 1 ? "measured" : "measured-" + run, archive));
         }
         if (RUNS > 1) {
-            List<Double> sorted = readySeconds.stream().sorted().toList();
-            System.out.printf("==== launch to ready over %d runs: %s; median %.2f s (target < 10 s)%n", RUNS,
-                    readySeconds.stream().map(seconds -> String.format("%.2f s", seconds)).toList(),
-                    sorted.get(sorted.size() / 2));
+            readySeconds.forEach((archive, seconds) -> {
+                if (!seconds.isEmpty()) {
+                    List<Double> sorted = seconds.stream().sorted().toList();
+                    System.out.printf("==== launch to ready %s the class-data archive over %d runs: %s; median %.2f s "
+                            + "(target < 10 s)%n", archive ? "with" : "without", seconds.size(),
+                            seconds.stream().map(each -> String.format("%.2f s", each)).toList(),
+                            sorted.get(sorted.size() / 2));
+                }
+            });
         }
     }
 
     /** One operator start on the jobs as they are, from its launch to its readiness; prints its figures. */
-    private double measure(String name) throws Exception {
+    private double measure(String name, boolean archive) throws Exception {
         awaitQuietMachine();
         System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
                 .trim());
@@ -212,7 +223,7 @@ public final class RecoveryBenchmark {
             before = statusByPhase(client);
         }
         double controlPlaneCpuBefore = processes.stream().mapToDouble(RecoveryBenchmark::cpuSeconds).sum();
-        Operator measured = startOperator(work.resolve("operator-data"), name);
+        Operator measured = startOperator(work.resolve("operator-data"), name, archive);
         measured.awaitReady(Duration.ofMinutes(10));
         // Scraped first: the reconciles the gate's opening asks for follow at once.
         String metrics = measured.get("/q/metrics");
@@ -549,7 +560,7 @@ public final class RecoveryBenchmark {
      * Starts the operator as its image does, through the image's entrypoint, so that the class-data archive is kept
      * and used as in a pod; the JVM flags and the Quarkus settings go through JAVA_OPTS.
      */
-    private Operator startOperator(Path dataDir, String name) throws Exception {
+    private Operator startOperator(Path dataDir, String name, boolean archive) throws Exception {
         int httpPort = freePort();
         int grpcPort = freePort();
         Path gcLog = work.resolve("logs/" + name + "-gc.log");
@@ -565,7 +576,7 @@ public final class RecoveryBenchmark {
                 "-Dkubecrawl.data-dir=" + dataDir));
         Map<String, String> env = Map.of("JAVA_HOME", OPERATOR_JAVA_HOME.toString(),
                 "KUBECRAWL_APP_DIR", repository.resolve("operator/target/quarkus-app").toString(),
-                "KUBECRAWL_CLASS_DATA_ARCHIVE", CLASS_DATA_ARCHIVE ? archiveDir().toString() : "",
+                "KUBECRAWL_CLASS_DATA_ARCHIVE", archive ? archiveDir().toString() : "",
                 "JAVA_OPTS", String.join(" ", jvm));
         System.out.printf("operator run %s launched at %s%n", name, LocalTime.now());
         long launched = System.nanoTime();
