@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Writes the JVM's class-data archive into the data volume once the operator has recovered and served for a while,
  * when the image's entrypoint asks for one ({@code kubecrawl.recovery.class-data-archive}): the next start of the same
- * build maps it instead of loading, verifying and linking its classes one by one, which is much of a start's CPU on
- * a small limit, right before the recovery that keeps workers waiting.
+ * build maps it instead of loading, verifying and linking most of its classes one by one, right before the recovery
+ * that keeps workers waiting (with 1,000 CrawlJobs on 2 cores: 7,254 of 12,018 classes, 0.6 s sooner ready).
  *
  * <p>Written while the operator runs rather than as it exits, so that a restart after a kill (out of memory, a node
  * lost) has it too, not only one after a stop. The JVM's threads wait while it writes, once per build: 2.8 s for the
