@@ -44,6 +44,20 @@ namespace=default
 
 log() { printf '\n[run] %s\n' "$*" >&2; }
 
+# Polls the operator container's readiness for up to 2 minutes, from now: sets ready (the answer, empty if it never
+# came or the container exited) and ready_ms.
+await_operator_ready() {
+  local started
+  started=$(date +%s%N)
+  ready=""
+  for _ in $(seq 240); do
+    if ready="$(curl -sf "http://127.0.0.1:$http_port/q/health/ready")"; then break; fi
+    [ "$(podman inspect -f '{{.State.Running}}' kubecrawl-operator)" = true ] || break
+    sleep 0.5
+  done
+  ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+
 pids=()
 containers=(kubecrawl-operator kubecrawl-worker-sync kubecrawl-worker-run)
 cleanup() {
@@ -125,19 +139,13 @@ podman run -d --name kubecrawl-operator --user 1001:1001 --group-add 1001 "${res
   -e KUBECRAWL_WORKER_IMAGE="$WORKER_IMAGE" -e KUBECRAWL_OPERATOR_GRPC_ADDRESS="127.0.0.1:$grpc_port" \
   -e KUBECRAWL_DATA_DIR=/var/lib/kubecrawl -e QUARKUS_HTTP_PORT="$http_port" -e QUARKUS_GRPC_SERVER_PORT="$grpc_port" \
   "$OPERATOR_IMAGE" > /dev/null
-started=$(date +%s%N)
-ready=""
-for _ in $(seq 240); do
-  if ready="$(curl -sf "http://127.0.0.1:$http_port/q/health/ready")"; then break; fi
-  [ "$(podman inspect -f '{{.State.Running}}' kubecrawl-operator)" = true ] || break
-  sleep 0.5
-done
+await_operator_ready
 podman logs kubecrawl-operator 2>&1 | tail -n 25
 if [ -z "$ready" ]; then
   echo "the operator did not become ready" >&2
   exit 1
 fi
-echo "GET /q/health/ready after $(( ($(date +%s%N) - started) / 1000000 )) ms: $ready"
+echo "GET /q/health/ready after $ready_ms ms: $ready"
 podman inspect -f 'operator container: user {{.Config.User}}, read-only root {{.HostConfig.ReadonlyRootfs}}, security-opt {{.HostConfig.SecurityOpt}}' kubecrawl-operator
 # What the kernel says of the operator's process: its ids, no capabilities at all, no new privileges, a seccomp filter
 # (mode 2); and that its root file system refuses a write.
@@ -280,14 +288,8 @@ podman wait kubecrawl-operator > /dev/null || true
 echo "the first run was killed: exit code $(podman inspect -f '{{.State.ExitCode}}' kubecrawl-operator)"
 ls -ln "$dir/operator-data/class-data"
 podman start kubecrawl-operator > /dev/null
-started=$(date +%s%N)
-ready=""
-for _ in $(seq 240); do
-  if ready="$(curl -sf "http://127.0.0.1:$http_port/q/health/ready")"; then break; fi
-  [ "$(podman inspect -f '{{.State.Running}}' kubecrawl-operator)" = true ] || break
-  sleep 0.5
-done
-echo "GET /q/health/ready after $(( ($(date +%s%N) - started) / 1000000 )) ms"
+await_operator_ready
+echo "GET /q/health/ready after $ready_ms ms"
 # Both runs' lines: the first writes the archive, the second starts from it.
 podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|Class-data archive|\[cds\]|Recovery done' || true
 podman exec kubecrawl-operator sh -c 'tr "\0" " " < /proc/1/cmdline; echo'
