@@ -4,16 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,34 +32,23 @@ public class ClassDataArchive {
     private final Optional<Path> archive;
     private final Duration delay;
     private final RecoveryGate gate;
-    private ScheduledExecutorService timer;
+    private final Vertx vertx;
 
-    public ClassDataArchive(OperatorSettings settings, RecoveryGate gate) {
+    public ClassDataArchive(OperatorSettings settings, RecoveryGate gate, Vertx vertx) {
         this.archive = settings.recovery().classDataArchive();
         this.delay = settings.recovery().classDataArchiveDelay();
         this.gate = gate;
+        this.vertx = vertx;
     }
 
     void onStart(@Observes StartupEvent start) {
-        if (archive.isEmpty()) {
-            return;
-        }
-        timer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "kubecrawl-class-data-archive");
-            thread.setDaemon(true);
-            return thread;
-        });
-        gate.whenOpen(() -> timer.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS));
-    }
-
-    @PreDestroy
-    void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
+        if (archive.isPresent()) {
+            // A timer's handler runs on the event loop; the dump, which blocks for seconds, on a worker thread.
+            gate.whenOpen(() -> vertx.setTimer(delay.toMillis(), timer -> vertx.executeBlocking(this::write, false)));
         }
     }
 
-    private void write() {
+    private Void write() {
         try {
             ClassDataDump.Written written = ClassDataDump.write(archive.get());
             LOG.infof("Class-data archive written to %s (%d MiB in %d ms): the next start of this build loads its "
@@ -71,5 +57,6 @@ public class ClassDataArchive {
             // The operator runs on without it; its next start trains again.
             LOG.warnf("The class-data archive %s was not written: %s", archive.get(), e.getMessage());
         }
+        return null;
     }
 }
