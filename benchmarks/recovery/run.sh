@@ -8,7 +8,8 @@
 # first run writes the class-data archive a minute after its recovery and the measured runs start from it, as in a
 # pod; CLASS_DATA_ARCHIVE=false measures starts without one, CLASS_DATA_ARCHIVE=alternate with and without it in turn.
 # RUNS=n measures n starts, each on the same mix of statuses, and prints their median. PROFILE=true adds a flight
-# recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options to the operator's JVM;
+# recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options to the operator's JVM, and
+# ALTERNATE_JVM_OPTIONS, when set, replaces them in even runs (two settings compared by starts taken in turn);
 # OPERATOR_JAVA_HOME runs it on another JDK; KEEP_WORK=1 keeps the work directory (logs, flight recording). See
 # RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
@@ -37,6 +38,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java 
 java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEEDS:-10000}" \
   -Drecovery-benchmark.heap="${HEAP:-512m}" -Drecovery-benchmark.profile="${PROFILE:-false}" \
   -Drecovery-benchmark.jvm-options="${OPERATOR_JVM_OPTIONS:-}" \
+  -Drecovery-benchmark.alternate-jvm-options="${ALTERNATE_JVM_OPTIONS:-}" \
   -Drecovery-benchmark.java-home="${OPERATOR_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}" \
   -Drecovery-benchmark.class-data-archive="${CLASS_DATA_ARCHIVE:-true}" -Drecovery-benchmark.runs="${RUNS:-1}" \
   -cp "$root/operator/target/test-classes:$root/operator/target/classes:$root/crds/target/classes:$root/protocol/target/classes:$(cat "$classpath_file")" \

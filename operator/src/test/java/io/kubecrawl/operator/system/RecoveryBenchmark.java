@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -103,8 +104,7 @@ public final class RecoveryBenchmark {
     /** A flight recording of the measured run, for its profile: off by default, since it slows what it measures. */
     private static final boolean PROFILE = Boolean.getBoolean("recovery-benchmark.profile");
     /** More options for the operator's JVM, separated by spaces, to compare settings the chart could give it. */
-    private static final List<String> JVM_OPTIONS = Arrays.stream(System.getProperty("recovery-benchmark.jvm-options",
-            "").split(" ")).filter(option -> !option.isBlank()).toList();
+    private static final List<String> JVM_OPTIONS = options(System.getProperty("recovery-benchmark.jvm-options", ""));
     /** The JDK the operator runs on (its java, jcmd and jfr): this JVM's unless given. */
     private static final Path OPERATOR_JAVA_HOME = Path.of(System.getProperty("recovery-benchmark.java-home",
             System.getProperty("java.home")));
@@ -116,6 +116,13 @@ public final class RecoveryBenchmark {
      */
     private static final String CLASS_DATA_ARCHIVE = System.getProperty("recovery-benchmark.class-data-archive",
             "true");
+    /**
+     * Options for the operator's JVM that even runs take instead of {@link #JVM_OPTIONS} when set, to compare two
+     * settings by starts taken in turn, as {@code alternate} does for the archive.
+     */
+    private static final Optional<List<String>> ALTERNATE_JVM_OPTIONS = Optional.ofNullable(
+            System.getProperty("recovery-benchmark.alternate-jvm-options")).filter(options -> !options.isBlank())
+            .map(RecoveryBenchmark::options);
     private static final String NAMESPACE = "bench";
     private static final String TOKEN = "recovery-benchmark-admin-token";
     private static final CrawlJobPhase[] MIX = {CrawlJobPhase.Running, CrawlJobPhase.Suspended,
@@ -164,7 +171,7 @@ public final class RecoveryBenchmark {
                     String.join("\n", seeds).length() / 1024, (System.nanoTime() - setUp) / 1e9);
 
             Path dataDir = work.resolve("operator-data");
-            Operator first = startOperator(dataDir, "first", !CLASS_DATA_ARCHIVE.equals("false"));
+            Operator first = startOperator(dataDir, "first", !CLASS_DATA_ARCHIVE.equals("false"), JVM_OPTIONS);
             first.awaitReady(Duration.ofMinutes(10));
             // New jobs do not hold readiness back: their children come with their reconciles, after it.
             Awaitility.await("every job's worker Job").atMost(Duration.ofMinutes(10))
@@ -187,8 +194,7 @@ public final class RecoveryBenchmark {
             System.out.printf("statuses set to the mix in %.1f s%n", (System.nanoTime() - statuses) / 1e9);
         }
 
-        Map<Boolean, List<Double>> readySeconds = new TreeMap<>(Map.of(true, new ArrayList<>(), false,
-                new ArrayList<>()));
+        Map<String, List<Double>> readySeconds = new TreeMap<>();
         for (int run = 1; run <= RUNS; run++) {
             if (run > 1) {
                 // The previous run finished the Completing jobs and released the leases: the same mix again.
@@ -198,23 +204,24 @@ public final class RecoveryBenchmark {
             }
             boolean archive = CLASS_DATA_ARCHIVE.equals("alternate") ? run % 2 == 1
                     : !CLASS_DATA_ARCHIVE.equals("false");
-            readySeconds.get(archive).add(measure(RUNS == 1 ? "measured" : "measured-" + run, archive));
+            List<String> jvmOptions = run % 2 == 0 ? ALTERNATE_JVM_OPTIONS.orElse(JVM_OPTIONS) : JVM_OPTIONS;
+            String setting = (archive ? "with" : "without") + " the class-data archive"
+                    + (jvmOptions.isEmpty() ? "" : ", " + String.join(" ", jvmOptions));
+            readySeconds.computeIfAbsent(setting, any -> new ArrayList<>())
+                    .add(measure(RUNS == 1 ? "measured" : "measured-" + run, archive, jvmOptions));
         }
         if (RUNS > 1) {
-            readySeconds.forEach((archive, seconds) -> {
-                if (!seconds.isEmpty()) {
-                    List<Double> sorted = seconds.stream().sorted().toList();
-                    System.out.printf("==== launch to ready %s the class-data archive over %d runs: %s; median %.2f s "
-                            + "(target < 10 s)%n", archive ? "with" : "without", seconds.size(),
-                            seconds.stream().map(each -> String.format("%.2f s", each)).toList(),
-                            sorted.get(sorted.size() / 2));
-                }
+            readySeconds.forEach((setting, seconds) -> {
+                List<Double> sorted = seconds.stream().sorted().toList();
+                System.out.printf("==== launch to ready %s over %d runs: %s; median %.2f s (target < 10 s)%n",
+                        setting, seconds.size(), seconds.stream().map(each -> String.format("%.2f s", each))
+                                .toList(), sorted.get(sorted.size() / 2));
             });
         }
     }
 
     /** One operator start on the jobs as they are, from its launch to its readiness; prints its figures. */
-    private double measure(String name, boolean archive) throws Exception {
+    private double measure(String name, boolean archive, List<String> jvmOptions) throws Exception {
         awaitQuietMachine();
         System.out.println("load average before the measured run: " + Files.readString(Path.of("/proc/loadavg"))
                 .trim());
@@ -223,7 +230,7 @@ public final class RecoveryBenchmark {
             before = statusByPhase(client);
         }
         double controlPlaneCpuBefore = processes.stream().mapToDouble(RecoveryBenchmark::cpuSeconds).sum();
-        Operator measured = startOperator(work.resolve("operator-data"), name, archive);
+        Operator measured = startOperator(work.resolve("operator-data"), name, archive, jvmOptions);
         measured.awaitReady(Duration.ofMinutes(10));
         // Scraped first: the reconciles the gate's opening asks for follow at once.
         String metrics = measured.get("/q/metrics");
@@ -560,7 +567,8 @@ public final class RecoveryBenchmark {
      * Starts the operator as its image does, through the image's entrypoint, so that the class-data archive is kept
      * and used as in a pod; the JVM flags and the Quarkus settings go through JAVA_OPTS.
      */
-    private Operator startOperator(Path dataDir, String name, boolean archive) throws Exception {
+    private Operator startOperator(Path dataDir, String name, boolean archive, List<String> jvmOptions)
+            throws Exception {
         int httpPort = freePort();
         int grpcPort = freePort();
         Path gcLog = work.resolve("logs/" + name + "-gc.log");
@@ -568,7 +576,7 @@ public final class RecoveryBenchmark {
         if (PROFILE) {
             jvm.add("-XX:StartFlightRecording=name=recovery,settings=profile");
         }
-        jvm.addAll(JVM_OPTIONS);
+        jvm.addAll(jvmOptions);
         jvm.addAll(List.of("-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
                 "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:" + apiServerPort,
                 "-Dquarkus.kubernetes-client.token=" + TOKEN,
@@ -805,6 +813,11 @@ public final class RecoveryBenchmark {
     @FunctionalInterface
     private interface Check {
         boolean done() throws Exception;
+    }
+
+    /** JVM options given as one string, separated by spaces. */
+    private static List<String> options(String options) {
+        return Arrays.stream(options.split(" ")).filter(option -> !option.isBlank()).toList();
     }
 
     private static void await(String what, Check check) throws Exception {
