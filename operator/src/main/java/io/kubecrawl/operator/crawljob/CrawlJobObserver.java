@@ -102,11 +102,18 @@ public class CrawlJobObserver {
             Optional<Frontier> registered = frontiers.find(name, crawlJob.getMetadata().getUid());
             Frontier frontier = registered.orElseGet(() -> {
                 FrontierLayout layout = seeds.layout(crawlJob, client, pinnedBundle);
-                return Frontier.restore(layout, CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
+                Frontier rebuilt = Frontier.restore(layout, CrawlJobSpecs.frontierSettings(crawlJob, retryAfter),
                         status == null ? null : status.getSlots(), status == null ? null : status.getSeedsDigest(),
                         job.isPresent(), discovered.apply(crawlJob, layout),
                         status == null || status.getDiscovered() == null ? null
                                 : status.getDiscovered().getCommitSequence());
+                Integer leased = status == null || status.getBatches() == null ? null
+                        : status.getBatches().getLeased();
+                if (leased != null) {
+                    // Not yet shared with anyone: setting it is part of building it.
+                    rebuilt.recordLeasesBeforeRestart(leased);
+                }
+                return rebuilt;
             });
             return observed.withFrontier(FrontierView.of(frontier, registered.isEmpty(), now, items.count(name),
                     items.isFinal(name)));

@@ -493,12 +493,19 @@ public final class Frontier {
 
     /**
      * The counters as {@link #expireLeases} at {@code asOf} would leave them, without expiring anything: a lease due
-     * by then is not counted as leased. For a reconcile, which reads before it acts.
+     * by then is not counted as leased. For a reconcile, which reads before it acts, and writes these to the status.
+     *
+     * <p>Until a rebuilt frontier's grace period is over, the batches leased before the restart that no worker has
+     * presented yet count as leased too: their workers may well still run them, and the status keeps saying so
+     * rather than dropping to the leases presented so far (which would also make every running job's first
+     * reconcile after a restart write its status).
      */
     public synchronized BatchCounters counters(Instant asOf) {
         BatchCounters counters = counters();
         int leased = (int) leases.values().stream().filter(l -> l.expiresAt().isAfter(asOf)).count();
-        return new BatchCounters(counters.getTotal(), counters.getDone(), counters.getFailed(), leased);
+        boolean inGrace = restored && (graceEndsAt == null || asOf.isBefore(graceEndsAt));
+        return new BatchCounters(counters.getTotal(), counters.getDone(), counters.getFailed(),
+                leased + (inGrace ? leasesBeforeRestart : 0));
     }
 
     /**
@@ -554,7 +561,8 @@ public final class Frontier {
 
     /**
      * How many batches the earlier operator had leased at its last checkpoint ({@code status.batches.leased}), for
-     * {@link #leasedAgainAfterRestart}; ignored by a frontier that was not rebuilt after a restart.
+     * {@link #leasedAgainAfterRestart} and for the counters during the grace period; ignored by a frontier that was not
+     * rebuilt after a restart. Given while the frontier is built, before anything else uses it.
      */
     public synchronized void recordLeasesBeforeRestart(int leases) {
         if (restored) {

@@ -31,8 +31,6 @@ public class FrontierRegistry implements FrontierLookup {
 
     private final Map<CrawlJobName, Entry> frontiers = new ConcurrentHashMap<>();
     private final Set<CrawlJobName> finished = ConcurrentHashMap.newKeySet();
-    /** Leases recorded before a restart, by CrawlJob uid, for frontiers not rebuilt yet. */
-    private final Map<String, Integer> leasesBeforeRestart = new ConcurrentHashMap<>();
     private final Frontier.RestartListener meters;
 
     public FrontierRegistry(MeterRegistry meters) {
@@ -64,29 +62,7 @@ public class FrontierRegistry implements FrontierLookup {
     public void register(CrawlJobName job, String uid, Frontier frontier) {
         finished.remove(job);
         frontier.setRestartListener(meters);
-        frontiers.compute(job, (name, entry) -> {
-            // Applied under the key's lock, as recordLeasesBeforeRestart applies it to a frontier already here.
-            Integer leases = leasesBeforeRestart.remove(uid);
-            if (leases != null) {
-                frontier.recordLeasesBeforeRestart(leases);
-            }
-            return new Entry(uid, frontier);
-        });
-    }
-
-    /**
-     * How many batches the job had leased at the last checkpoint before the operator's start, for the count of
-     * batches leased again ({@link Frontier#leasedAgainAfterRestart}): handed to its frontier now or when it is
-     * registered.
-     */
-    public void recordLeasesBeforeRestart(CrawlJobName job, String uid, int leases) {
-        leasesBeforeRestart.put(uid, leases);
-        frontiers.computeIfPresent(job, (name, entry) -> {
-            if (entry.uid().equals(uid) && leasesBeforeRestart.remove(uid) != null) {
-                entry.frontier().recordLeasesBeforeRestart(leases);
-            }
-            return entry;
-        });
+        frontiers.put(job, new Entry(uid, frontier));
     }
 
     public Optional<Frontier> find(CrawlJobName job) {
@@ -122,7 +98,6 @@ public class FrontierRegistry implements FrontierLookup {
     public void forgetAll() {
         frontiers.clear();
         finished.clear();
-        leasesBeforeRestart.clear();
     }
 
     public boolean isFinished(CrawlJobName job) {

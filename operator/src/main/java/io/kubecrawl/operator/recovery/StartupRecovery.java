@@ -148,9 +148,7 @@ public class StartupRecovery {
             if (!listed) {
                 // The job as this first reconcile found it is the job as it was at the start; the listing may find
                 // the status this reconcile wrote.
-                if (reconciledEarly.putIfAbsent(uid, new Reconciled(phaseOf(crawlJob), outcome)) == null) {
-                    recordLeasesBeforeRestart(crawlJob);
-                }
+                reconciledEarly.putIfAbsent(uid, new Reconciled(phaseOf(crawlJob), outcome));
                 return;
             }
             PendingJob job = pending.remove(uid);
@@ -158,22 +156,8 @@ public class StartupRecovery {
                 return;
             }
             count(job.phase(), outcome);
-            recordLeasesBeforeRestart(crawlJob);
         }
         openIfDone();
-    }
-
-    /**
-     * The leases the status recorded at the last checkpoint before the start, read from the job as its first
-     * reconcile after the start found it (a later one may find the status that reconcile wrote).
-     */
-    private void recordLeasesBeforeRestart(CrawlJob crawlJob) {
-        CrawlJobStatus before = crawlJob.getStatus();
-        Integer leased = before == null || before.getBatches() == null ? null : before.getBatches().getLeased();
-        if (leased != null && leased > 0) {
-            frontiers.recordLeasesBeforeRestart(new CrawlJobName(crawlJob.getMetadata().getNamespace(),
-                    crawlJob.getMetadata().getName()), crawlJob.getMetadata().getUid(), leased);
-        }
     }
 
     private static String phaseOf(CrawlJob crawlJob) {

@@ -254,6 +254,24 @@ class RestoredFrontierTest {
     }
 
     @Test
+    void untilTheGracePeriodEndsTheLeasesRecordedBeforeTheRestartCountAsLeased() {
+        FrontierLayout layout = layout(3);
+        Frontier before = Frontier.fresh(layout, SETTINGS);
+        BatchId presented = granted(before.lease("w1", T0)).lease().batch();
+        granted(before.lease("w2", T0));
+        int recorded = before.counters(T0).getLeased();
+        Frontier after = Frontier.restore(layout, SETTINGS, before.progress(), layout.seedsDigest());
+        after.recordLeasesBeforeRestart(recorded);
+
+        assertThat(after.counters(RESTART).getLeased()).as("rebuilt, not yet given the time").isEqualTo(2);
+        after.expireLeases(RESTART);
+        assertThat(after.renew("w1", Set.of(presented), RESTART)).containsExactly(presented);
+        assertThat(after.counters(RESTART).getLeased()).as("one presented, one not yet").isEqualTo(2);
+        assertThat(after.counters(RESTART.plus(GRACE)).getLeased()).as("the grace period is over: only the one "
+                + "presented is held").isEqualTo(1);
+    }
+
+    @Test
     void aFrontierThatWasNotRebuiltAfterARestartCountsNothingLeasedAgain() {
         Frontier fresh = Frontier.fresh(layout(1), SETTINGS);
         fresh.recordLeasesBeforeRestart(3);

@@ -153,6 +153,9 @@ class StartupRecoveryTest extends WorkerChannelTest {
 
         await().atMost(MockCluster.TIMEOUT).until(this::recoveryCheck, "UP"::equals);
         assertThat(frontiers.find(job("fresh"))).as("rebuilt before the gate opened").isPresent();
+        assertThat(cluster.client().resources(CrawlJob.class).inNamespace(cluster.namespace()).withName("running")
+                .require().getStatus().getBatches().getLeased())
+                .as("the batches leased before the restart, which their workers may still run").isEqualTo(2);
         assertThat(cluster.awaitCrawlJob("inconsistent", c -> c.getStatus().getPhase() == CrawlJobPhase.Failed)
                 .getStatus().getConditions()).anySatisfy(c -> assertThat(c.getReason())
                         .isEqualTo("InconsistentStatus"));

@@ -3,7 +3,9 @@ package io.kubecrawl.operator.testing;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.inject.Singleton;
 
 import io.kubecrawl.operator.recovery.RecoveryGate;
@@ -24,7 +26,8 @@ public class RecordedStatuses {
         this.gate = gate;
     }
 
-    void onRecorded(@Observes StatusRecorded status) {
+    /** Before the application's observers: recovery opens the gate on the last job's event, which must read closed. */
+    void onRecorded(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StatusRecorded status) {
         recorded.add(new Recorded(status.resource().getMetadata().getNamespace(),
                 status.resource().getMetadata().getName(), status.outcome(), gate.isOpen()));
     }
