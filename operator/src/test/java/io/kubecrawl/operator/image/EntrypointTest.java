@@ -21,6 +21,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,8 @@ class EntrypointTest {
     public static final class Probe {
         public static void main(String[] args) throws Exception {
             System.out.println("probe flags: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
+            System.out.println("probe MaxHeapSize: " + ManagementFactory.getPlatformMXBean(
+                    HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapSize").getValue());
             switch (args[0]) {
                 case "dump" -> {
                     ClassDataDump.Written written = ClassDataDump.write(Path.of(System.getProperty(ARCHIVE_PROPERTY)));
@@ -107,6 +110,21 @@ class EntrypointTest {
                 .contains("-XX:SharedArchiveFile=" + archive)
                 .contains(Probe.class.getName() + " source: shared objects file (top)")
                 .doesNotContain("RecordDynamicDumpInfo", ARCHIVE_PROPERTY);
+    }
+
+    @Test
+    void theHeapIsHalfTheMemoryUnlessJavaOptsSaysOtherwise() throws Exception {
+        // -XX:MaxRAM stands for the container's memory limit, which the JVM reads in a pod.
+        Run byDefault = start(Map.of("JAVA_OPTS", "-XX:MaxRAM=1g"), "0");
+        Run quarter = start(Map.of("JAVA_OPTS", "-XX:MaxRAM=1g -XX:MaxRAMPercentage=25"), "0");
+        Run given = start(Map.of("JAVA_OPTS", "-XX:MaxRAM=1g -Xmx300m"), "0");
+
+        for (Run run : List.of(byDefault, quarter, given)) {
+            assertThat(run.awaitExit()).isZero();
+        }
+        assertThat(byDefault.output()).contains("probe MaxHeapSize: " + (512L << 20));
+        assertThat(quarter.output()).contains("probe MaxHeapSize: " + (256L << 20));
+        assertThat(given.output()).contains("probe MaxHeapSize: " + (300L << 20));
     }
 
     @Test
