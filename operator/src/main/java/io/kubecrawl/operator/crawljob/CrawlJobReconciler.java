@@ -77,16 +77,19 @@ public class CrawlJobReconciler implements Reconciler<CrawlJob> {
                 .withPrimaryToSecondaryMapper((CrawlJob crawlJob) -> Set.of(new ResourceID(
                         crawlJob.getSpec().getSpiderRef().getName(), crawlJob.getMetadata().getNamespace())))
                 .withInformerListLimit(ResourcePages.PAGE_SIZE)
+                .withOnAddFilter(afterRecovery.addsOnceOpen())
                 .build();
         var jobs = InformerEventSourceConfiguration.from(Job.class, CrawlJob.class)
                 .withLabelSelector(WorkerLabels.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(CrawlJob.class))
                 .withInformerListLimit(ResourcePages.PAGE_SIZE)
+                .withOnAddFilter(afterRecovery.addsOnceOpen())
                 .build();
         var secrets = InformerEventSourceConfiguration.from(Secret.class, CrawlJob.class)
                 .withLabelSelector(WorkerLabels.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(CrawlJob.class))
                 .withInformerListLimit(ResourcePages.PAGE_SIZE)
+                .withOnAddFilter(afterRecovery.addsOnceOpen())
                 .build();
         return List.of(new InformerEventSource<>(spiders, context), new InformerEventSource<>(jobs, context),
                 new InformerEventSource<>(secrets, context), drainedFrontiers.eventSource(),

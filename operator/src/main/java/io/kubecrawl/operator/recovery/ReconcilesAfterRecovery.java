@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnAddFilter;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 
@@ -15,6 +16,8 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
  * the gate is closed no worker is served, so no job's frontier changes and a job has nothing to checkpoint: its
  * reconcile asks to run again when the gate opens rather than every checkpoint interval. After a restart with a
  * thousand jobs, those periodic reconciles were half the reconciles between the operator's start and its readiness.
+ * Every reconcile that runs while the gate is closed is so put off once more: when the gate opens, each job that was
+ * reconciled before is reconciled again, on the caches as they are then.
  */
 @ApplicationScoped
 public class ReconcilesAfterRecovery {
@@ -24,8 +27,23 @@ public class ReconcilesAfterRecovery {
     private final Set<ResourceID> deferred = new HashSet<>();
     private boolean open;
 
+    private final RecoveryGate gate;
+
     public ReconcilesAfterRecovery(RecoveryGate gate) {
+        this.gate = gate;
         gate.whenOpen(this::opened);
+    }
+
+    /**
+     * For the reconciler's informers of secondary resources (the Spider, the worker Job, the token Secret): while the
+     * gate is closed, a resource added asks for no reconcile of the jobs it belongs to. At a start those informers'
+     * first lists add every resource, each asking for a reconcile of its jobs (a Spider, of all of them): up to three
+     * reconciles a job more, which compete with the first reconciles the gate waits for. None is needed: a job's first
+     * reconcile reads those resources from the caches, synced before it, and every reconcile while the gate is closed
+     * is reconciled again when it opens.
+     */
+    public <R> OnAddFilter<R> addsOnceOpen() {
+        return resource -> gate.isOpen();
     }
 
     /** For the reconciler to register. */

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnAddFilter;
 import io.kubecrawl.crd.v1alpha1.CrawlJob;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +36,16 @@ class ReconcilesAfterRecoveryTest {
         assertThat(reconciled).containsExactlyInAnyOrder(new ResourceID("a", "ns"), new ResourceID("b", "ns"));
         assertThat(afterRecovery.deferUntilOpen(new ResourceID("c", "ns"))).as("the gate is open").isFalse();
         assertThat(reconciled).hasSize(2);
+    }
+
+    @Test
+    void aSecondaryResourceAddedAsksForAReconcileOnlyOnceTheGateIsOpen() {
+        OnAddFilter<Job> adds = afterRecovery.addsOnceOpen();
+        Job job = new JobBuilder().withNewMetadata().withName("crawl-workers").endMetadata().build();
+
+        assertThat(adds.accept(job)).as("gate closed").isFalse();
+        gate.open();
+        assertThat(adds.accept(job)).as("gate open").isTrue();
     }
 
     @Test
