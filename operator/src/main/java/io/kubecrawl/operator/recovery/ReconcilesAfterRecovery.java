@@ -16,8 +16,8 @@ import io.kubecrawl.crd.v1alpha1.CrawlJob;
  * the gate is closed no worker is served, so no job's frontier changes and a job has nothing to checkpoint: its
  * reconcile asks to run again when the gate opens rather than every checkpoint interval. After a restart with a
  * thousand jobs, those periodic reconciles were half the reconciles between the operator's start and its readiness.
- * Every reconcile that runs while the gate is closed is so put off once more: when the gate opens, each job that was
- * reconciled before is reconciled again, on the caches as they are then.
+ * Every reconcile that runs while the gate is closed asks for another, on the caches as they are then: when the gate
+ * opens, or sooner for a Completing job, which comes back every 100 ms until it is finished.
  */
 @ApplicationScoped
 public class ReconcilesAfterRecovery {
@@ -40,7 +40,7 @@ public class ReconcilesAfterRecovery {
      * first lists add every resource, each asking for a reconcile of its jobs (a Spider, of all of them): up to three
      * reconciles a job more, which compete with the first reconciles the gate waits for. None is needed: a job's first
      * reconcile reads those resources from the caches, synced before it, and every reconcile while the gate is closed
-     * is reconciled again when it opens.
+     * asks for another (see above).
      */
     public <R> OnAddFilter<R> addsOnceOpen() {
         return resource -> gate.isOpen();
