@@ -503,7 +503,8 @@ public final class Frontier {
     public synchronized BatchCounters counters(Instant asOf) {
         BatchCounters counters = counters();
         int leased = (int) leases.values().stream().filter(l -> l.expiresAt().isAfter(asOf)).count();
-        boolean inGrace = restored && (graceEndsAt == null || asOf.isBefore(graceEndsAt));
+        // Not given the time yet (graceEndsAt unset) counts as in the grace period, which has not started.
+        boolean inGrace = restored && (graceEndsAt == null || inGracePeriod(asOf));
         return new BatchCounters(counters.getTotal(), counters.getDone(), counters.getFailed(),
                 leased + (inGrace ? leasesBeforeRestart : 0));
     }
