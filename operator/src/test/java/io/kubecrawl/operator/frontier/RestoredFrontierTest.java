@@ -260,7 +260,7 @@ class RestoredFrontierTest {
         BatchId presented = granted(before.lease("w1", T0)).lease().batch();
         granted(before.lease("w2", T0));
         int recorded = before.counters(T0).getLeased();
-        Frontier after = Frontier.restore(layout, SETTINGS, before.progress(), layout.seedsDigest());
+        Frontier after = rebuild(layout, before);
         after.recordLeasesBeforeRestart(recorded);
 
         assertThat(after.counters(RESTART).getLeased()).as("rebuilt, not yet given the time").isEqualTo(2);
@@ -279,8 +279,13 @@ class RestoredFrontierTest {
         assertThat(fresh.leasedAgainAfterRestart()).isZero();
     }
 
+    /** The frontier rebuilt from what {@code before} would have recorded, not yet given the time. */
+    private static Frontier rebuild(FrontierLayout layout, Frontier before) {
+        return Frontier.restore(layout, SETTINGS, before.progress(), layout.seedsDigest());
+    }
+
     private static Frontier restart(FrontierLayout layout, Frontier before) {
-        Frontier after = Frontier.restore(layout, SETTINGS, before.progress(), layout.seedsDigest());
+        Frontier after = rebuild(layout, before);
         // The reconciler's housekeeping right after the rebuild: the frontier's first look at the clock.
         after.expireLeases(RESTART);
         return after;
