@@ -11,12 +11,20 @@ import java.nio.file.StandardOpenOption;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 /**
- * A dynamic CDS archive of the classes this JVM has loaded so far, written by the JVM's own {@code VM.cds
- * dynamic_dump} diagnostic command (JDK 17 and later; the JVM must have been started with
- * {@code -XX:+RecordDynamicDumpInfo}) under a temporary name, forced to disk and renamed into place: a start that maps
- * the archive never finds a partial one under its name. Uses nothing but the JDK, so that a test can run it in a JVM
- * of its own.
+ * The JVM's class-data archive of what this run has loaded so far, in one of two kinds, by how the JVM was started:
+ * <ul>
+ * <li>with {@code -XX:AOTCacheOutput} (JDK 25 and later): an AOT cache, written by the JVM's {@code AOT.end_recording}
+ * diagnostic command to the path that flag names. Besides the classes, loaded and linked, it keeps the run's method
+ * profiles, so that the next start's JIT compilers start from them;</li>
+ * <li>with {@code -XX:+RecordDynamicDumpInfo} (JDK 17 and later): a dynamic CDS archive of the loaded classes, written
+ * by {@code VM.cds dynamic_dump}.</li>
+ * </ul>
+ * Either is written under a temporary name ({@code <archive>.partial}: the entrypoint gives it to
+ * {@code -XX:AOTCacheOutput}), forced to disk and renamed into place: a start that maps the archive never finds a
+ * partial one under its name. Uses nothing but the JDK, so that a test can run it in a JVM of its own.
  */
 public final class ClassDataDump {
 
@@ -36,17 +44,16 @@ public final class ClassDataDump {
      */
     public static Written write(Path archive) throws IOException {
         Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
+        String aotCacheOutput = vmOption("AOTCacheOutput");
+        if (!aotCacheOutput.isEmpty() && !Path.of(aotCacheOutput).equals(partial)) {
+            // Renaming another path into place could publish a cache still being written; the entrypoint never asks.
+            throw new IOException("the JVM records its AOT cache to " + aotCacheOutput + ", not to " + partial);
+        }
         Files.deleteIfExists(partial);
         long started = System.nanoTime();
-        String output;
-        try {
-            output = String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName(DIAGNOSTIC_COMMAND), "vmCds",
-                    new Object[] {new String[] {"dynamic_dump", partial.toString()}},
-                    new String[] {String[].class.getName()}));
-        } catch (JMException e) {
-            throw new IOException("the JVM's VM.cds command failed: " + e, e);
-        }
+        String output = aotCacheOutput.isEmpty()
+                ? diagnosticCommand("vmCds", "dynamic_dump", partial.toString())
+                : diagnosticCommand("aotEndRecording");
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
             Files.deleteIfExists(partial);
@@ -61,5 +68,24 @@ public final class ClassDataDump {
             directory.force(true);
         }
         return new Written(archive, Files.size(archive), millis);
+    }
+
+    /** A JVM flag's value; empty when this JVM has no such flag (AOTCacheOutput before JDK 25) or it is not set. */
+    private static String vmOption(String name) {
+        try {
+            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (IllegalArgumentException noSuchFlag) {
+            return "";
+        }
+    }
+
+    /** Runs a diagnostic command (as jcmd would) in this JVM and returns what it printed. */
+    private static String diagnosticCommand(String operation, String... arguments) throws IOException {
+        try {
+            return String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(DIAGNOSTIC_COMMAND),
+                    operation, new Object[] {arguments}, new String[] {String[].class.getName()}));
+        } catch (JMException e) {
+            throw new IOException("the JVM's " + operation + " command failed: " + e, e);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.kubecrawl.operator.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +14,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -32,13 +36,16 @@ import io.kubecrawl.operator.recovery.ClassDataDump;
  * The operator image's entrypoint ({@code src/main/sh/kubecrawl-operator}), run as the image runs it, on an
  * application of its own in place of the operator that writes the class-data archive with the operator's
  * {@link ClassDataDump} when asked to: the archive a run trains, its use by the next start, and the starts without
- * one.
+ * one. The tests run the entrypoint on this JVM (a dynamic CDS archive before JDK 25) unless they say otherwise; the AOT
+ * cache that JDK 25 and later keep, on a JDK 25 or later found where Debian installs JDKs.
  */
 class EntrypointTest {
 
     private static final Path SCRIPT = Path.of("src/main/sh/kubecrawl-operator");
     private static final Duration START = Duration.ofSeconds(30);
     private static final String ARCHIVE_PROPERTY = "kubecrawl.recovery.class-data-archive";
+    private static final Path JDKS = Path.of("/usr/lib/jvm");
+    private static final Pattern FEATURE = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)");
 
     @TempDir
     Path dir;
@@ -113,6 +120,52 @@ class EntrypointTest {
     }
 
     @Test
+    void onJdk25TheArchiveIsAnAotCacheInPlaceOfTheOlderJdksArchiveAndTheNextStartLoadsItsClassesFromIt()
+            throws Exception {
+        Optional<Path> jdk25 = jdk(25);
+        assumeTrue(jdk25.isPresent(), "no JDK 25 or later in " + JDKS + ": the AOT cache is not tested");
+        assertThat(start(Map.of(), "dump").awaitExit()).isZero();
+        Path olderJdksArchive = onlyArchive();
+
+        Run training = start(Map.of("JAVA_HOME", jdk25.get().toString()), "dump");
+
+        assertThat(training.awaitExit()).isZero();
+        Path archive = onlyArchive();
+        assertThat(archive.getFileName().toString()).matches("operator-\\d+\\.aot");
+        assertThat(archive).isNotEqualTo(olderJdksArchive);
+        assertThat(training.output())
+                .contains("kubecrawl-operator: no class-data archive for this build yet; the operator writes "
+                        + archive)
+                .contains("-XX:AOTCacheOutput=" + archive + ".partial", "-D" + ARCHIVE_PROPERTY + "=" + archive)
+                .contains("probe wrote " + Files.size(archive) + " bytes")
+                .as("the JVM's warnings about the classes it left out").doesNotContain("[aot]");
+
+        Run next = start(Map.of("JAVA_HOME", jdk25.get().toString(), "JAVA_OPTS", "-Xlog:class+load=info"), "0");
+        assertThat(next.awaitExit()).isZero();
+        assertThat(next.output())
+                .contains("kubecrawl-operator: starting from the class-data archive " + archive)
+                .contains("-XX:AOTCache=" + archive)
+                .contains(Probe.class.getName() + " source: shared objects file")
+                .doesNotContain("AOTCacheOutput", ARCHIVE_PROPERTY);
+    }
+
+    @Test
+    void aJdk25RunStoppedBeforeItsDumpLeavesOnlyATemporaryCacheAndTheNextStartRecordsAgain() throws Exception {
+        Optional<Path> jdk25 = jdk(25);
+        assumeTrue(jdk25.isPresent(), "no JDK 25 or later in " + JDKS + ": the AOT cache is not tested");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk25.get().toString());
+
+        // The JVM writes its cache as it exits, as an operator stopped within a minute of its recovery does.
+        assertThat(start(env, "0").awaitExit()).isZero();
+        assertThat(archiveFiles()).singleElement().asString().endsWith(".aot.partial");
+
+        Run next = start(env, "0");
+        assertThat(next.awaitExit()).isZero();
+        assertThat(next.output()).contains("no class-data archive for this build yet", "AOTCacheOutput")
+                .doesNotContain("-XX:AOTCache=");
+    }
+
+    @Test
     void theHeapIsHalfTheMemoryUnlessJavaOptsSaysOtherwise() throws Exception {
         // -XX:MaxRAM stands for the container's memory limit, which the JVM reads in a pod.
         Run byDefault = start(Map.of("JAVA_OPTS", "-XX:MaxRAM=1g"), "0");
@@ -178,6 +231,26 @@ class EntrypointTest {
         assertThat(unwritable.awaitExit()).isZero();
         assertThat(unwritable.output()).contains("is not writable; starting without a class-data archive")
                 .doesNotContain("RecordDynamicDumpInfo");
+    }
+
+    /** A JDK of at least this feature version where Debian installs JDKs, by the {@code release} file each has. */
+    private static Optional<Path> jdk(int feature) throws IOException {
+        if (!Files.isDirectory(JDKS)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(JDKS)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> feature(home) >= feature).sorted().findFirst();
+        }
+    }
+
+    private static int feature(Path home) {
+        try {
+            Matcher version = FEATURE.matcher(Files.readString(home.resolve("release")));
+            return version.find() ? Integer.parseInt(version.group(1)) : 0;
+        } catch (IOException noReleaseFile) {
+            return 0;
+        }
     }
 
     private Path onlyArchive() throws IOException {

@@ -603,7 +603,7 @@ public final class RecoveryBenchmark {
             return 0;
         }
         try (Stream<Path> files = Files.list(archiveDir())) {
-            return files.filter(file -> file.getFileName().toString().matches("operator-\\d+\\.jsa"))
+            return files.filter(file -> file.getFileName().toString().matches("operator-\\d+\\.(jsa|aot)"))
                     .mapToLong(file -> file.toFile().length()).sum();
         }
     }
