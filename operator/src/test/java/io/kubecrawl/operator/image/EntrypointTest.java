@@ -107,6 +107,7 @@ class EntrypointTest {
                 .contains("kubecrawl-operator: no class-data archive for this build yet; the operator writes "
                         + archive)
                 .contains("-XX:+RecordDynamicDumpInfo", "-D" + ARCHIVE_PROPERTY + "=" + archive)
+                .as("flags JDK 17 does not know").doesNotContain("--enable-native-access", "--sun-misc")
                 .contains("probe wrote " + Files.size(archive) + " bytes")
                 .as("the JVM's warnings about the classes it left out").doesNotContain("[cds]");
 
@@ -138,6 +139,7 @@ class EntrypointTest {
                         + archive)
                 .contains("-XX:AOTCacheOutput=" + archive + ".partial", "-D" + ARCHIVE_PROPERTY + "=" + archive)
                 .contains("probe wrote " + Files.size(archive) + " bytes")
+                .contains("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
                 .as("the JVM's warnings about the classes it left out").doesNotContain("[aot]");
 
         Run next = start(Map.of("JAVA_HOME", jdk25.get().toString(), "JAVA_OPTS", "-Xlog:class+load=info"), "0");
