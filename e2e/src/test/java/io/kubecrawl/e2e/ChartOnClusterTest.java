@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kubecrawl.e2e.node.OperatorJdk;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,9 +59,10 @@ class ChartOnClusterTest {
                 .containsEntry("deployment.kubernetes.io/revision", "2");
         // The new pod of the same build starts from it.
         String logs = cluster().containerLogs(KubecrawlChart.NAMESPACE);
+        String kind = OperatorJdk.home().isPresent() ? "aot" : "jsa";
         assertThat(logs.lines()).as("the operators' logs").anyMatch(line -> line.matches(
-                "kubecrawl-operator: starting from the class-data archive \\S*/class-data/operator-\\d+\\.jsa"));
-        assertThat(logs.lines().filter(line -> line.contains("[cds]")).toList())
+                "kubecrawl-operator: starting from the class-data archive \\S*/class-data/operator-\\d+\\." + kind));
+        assertThat(logs.lines().filter(line -> line.contains("[cds]") || line.contains("[aot]")).toList())
                 .as("the JVM's complaints about the archive").isEmpty();
     }
 

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.Container;
 /**
  * What the test node runs for an image, since it has no container runtime: this checkout's builds of the two images
  * Kubecrawl ships, laid out as the images lay them out. The operator image is its entrypoint script and the Quarkus
- * application; the worker image is the worker agent's launcher and jar, with Debian's Python and Scrapy and the
- * Scrapy helper.
+ * application, on the image's JDK where this machine has one ({@link OperatorJdk}); the worker image is the worker
+ * agent's launcher and jar, with Debian's Python and Scrapy and the Scrapy helper.
  *
  * <p>A process cannot see the paths a container would ({@code /var/run/secrets/...}, {@code /etc/hosts}), so each
  * image also gets what tells its runtime where they are here: the JVM's hosts file and, for the fabric8 client, the
@@ -60,6 +60,7 @@ public final class ImageMapping {
         String image = repository(container.getImage());
         if (image.endsWith("kubecrawl-operator")) {
             env.put("KUBECRAWL_APP_DIR", checkout.resolve("operator/target/quarkus-app").toString());
+            OperatorJdk.home().ifPresent(home -> env.put("JAVA_HOME", home.toString()));
             env.put("JAVA_OPTS", "-Xmx384m -Djdk.net.hosts.file=" + paths.hostsFile() + " -Djava.io.tmpdir="
                     + paths.map("/tmp"));
         }

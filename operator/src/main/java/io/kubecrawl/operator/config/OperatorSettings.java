@@ -46,7 +46,8 @@ public interface OperatorSettings {
 
         /**
          * Where to write the JVM's class-data archive (see io.kubecrawl.operator.recovery.ClassDataArchive): set by
-         * the image's entrypoint, with -XX:+RecordDynamicDumpInfo, when the data volume holds none for this build.
+         * the image's entrypoint, with -XX:AOTCacheOutput (JDK 25 and later) or -XX:+RecordDynamicDumpInfo, when the
+         * data volume holds none for this build.
          */
         Optional<Path> classDataArchive();
 
