@@ -57,6 +57,14 @@ public interface OperatorSettings {
          */
         @WithDefault("60s")
         Duration classDataArchiveDelay();
+
+        /**
+         * Memory, in bytes, the container must have free when an AOT cache is to be written (JDK 25 and later): a
+         * second JVM assembles it in the same container (about 400 MiB with 1,000 CrawlJobs), and with less free the
+         * operator writes none and says so. Default 512 MiB.
+         */
+        @WithDefault("536870912")
+        long classDataArchiveFreeMemory();
     }
 
     /** Settings for tests only: the chart never sets them. */

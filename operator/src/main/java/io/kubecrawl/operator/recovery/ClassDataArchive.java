@@ -1,6 +1,7 @@
 package io.kubecrawl.operator.recovery;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.kubecrawl.operator.config.OperatorSettings;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -31,12 +33,14 @@ public class ClassDataArchive {
 
     private final Optional<Path> archive;
     private final Duration delay;
+    private final long freeMemoryNeeded;
     private final RecoveryGate gate;
     private final Vertx vertx;
 
     public ClassDataArchive(OperatorSettings settings, RecoveryGate gate, Vertx vertx) {
         this.archive = settings.recovery().classDataArchive();
         this.delay = settings.recovery().classDataArchiveDelay();
+        this.freeMemoryNeeded = settings.recovery().classDataArchiveFreeMemory();
         this.gate = gate;
         this.vertx = vertx;
     }
@@ -49,6 +53,13 @@ public class ClassDataArchive {
     }
 
     private Void write() {
+        Optional<String> lackOfMemory = lackOfMemory(ClassDataDump.assemblesInASecondJvm(), freeMemory(),
+                freeMemoryNeeded);
+        if (lackOfMemory.isPresent()) {
+            // The operator runs on without it; its next start trains again.
+            LOG.warnf("The class-data archive %s was not written: %s", archive.get(), lackOfMemory.get());
+            return null;
+        }
         try {
             ClassDataDump.Written written = ClassDataDump.write(archive.get());
             LOG.infof("Class-data archive written to %s (%d MiB in %d ms): the next start of this build loads its "
@@ -58,5 +69,23 @@ public class ClassDataArchive {
             LOG.warnf("The class-data archive %s was not written: %s", archive.get(), e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * Why the archive is not written now: an AOT cache is assembled by a second JVM in this container, next to the
+     * operator's and under the same memory limit, and a container that outgrows its limit loses both.
+     */
+    static Optional<String> lackOfMemory(boolean secondJvm, long freeBytes, long neededBytes) {
+        if (!secondJvm || freeBytes >= neededBytes) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("the JVM assembles it in a second JVM in this container, which needs %d MiB "
+                + "free (KUBECRAWL_RECOVERY_CLASS_DATA_ARCHIVE_FREE_MEMORY), and %d MiB are free: raise the "
+                + "container's memory limit to keep one", neededBytes >> 20, freeBytes >> 20));
+    }
+
+    /** In a container, its memory limit less what it uses (the JDK reads the cgroup); else the machine's. */
+    private static long freeMemory() {
+        return ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getFreeMemorySize();
     }
 }

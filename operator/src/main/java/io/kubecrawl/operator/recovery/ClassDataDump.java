@@ -70,6 +70,11 @@ public final class ClassDataDump {
         return new Written(archive, Files.size(archive), millis);
     }
 
+    /** Whether this JVM writes an AOT cache, which a second JVM that it starts assembles. */
+    public static boolean assemblesInASecondJvm() {
+        return !vmOption("AOTCacheOutput").isEmpty();
+    }
+
     /** A JVM flag's value; empty when this JVM has no such flag (AOTCacheOutput before JDK 25) or it is not set. */
     private static String vmOption(String name) {
         try {
