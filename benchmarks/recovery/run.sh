@@ -10,7 +10,8 @@
 # RUNS=n measures n starts, each on the same mix of statuses, and prints their median. PROFILE=true adds a flight
 # recording of the measured run and its profile; OPERATOR_JVM_OPTIONS adds options to the operator's JVM, and
 # ALTERNATE_JVM_OPTIONS, when set, replaces them in even runs (two settings compared by starts taken in turn);
-# OPERATOR_JAVA_HOME runs it on another JDK; KEEP_WORK=1 keeps the work directory (logs, flight recording). See
+# OPERATOR_JAVA_HOME runs it on another JDK (default: as the image runs it, on a JDK 25 or later from /usr/lib/jvm,
+# else the java on the PATH); KEEP_WORK=1 keeps the work directory (logs, flight recording). See
 # RecoveryBenchmark (operator test sources) for what each figure is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,7 +35,12 @@ else
   trap 'rm -rf "$work" "$classpath_file"' EXIT
 fi
 
+if [ -z "${OPERATOR_JAVA_HOME:-}" ]; then
+  release="$(grep -lE '^JAVA_VERSION="(2[5-9]|[3-9][0-9])' /usr/lib/jvm/*/release 2> /dev/null | sort | head -1 || true)"
+  OPERATOR_JAVA_HOME="${release:+$(dirname "$release")}"
+fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1)"
+echo "the operator's JVM: ${OPERATOR_JAVA_HOME:-the java on the PATH}"
 java -Drecovery-benchmark.jobs="${JOBS:-1000}" -Drecovery-benchmark.seeds="${SEEDS:-10000}" \
   -Drecovery-benchmark.heap="${HEAP:-512m}" -Drecovery-benchmark.profile="${PROFILE:-false}" \
   -Drecovery-benchmark.jvm-options="${OPERATOR_JVM_OPTIONS:-}" \
