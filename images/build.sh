@@ -154,7 +154,8 @@ build() {
   start=$(date +%s)
   log "building $image FROM $base_image"
   buildah bud --pull=never --network=host --layers --build-arg "BASE_IMAGE=$base_image" \
-    -f "$dockerfile" -t "$image" "$context" >&2
+    -f "$dockerfile" -t "$image" "$context" >&2 \
+    || return # set -e does not reach into the $(build ...) below: a failed build must fail the assignment itself
   echo "$image $(seconds_since "$start")"
 }
 times=()
