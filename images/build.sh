@@ -10,8 +10,8 @@
 #   images/build.sh base       # only steps 1 and 2
 #
 # Steps, each skipped when its result is already there:
-#   1. the Debian packages it needs (debootstrap, buildah, podman, and a debian-archive-keyring that knows trixie's
-#      keys), with apt-get;
+#   1. the Debian packages it needs (debootstrap, buildah, podman, runc, and a debian-archive-keyring that knows
+#      trixie's keys), with apt-get;
 #   2. the bases, bookworm ($WORKER_BASE_IMAGE) and trixie ($OPERATOR_BASE_IMAGE): each a minbase debootstrap cached
 #      as a tarball of its own in $KUBECRAWL_IMAGES_CACHE (default ~/.cache/kubecrawl-images), given the machine's
 #      Debian sources under its own suite names, slimmed as Debian's -slim images are and imported;
@@ -44,7 +44,7 @@ fi
 # stable update (2023.3+deb12u2 here verifies trixie's Release with them); with an older one the trixie debootstrap
 # fails ("Release signed by unknown key"), and installing the package from the machine's mirror brings the update.
 need=()
-for pair in debootstrap:debootstrap buildah:buildah podman:podman; do
+for pair in debootstrap:debootstrap buildah:buildah podman:podman runc:runc; do
   command -v "${pair%%:*}" > /dev/null || need+=("${pair#*:}")
 done
 [ -f /usr/share/keyrings/debian-archive-trixie-stable.gpg ] || need+=(debian-archive-keyring)
@@ -148,12 +148,15 @@ if [ ! -f "$repo/operator/target/quarkus-app/quarkus-run.jar" ] || [ ! -f "$repo
   log "Java artifacts in $(seconds_since "$start") s"
 fi
 
-# 4. The images. apt-get inside a build reaches the mirror through the machine's network (--network=host).
+# 4. The images. apt-get inside a build reaches the mirror through the machine's network (--network=host). The RUN
+# steps run under runc, as images/run.sh's containers do: Debian 12's default, crun, refuses a machine whose cgroups
+# are hybrid (v1 controllers, and a v2 hierarchy with one of its own: "cgroups in hybrid mode not supported"), as
+# some of this project's machines are; runc runs on those and on v2 alike.
 build() {
   local image="$1" base_image="$2" dockerfile="$3" context="$4" start
   start=$(date +%s)
   log "building $image FROM $base_image"
-  buildah bud --pull=never --network=host --layers --build-arg "BASE_IMAGE=$base_image" \
+  buildah bud --runtime runc --pull=never --network=host --layers --build-arg "BASE_IMAGE=$base_image" \
     -f "$dockerfile" -t "$image" "$context" >&2 \
     || return # set -e does not reach into the $(build ...) below: a failed build must fail the assignment itself
   echo "$image $(seconds_since "$start")"

@@ -70,6 +70,10 @@ rm -rf "$dir"
 mkdir -p "$dir/logs" "$dir/certs"
 for c in "${containers[@]}"; do podman rm -f "$c" > /dev/null 2>&1 || true; done
 
+# The containers run under runc, as images/build.sh's RUN steps do: crun, Debian 12's default, refuses a machine whose
+# cgroups are hybrid ("cgroups in hybrid mode not supported"). podman start and exec keep a container's runtime.
+runtime=(--runtime runc)
+
 # The security context of the chart's operator pod and of the operator's worker pods, in podman's words. Resource
 # limits: podman's defaults raise open files and processes to their maximum, which root here may not (it lacks
 # CAP_SYS_RESOURCE on these machines); the containers get the machine's open-files limit and 16384 processes instead.
@@ -132,7 +136,7 @@ log "operator image $OPERATOR_IMAGE"
 mkdir -p "$dir/operator-data"
 chown 1001:1001 "$dir/operator-data"
 chmod 2770 "$dir/operator-data"
-podman run -d --name kubecrawl-operator --user 1001:1001 --group-add 1001 "${restricted[@]}" \
+podman "${runtime[@]}" run -d --name kubecrawl-operator --user 1001:1001 --group-add 1001 "${restricted[@]}" \
   -v "$dir/operator-data:/var/lib/kubecrawl:rw" \
   -v "$dir/serviceaccount:/var/run/secrets/kubernetes.io/serviceaccount:ro" \
   -e KUBERNETES_SERVICE_HOST=127.0.0.1 -e KUBERNETES_SERVICE_PORT="$api_port" \
@@ -231,14 +235,14 @@ worker() {
   mapfile -t args < "$dir/$name.args"
   local workdir
   workdir="$(cat "$dir/$name.workdir")"
-  podman run --rm --name "kubecrawl-worker-$name" --user 1000:1000 --group-add 1000 "${restricted[@]}" \
+  podman "${runtime[@]}" run --rm --name "kubecrawl-worker-$name" --user 1000:1000 --group-add 1000 "${restricted[@]}" \
     -v "$dir/workspace:/workspace:rw" --env-file "$dir/$name.env" ${workdir:+--workdir "$workdir"} "$@" \
     $([ -f "$dir/operator-ca.crt" ] && echo "-v $dir/operator-ca.crt:/etc/kubecrawl/operator-ca.crt:ro") \
     --entrypoint "${args[0]}" "$WORKER_IMAGE" "${args[@]:1}"
 }
 log "the worker image under the pod's security context: its process status and a write to its root"
 worker_check() {
-  podman run --rm --user 1000:1000 --group-add 1000 "${restricted[@]}" -v "$dir/workspace:/workspace:rw" \
+  podman "${runtime[@]}" run --rm --user 1000:1000 --group-add 1000 "${restricted[@]}" -v "$dir/workspace:/workspace:rw" \
     --entrypoint sh "$WORKER_IMAGE" -c 'grep -E "^(Uid|Gid|Groups|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; touch /opt/kubecrawl/x 2>&1; touch /workspace/x /tmp/x && echo "/workspace and /tmp are writable"; rm -f /workspace/x'
 }
 worker_check
