@@ -13,8 +13,9 @@
 #      the pod template's command, arguments and environment (the token read from the Secret the template names),
 #      until the frontier is drained; the sync shows the class data sharing archive in use (-Xshare:on -Xlog:cds);
 #   5. the CrawlJob's status and the job's items from the operator's HTTP API;
-#   6. the operator killed once it has written its class-data archive (a minute after its recovery) and started
-#      again: the restart starts from the archive; then everything is stopped.
+#   6. the operator killed once it has written its class-data archive (a minute after its recovery; on the image's
+#      JDK 25 an AOT cache, operator-<build>.aot, on a JDK before 25 a dynamic CDS archive, operator-<build>.jsa) and
+#      started again: the restart starts from the archive and the JVM maps it; then everything is stopped.
 #
 #   images/run.sh                     # as root, after images/build.sh
 #
@@ -294,11 +295,18 @@ ls -ln "$dir/operator-data/class-data"
 podman start kubecrawl-operator > /dev/null
 await_operator_ready
 echo "GET /q/health/ready after $ready_ms ms"
-# Both runs' lines: the first writes the archive, the second starts from it.
-podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|Class-data archive|\[cds\]|Recovery done' || true
-podman exec kubecrawl-operator sh -c 'tr "\0" " " < /proc/1/cmdline; echo'
-if [ -z "$ready" ] || ! podman exec kubecrawl-operator grep -q 'SharedArchiveFile=/var/lib/kubecrawl/class-data/' \
-    /proc/1/cmdline; then
+# Both runs' lines: the first writes the archive, the second starts from it; the JVM's complaints about an archive
+# are tagged [cds] or [aot].
+podman logs kubecrawl-operator 2>&1 | grep -E 'kubecrawl-operator:|Class-data archive|\[cds\]|\[aot\]|Recovery done' \
+  || true
+cmdline="$(podman exec kubecrawl-operator sh -c 'tr "\0" "\n" < /proc/1/cmdline' || true)"
+tr '\n' ' ' <<< "$cmdline"; echo
+# The flag that names the archive (-XX:AOTCache on JDK 25 and later, -XX:SharedArchiveFile before), and the archive
+# among the JVM's memory mappings: a JVM that rejects an archive starts without it and does not keep it mapped.
+archive_maps="$(podman exec kubecrawl-operator grep -c /var/lib/kubecrawl/class-data/operator- /proc/1/maps || true)"
+echo "mappings of the archive in the restarted JVM: $archive_maps"
+if [ -z "$ready" ] || [ "${archive_maps:-0}" -eq 0 ] || ! grep -qE -- \
+    '^-XX:(AOTCache|SharedArchiveFile)=/var/lib/kubecrawl/class-data/operator-[0-9]+\.(aot|jsa)$' <<< "$cmdline"; then
   echo "images/run.sh: FAILED (the restarted operator is not ready, or not from the archive)" >&2
   exit 1
 fi
