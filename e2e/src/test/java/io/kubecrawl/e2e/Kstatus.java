@@ -35,7 +35,11 @@ final class Kstatus {
         }
     }
 
-    static synchronized Result of(Path kubeConfig, String kind, String namespace, String name) throws IOException {
+    /**
+     * Builds the program unless it is built: a test that asks a running object's status builds it first, so that the
+     * build (most of a minute with Go's build cache cold, as on a fresh CI machine) does not outlast what it observes.
+     */
+    static synchronized void build() throws IOException {
         if (!Files.isExecutable(BINARY)) {
             Files.createDirectories(BINARY.getParent());
             Run build = run(List.of("go", "build", "-o", BINARY.toString(), "."), SOURCE);
@@ -43,6 +47,10 @@ final class Kstatus {
                 throw new IllegalStateException("go build of e2e/kstatus failed: " + build.output);
             }
         }
+    }
+
+    static synchronized Result of(Path kubeConfig, String kind, String namespace, String name) throws IOException {
+        build();
         Run result = run(List.of(BINARY.toString(), kubeConfig.toString(), ApiGroup.API_VERSION,
                 kind, namespace, name), SOURCE);
         if (result.exitCode != 0) {
