@@ -19,7 +19,8 @@
 #
 #   images/run.sh                     # as root, after images/build.sh
 #
-# Environment: KUBECRAWL_IMAGE_TAG (default dev); KUBECRAWL_RUN_PORT_BASE (default 18000): the site listens on it,
+# Environment: KUBECRAWL_IMAGE_TAG (default dev); KUBECRAWL_RUN_OPERATOR_MEMORY, the operator container's memory
+# limit (default 1536m, the chart's); KUBECRAWL_RUN_PORT_BASE (default 18000): the site listens on it,
 # the operator's HTTP API on +80, its gRPC on +90, etcd on +379/+380, kube-apiserver on +443.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ tag="${KUBECRAWL_IMAGE_TAG:-dev}"
 OPERATOR_IMAGE="localhost/kubecrawl/kubecrawl-operator:$tag"
 WORKER_IMAGE="localhost/kubecrawl/kubecrawl-worker:$tag"
 base="${KUBECRAWL_RUN_PORT_BASE:-18000}"
+operator_memory="${KUBECRAWL_RUN_OPERATOR_MEMORY:-1536m}"
 site_port=$base
 http_port=$((base + 80))
 grpc_port=$((base + 90))
@@ -132,12 +134,14 @@ cp "$dir/certs/apiserver.crt" "$dir/serviceaccount/ca.crt"
 echo kubecrawl-system > "$dir/serviceaccount/namespace"
 chmod -R a+rX "$dir/serviceaccount"
 
-# 2. The operator image, as the chart's Deployment runs it (uid/gid 1001, fsGroup 1001 owning the data volume).
+# 2. The operator image, as the chart's Deployment runs it (uid/gid 1001, fsGroup 1001 owning the data volume, the
+# chart's memory limit: its JVM sizes its heap by it, and the AOT cache is written only with room beside it).
 log "operator image $OPERATOR_IMAGE"
 mkdir -p "$dir/operator-data"
 chown 1001:1001 "$dir/operator-data"
 chmod 2770 "$dir/operator-data"
 podman "${runtime[@]}" run -d --name kubecrawl-operator --user 1001:1001 --group-add 1001 "${restricted[@]}" \
+  --memory "$operator_memory" \
   -v "$dir/operator-data:/var/lib/kubecrawl:rw" \
   -v "$dir/serviceaccount:/var/run/secrets/kubernetes.io/serviceaccount:ro" \
   -e KUBERNETES_SERVICE_HOST=127.0.0.1 -e KUBERNETES_SERVICE_PORT="$api_port" \
@@ -154,7 +158,7 @@ echo "GET /q/health/ready after $ready_ms ms: $ready"
 podman inspect -f 'operator container: user {{.Config.User}}, read-only root {{.HostConfig.ReadonlyRootfs}}, security-opt {{.HostConfig.SecurityOpt}}' kubecrawl-operator
 # What the kernel says of the operator's process: its ids, no capabilities at all, no new privileges, a seccomp filter
 # (mode 2); and that its root file system refuses a write.
-podman exec kubecrawl-operator sh -c 'grep -E "^(Uid|Gid|Groups|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/1/status; touch /deployments/x 2>&1; touch /var/lib/kubecrawl/x && echo "/var/lib/kubecrawl is writable"; rm -f /var/lib/kubecrawl/x'
+podman exec kubecrawl-operator sh -c 'echo "memory limit: $(cat /sys/fs/cgroup/memory.max 2> /dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes) bytes"; grep -E "^(Uid|Gid|Groups|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/1/status; touch /deployments/x 2>&1; touch /var/lib/kubecrawl/x && echo "/var/lib/kubecrawl is writable"; rm -f /var/lib/kubecrawl/x'
 
 # 3. The site and the quotes example, its seeds on the site.
 log "quotes site on 127.0.0.1:$site_port; the quotes example's ConfigMap, Spider and a CrawlJob of its pages"
