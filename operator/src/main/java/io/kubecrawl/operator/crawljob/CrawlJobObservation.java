@@ -31,6 +31,10 @@ public record CrawlJobObservation(Optional<Spider> spider, Optional<Job> workerJ
                 missingBundle);
     }
 
+    public CrawlJobObservation withSpider(Spider read) {
+        return new CrawlJobObservation(Optional.of(read), workerJob, workerToken, frontier, problem, missingBundle);
+    }
+
     public CrawlJobObservation withMissingBundle(String digest) {
         return new CrawlJobObservation(spider, workerJob, workerToken, frontier, problem, Optional.of(digest));
     }

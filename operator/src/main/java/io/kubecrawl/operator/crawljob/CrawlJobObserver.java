@@ -89,6 +89,16 @@ public class CrawlJobObserver {
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
             return observed;
         }
+        if (children.spider().isEmpty()) {
+            // Each informer watches on a stream of its own: a Spider applied with its CrawlJob (kubectl apply -f,
+            // Flux, Argo CD) can reach its cache after the job reaches the job's. Only the API server tells that
+            // the Spider does not exist, which users are warned of.
+            Spider read = client.resources(Spider.class).inNamespace(crawlJob.getMetadata().getNamespace())
+                    .withName(crawlJob.getSpec().getSpiderRef().getName()).get();
+            if (read != null) {
+                observed = observed.withSpider(read);
+            }
+        }
         Optional<String> pinnedBundle = pinnedBundle(status, job);
         if (pinnedBundle.isPresent() && !isStored(pinnedBundle.get())) {
             observed = observed.withMissingBundle(pinnedBundle.get());
