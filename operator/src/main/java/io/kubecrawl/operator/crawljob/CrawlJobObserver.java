@@ -89,10 +89,11 @@ public class CrawlJobObserver {
         if (status != null && status.getPhase() != null && status.getPhase().isFinished()) {
             return observed;
         }
-        if (children.spider().isEmpty()) {
+        if (children.spider().isEmpty() && job.isEmpty() && !CrawlJobSpecs.suspended(crawlJob)) {
             // Each informer watches on a stream of its own: a Spider applied with its CrawlJob (kubectl apply -f,
             // Flux, Argo CD) can reach its cache after the job reaches the job's. Only the API server tells that
-            // the Spider does not exist, which users are warned of.
+            // the Spider does not exist, which users are warned of. Asked only while the decider needs the Spider:
+            // to start the worker Job.
             Spider read = client.resources(Spider.class).inNamespace(crawlJob.getMetadata().getNamespace())
                     .withName(crawlJob.getSpec().getSpiderRef().getName()).get();
             if (read != null) {
